@@ -1,0 +1,5 @@
+//! Components shared by every page.
+
+mod layout;
+
+pub use layout::Layout;

@@ -1,0 +1,26 @@
+//! Flashboard: log-in, registration and a dashboard in Leptos, told through categorized one-time
+//! flash messages kept in server-side SQLite sessions.
+//!
+//! The crate is built twice by cargo-leptos: with the `ssr` feature as the server binary and with
+//! `hydrate` as the WebAssembly that takes over the server-rendered page. Modules that only make
+//! sense on the server are gated here, and only here.
+
+pub mod app;
+pub mod components;
+pub mod pages;
+/// Server only: session middleware and store.
+#[cfg(feature = "ssr")]
+pub mod session;
+pub mod text;
+
+/// Server only: configuration, database, sessions, the axum router and start-up.
+#[cfg(feature = "ssr")]
+pub mod server;
+
+/// Browser entry point: attaches the reactive app to the server-rendered HTML.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

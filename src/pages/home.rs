@@ -1,0 +1,25 @@
+//! The home page: what Flashboard is, and a first proof that the page is interactive.
+
+use leptos::prelude::*;
+
+use crate::text::t;
+
+/// `/`: the welcome page.
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let text = t();
+    let clicks = RwSignal::new(0u32);
+    view! {
+        <h1>{text.home_title}</h1>
+        <p class="lead">{text.home_lead}</p>
+        <section class="card" aria-labelledby="try-heading">
+            <p id="try-heading">{text.home_try_label}</p>
+            <button type="button" on:click=move |_| clicks.update(|n| *n += 1)>
+                {text.home_try_button}
+            </button>
+            <p>
+                {text.home_try_count} " " <output data-testid="click-count">{clicks}</output>
+            </p>
+        </section>
+    }
+}

@@ -1,0 +1,346 @@
+//! Runtime settings, the counterpart of Flask's `app.config`.
+//!
+//! Read once at start-up from `Leptos.toml` (or the file named by `FLASHBOARD_CONFIG`), then
+//! overridden by environment variables: `FLASHBOARD_MODE`, and `FLASHBOARD_<SECTION>__<KEY>` for
+//! the keys of a section, e.g. `FLASHBOARD_SERVER__ADDRESS=0.0.0.0:8080`. Built-in defaults are
+//! the production-safe ones; `mode = "dev"` is the explicit switch for plain-HTTP localhost.
+//!
+//! An unknown key or an invalid value stops start-up with a message that names the key and the
+//! place it came from (see [`ConfigError`]).
+
+use std::{fmt, net::SocketAddr, path::PathBuf, time::Duration};
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use serde::{Deserialize, Serialize};
+
+/// The environment variable that names another settings file.
+pub const CONFIG_FILE_VAR: &str = "FLASHBOARD_CONFIG";
+/// The settings file read when [`CONFIG_FILE_VAR`] is not set (a missing one is not an error).
+pub const DEFAULT_CONFIG_FILE: &str = "Leptos.toml";
+/// The prefix of every environment variable that overrides a setting.
+pub const ENV_PREFIX: &str = "FLASHBOARD_";
+
+/// All settings of the app.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// `production` (the default) or `dev`. Dev mode only relaxes what plain-HTTP localhost needs.
+    pub mode: Mode,
+    /// The HTTP server.
+    pub server: ServerConfig,
+    /// The SQLite database that holds users and sessions.
+    pub database: DatabaseConfig,
+    /// The session cookie and the server-side session records.
+    pub session: SessionConfig,
+}
+
+/// Production or development.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Every protection on: `Secure` cookies, no generated secrets.
+    Production,
+    /// For `cargo leptos watch` on `http://127.0.0.1`: cookies without `Secure`.
+    Dev,
+}
+
+/// `[server]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    /// The socket address to listen on, e.g. `127.0.0.1:3000` or `0.0.0.0:8080`.
+    pub address: SocketAddr,
+    /// How long in-flight requests may take to finish after SIGINT/SIGTERM, e.g. `10s`.
+    #[serde(with = "humantime_serde")]
+    pub shutdown_grace: Duration,
+}
+
+/// `[database]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// An sqlx SQLite URL. The file and its directory are created when missing.
+    pub url: String,
+    /// The size of the connection pool.
+    pub max_connections: u32,
+    /// How long a connection waits for a lock held by another one before it gives up, e.g. `5s`.
+    #[serde(with = "humantime_serde")]
+    pub busy_timeout: Duration,
+}
+
+/// `[session]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionConfig {
+    /// The name of the session cookie.
+    pub cookie_name: String,
+    /// A session nobody used for this long ends, e.g. `30m`.
+    #[serde(with = "humantime_serde")]
+    pub idle_timeout: Duration,
+    /// How often the background task deletes expired session records, e.g. `1m`.
+    #[serde(with = "humantime_serde")]
+    pub sweep_interval: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            mode: Mode::Production,
+            server: ServerConfig {
+                address: SocketAddr::from(([127, 0, 0, 1], 3000)),
+                shutdown_grace: Duration::from_secs(10),
+            },
+            database: DatabaseConfig {
+                url: "sqlite://data/flashboard.db".into(),
+                max_connections: 8,
+                busy_timeout: Duration::from_secs(5),
+            },
+            session: SessionConfig {
+                cookie_name: "flashboard_session".into(),
+                idle_timeout: Duration::from_secs(30 * 60),
+                sweep_interval: Duration::from_secs(60),
+            },
+        }
+    }
+}
+
+impl Config {
+    /// Reads the settings the way the server does at start-up: defaults, then the settings file,
+    /// then the environment.
+    pub fn load() -> Result<Self, ConfigError> {
+        let (path, required) = match std::env::var_os(CONFIG_FILE_VAR) {
+            Some(path) => (PathBuf::from(path), true),
+            None => (PathBuf::from(DEFAULT_CONFIG_FILE), false),
+        };
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if path.is_file() {
+            figment = figment.merge(Toml::file_exact(&path));
+        } else if required {
+            return Err(ConfigError::MissingFile(path));
+        }
+        Self::from_figment(figment.merge(Env::prefixed(ENV_PREFIX).ignore(&["config"]).split("__")))
+    }
+
+    /// Reads settings from TOML text over the defaults, without the environment. For tests and
+    /// for checking a settings file.
+    pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+        Self::from_figment(
+            Figment::from(Serialized::defaults(Config::default())).merge(Toml::string(text)),
+        )
+    }
+
+    fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
+        let config: Config = figment.extract().map_err(ConfigError::from_figment)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks the rules that types alone cannot express.
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |key: &str, why: &str| {
+            Err(ConfigError::Invalid {
+                key: key.to_owned(),
+                why: why.to_owned(),
+            })
+        };
+        if !self.database.url.starts_with("sqlite:") {
+            return invalid(
+                "database.url",
+                "must be an SQLite URL such as `sqlite://data/flashboard.db`",
+            );
+        }
+        if self.database.max_connections == 0 {
+            return invalid("database.max_connections", "must be at least 1");
+        }
+        let name = &self.session.cookie_name;
+        if name.is_empty()
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+        {
+            return invalid(
+                "session.cookie_name",
+                "must be a non-empty cookie token (letters, digits and !#$%&'*+-.^_`|~)",
+            );
+        }
+        if self.session.idle_timeout < Duration::from_secs(1) {
+            return invalid("session.idle_timeout", "must be at least 1s");
+        }
+        if self.session.sweep_interval < Duration::from_secs(1) {
+            return invalid("session.sweep_interval", "must be at least 1s");
+        }
+        Ok(())
+    }
+
+    /// Whether the app runs in the explicit development mode.
+    pub fn is_dev(&self) -> bool {
+        self.mode == Mode::Dev
+    }
+}
+
+/// Why the settings could not be read. Every variant names the key or file at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// `FLASHBOARD_CONFIG` names a file that does not exist.
+    #[error("settings file {0:?} (named by {CONFIG_FILE_VAR}) does not exist")]
+    MissingFile(PathBuf),
+    /// A value has the wrong type or shape, or a key is unknown, or the file is not valid TOML.
+    #[error("{}", .0.join("; "))]
+    Parse(Vec<String>),
+    /// A value is well-formed but not allowed.
+    #[error("invalid setting `{key}`: {why}")]
+    Invalid { key: String, why: String },
+}
+
+impl ConfigError {
+    fn from_figment(err: figment::Error) -> Self {
+        ConfigError::Parse(err.into_iter().map(|e| describe(&e)).collect())
+    }
+}
+
+/// One figment error as "invalid setting `section.key`: what is wrong (from where)".
+fn describe(err: &figment::Error) -> String {
+    let key = err.path.join(".");
+    let origin = err.metadata.as_ref().map(|md| match &md.source {
+        Some(source) => format!(" (from {} {source})", md.name),
+        // The environment provider has no file; name the variable itself.
+        None if !err.path.is_empty() => format!(" (from environment variable {})", env_var(&key)),
+        None => format!(" (from {})", md.name),
+    });
+    let origin = origin.unwrap_or_default();
+    if key.is_empty() {
+        format!("invalid settings: {}{origin}", err.kind)
+    } else {
+        format!("invalid setting `{key}`: {}{origin}", err.kind)
+    }
+}
+
+/// The environment variable that overrides `key`: `server.address` -> `FLASHBOARD_SERVER__ADDRESS`.
+pub fn env_var(key: &str) -> String {
+    format!("{ENV_PREFIX}{}", key.replace('.', "__").to_uppercase())
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Mode::Production => "production",
+            Mode::Dev => "dev",
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_production() {
+        let config = Config::from_toml("").unwrap();
+        assert_eq!(config, Config::default());
+        assert_eq!(config.mode, Mode::Production);
+    }
+
+    #[test]
+    fn file_values_override_defaults() {
+        let config = Config::from_toml(
+            "mode = \"dev\"\n[server]\naddress = \"0.0.0.0:8080\"\n[session]\nidle_timeout = \"5m\"\n",
+        )
+        .unwrap();
+        assert!(config.is_dev());
+        assert_eq!(config.server.address.port(), 8080);
+        assert_eq!(config.session.idle_timeout, Duration::from_secs(300));
+    }
+
+    #[test]
+    fn wrong_type_names_the_key() {
+        let err = Config::from_toml("[database]\nmax_connections = \"many\"\n").unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("`database.max_connections`"), "{msg}");
+    }
+
+    #[test]
+    fn bad_address_names_the_key() {
+        let err = Config::from_toml("[server]\naddress = \"localhost\"\n").unwrap_err();
+        assert!(err.to_string().contains("`server.address`"), "{err}");
+    }
+
+    #[test]
+    fn unknown_key_is_refused() {
+        let err = Config::from_toml("[session]\nidle_timout = \"5m\"\n").unwrap_err();
+        assert!(err.to_string().contains("idle_timout"), "{err}");
+    }
+
+    #[test]
+    fn unknown_mode_is_refused() {
+        let err = Config::from_toml("mode = \"staging\"\n").unwrap_err();
+        assert!(err.to_string().contains("`mode`"), "{err}");
+    }
+
+    #[test]
+    fn rule_violations_name_the_key() {
+        let err = Config::from_toml("[database]\nurl = \"postgres://x\"\n").unwrap_err();
+        assert!(err.to_string().contains("`database.url`"), "{err}");
+        let err = Config::from_toml("[session]\ncookie_name = \"a b\"\n").unwrap_err();
+        assert!(err.to_string().contains("`session.cookie_name`"), "{err}");
+    }
+}
+
+#[cfg(test)]
+mod env_tests {
+    //! `Config::load` against a real settings file and real environment variables, inside a
+    //! figment `Jail` (a temporary working directory and environment, one test at a time).
+    #![allow(clippy::result_large_err)] // figment's `Jail` closures return its large error type.
+    use super::*;
+    use figment::Jail;
+
+    #[test]
+    fn environment_overrides_the_file() {
+        Jail::expect_with(|jail| {
+            jail.create_file("Leptos.toml", "[server]\naddress = \"127.0.0.1:4000\"\n")?;
+            assert_eq!(Config::load().unwrap().server.address.port(), 4000);
+            jail.set_env("FLASHBOARD_SERVER__ADDRESS", "127.0.0.1:5000");
+            jail.set_env("FLASHBOARD_MODE", "dev");
+            let config = Config::load().unwrap();
+            assert_eq!(config.server.address.port(), 5000);
+            assert!(config.is_dev());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn invalid_environment_value_names_key_and_variable() {
+        Jail::expect_with(|jail| {
+            jail.set_env("FLASHBOARD_DATABASE__MAX_CONNECTIONS", "lots");
+            let msg = Config::load().unwrap_err().to_string();
+            assert!(msg.contains("`database.max_connections`"), "{msg}");
+            assert!(
+                msg.contains("FLASHBOARD_DATABASE__MAX_CONNECTIONS"),
+                "{msg}"
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn named_settings_file_must_exist() {
+        Jail::expect_with(|jail| {
+            jail.set_env(CONFIG_FILE_VAR, "nope.toml");
+            let msg = Config::load().unwrap_err().to_string();
+            assert!(msg.contains("nope.toml"), "{msg}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn broken_toml_names_the_file() {
+        Jail::expect_with(|jail| {
+            jail.create_file("Leptos.toml", "[server\n")?;
+            let msg = Config::load().unwrap_err().to_string();
+            assert!(msg.contains("Leptos.toml"), "{msg}");
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,40 @@
+//! The SQLite database: opening the pool with the settings SQLite needs under concurrent use,
+//! and applying the migrations in `migrations/` (embedded at compile time).
+
+use std::{path::Path, str::FromStr};
+
+use sqlx::{
+    SqlitePool,
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+};
+
+use super::config::DatabaseConfig;
+
+/// Opens the database, creating the file and its directory when missing, and migrates it.
+///
+/// WAL lets readers run beside the one writer, and the busy timeout makes a writer wait for the
+/// lock instead of failing at once with "database is locked" (sqlx sets neither by default).
+pub async fn connect(config: &DatabaseConfig) -> Result<SqlitePool, sqlx::Error> {
+    let options = SqliteConnectOptions::from_str(&config.url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(config.busy_timeout)
+        .foreign_keys(true);
+    if let Some(dir) = Path::new(options.get_filename()).parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir)?;
+    }
+    let pool = SqlitePoolOptions::new()
+        .max_connections(config.max_connections)
+        .connect_with(options)
+        .await?;
+    sqlx::migrate!().run(&pool).await?;
+    Ok(pool)
+}
+
+/// Whether the database answers a trivial query.
+pub async fn ping(pool: &SqlitePool) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT 1").execute(pool).await.map(|_| ())
+}

@@ -1,0 +1,159 @@
+//! Start-up and shutdown of the server: settings, logs, database, sessions, router, and serving
+//! until SIGINT or SIGTERM.
+
+pub mod config;
+pub mod db;
+pub mod health;
+pub mod router;
+pub mod state;
+pub mod telemetry;
+
+use std::{net::SocketAddr, sync::Arc};
+
+use leptos::prelude::LeptosOptions;
+use tokio::{net::TcpListener, task::JoinHandle};
+
+use self::{config::Config, state::AppState};
+use crate::session;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The settings are invalid; the message names the key.
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    /// The Leptos build settings (the `LEPTOS_*` environment cargo-leptos sets) are invalid.
+    #[error("invalid Leptos build settings: {0}")]
+    Leptos(String),
+    /// The database could not be opened or migrated.
+    #[error("cannot open the database {url}: {source}")]
+    Database { url: String, source: sqlx::Error },
+    /// The migrations could not be applied.
+    #[error("cannot migrate the database {url}: {source}")]
+    Migrate {
+        url: String,
+        source: sqlx::migrate::MigrateError,
+    },
+    /// The listening socket could not be bound.
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        address: SocketAddr,
+        source: std::io::Error,
+    },
+    /// Serving failed.
+    #[error("server error: {0}")]
+    Serve(std::io::Error),
+}
+
+/// A built, not yet serving app: the router plus the background task it needs.
+pub struct Server {
+    /// The complete router.
+    pub router: axum::Router,
+    /// The shared state (also reachable from inside the router).
+    pub state: AppState,
+    sweeper: JoinHandle<()>,
+}
+
+impl Server {
+    /// Opens the database, applies the migrations and builds the router for `config`.
+    pub async fn build(
+        config: Config,
+        leptos_options: LeptosOptions,
+    ) -> Result<Self, StartupError> {
+        let url = config.database.url.clone();
+        let pool = db::connect(&config.database)
+            .await
+            .map_err(|source| match source {
+                sqlx::Error::Migrate(source) => StartupError::Migrate {
+                    url: url.clone(),
+                    source: *source,
+                },
+                source => StartupError::Database {
+                    url: url.clone(),
+                    source,
+                },
+            })?;
+        let store = session::store(&pool)
+            .await
+            .map_err(|source| StartupError::Database { url, source })?;
+        let sweeper = session::spawn_sweeper(store.clone(), config.session.sweep_interval);
+        let sessions = session::layer(store, &config);
+        let state = AppState {
+            leptos_options,
+            pool,
+            config: Arc::new(config),
+        };
+        let router = router::app(state.clone(), sessions);
+        Ok(Self {
+            router,
+            state,
+            sweeper,
+        })
+    }
+
+    /// Serves on `listener` until `shutdown` completes, then lets in-flight requests finish.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), StartupError> {
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let result = axum::serve(listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .map_err(StartupError::Serve);
+        self.sweeper.abort();
+        self.state.pool.close().await;
+        result
+    }
+}
+
+/// The binary's entry point: settings, logs, build, bind, serve until a signal.
+pub async fn run() -> Result<(), StartupError> {
+    let config = Config::load()?;
+    telemetry::init();
+    let mut leptos_options = leptos::config::get_configuration(None)
+        .map_err(|err| StartupError::Leptos(err.to_string()))?
+        .leptos_options;
+    leptos_options.site_addr = config.server.address;
+
+    let address = config.server.address;
+    let mode = config.mode;
+    let grace = config.server.shutdown_grace;
+    let server = Server::build(config, leptos_options).await?;
+    let listener = TcpListener::bind(address)
+        .await
+        .map_err(|source| StartupError::Bind { address, source })?;
+    tracing::info!(%address, %mode, "Flashboard listening on http://{address}");
+    server.serve(listener, shutdown_signal(grace)).await?;
+    tracing::info!("Flashboard stopped");
+    Ok(())
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM. If requests are still running `grace` after the
+/// signal, the process exits anyway.
+async fn shutdown_signal(grace: std::time::Duration) {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!(grace = ?grace, "shutting down: finishing in-flight requests");
+    tokio::spawn(async move {
+        tokio::time::sleep(grace).await;
+        tracing::warn!("requests still running after the shutdown grace period; exiting");
+        std::process::exit(1);
+    });
+}

@@ -1,0 +1,52 @@
+//! Structured logs: `tracing` to stderr, filtered by `RUST_LOG`, and one line per request.
+
+use std::time::Duration;
+
+use axum::{body::Body, http::Request, response::Response};
+use tower_http::{
+    classify::{ServerErrorsAsFailures, SharedClassifier},
+    trace::TraceLayer,
+};
+use tracing::Span;
+use tracing_subscriber::EnvFilter;
+
+/// The default log filter when `RUST_LOG` is not set.
+const DEFAULT_FILTER: &str = "info,sqlx=warn,tower_sessions=warn";
+
+/// Installs the global log subscriber (a second call is a no-op, so tests may call it freely).
+pub fn init() {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
+}
+
+type MakeSpan = fn(&Request<Body>) -> Span;
+type OnRequest = fn(&Request<Body>, &Span);
+type OnResponse = fn(&Response<Body>, Duration, &Span);
+
+/// The request log: one `INFO` line when each response is ready, with method, path (never the
+/// query string, which may hold user input), status and latency.
+pub fn request_log()
+-> TraceLayer<SharedClassifier<ServerErrorsAsFailures>, MakeSpan, OnRequest, OnResponse> {
+    TraceLayer::new_for_http()
+        .make_span_with(make_span as MakeSpan)
+        .on_request(on_request as OnRequest)
+        .on_response(on_response as OnResponse)
+}
+
+fn make_span(request: &Request<Body>) -> Span {
+    tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+}
+
+fn on_request(_: &Request<Body>, _: &Span) {}
+
+fn on_response(response: &Response<Body>, latency: Duration, _: &Span) {
+    tracing::info!(
+        status = response.status().as_u16(),
+        latency_ms = format_args!("{:.1}", latency.as_secs_f64() * 1000.0),
+        "served"
+    );
+}
