@@ -3,13 +3,13 @@
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    StaticSegment,
+    SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 
 use crate::{
     components::Layout,
-    pages::{HomePage, NotFound},
+    pages::{FlashDemoPage, HomePage, NotFound},
     text::t,
 };
 
@@ -34,6 +34,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 }
 
 /// The app: stylesheet, title, and the routes inside the shared [`Layout`].
+///
+/// Every route renders with `SsrMode::Async`: the whole page is rendered before the first
+/// byte is sent. Pages read the session (flashes, the user), and this way what they read is
+/// in the HTML without JavaScript, and statuses and redirects set while rendering still apply.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -45,7 +49,12 @@ pub fn App() -> impl IntoView {
         <Router>
             <Layout>
                 <Routes fallback=NotFound>
-                    <Route path=StaticSegment("") view=HomePage />
+                    <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
+                    <Route
+                        path=StaticSegment("flash-demo")
+                        view=FlashDemoPage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </Layout>
         </Router>

@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod components;
+pub mod flash;
 pub mod pages;
 /// Server only: session middleware and store.
 #[cfg(feature = "ssr")]

@@ -1,7 +1,11 @@
 //! One module per page of the app.
 
+mod flash_demo;
 mod home;
 mod not_found;
 
+#[cfg(feature = "ssr")]
+pub use flash_demo::ssr::flash_demo_now;
+pub use flash_demo::{FlashDemo, FlashDemoPage, flash_demo};
 pub use home::HomePage;
 pub use not_found::NotFound;

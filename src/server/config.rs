@@ -35,6 +35,8 @@ pub struct Config {
     pub database: DatabaseConfig,
     /// The session cookie and the server-side session records.
     pub session: SessionConfig,
+    /// Limits of the flash message queue.
+    pub flash: FlashConfig,
 }
 
 /// Production or development.
@@ -85,6 +87,16 @@ pub struct SessionConfig {
     pub sweep_interval: Duration,
 }
 
+/// `[flash]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlashConfig {
+    /// Flashes kept per session; one more drops the oldest.
+    pub max_per_session: u32,
+    /// Characters kept per message; a longer one is cut.
+    pub max_message_chars: usize,
+}
+
 impl Default for Config {
     fn default() -> Self {
         Self {
@@ -102,6 +114,10 @@ impl Default for Config {
                 cookie_name: "flashboard_session".into(),
                 idle_timeout: Duration::from_secs(30 * 60),
                 sweep_interval: Duration::from_secs(60),
+            },
+            flash: FlashConfig {
+                max_per_session: 20,
+                max_message_chars: 500,
             },
         }
     }
@@ -171,6 +187,12 @@ impl Config {
         }
         if self.session.sweep_interval < Duration::from_secs(1) {
             return invalid("session.sweep_interval", "must be at least 1s");
+        }
+        if self.flash.max_per_session == 0 {
+            return invalid("flash.max_per_session", "must be at least 1");
+        }
+        if self.flash.max_message_chars < 16 {
+            return invalid("flash.max_message_chars", "must be at least 16");
         }
         Ok(())
     }

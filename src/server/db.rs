@@ -1,5 +1,5 @@
-//! The SQLite database: opening the pool with the settings SQLite needs under concurrent use,
-//! and applying the migrations in `migrations/` (embedded at compile time).
+//! The SQLite database: opening the pool with the settings SQLite needs under concurrent use.
+//! (Start-up then applies `migrations/`, embedded at compile time by `sqlx::migrate!`.)
 
 use std::{path::Path, str::FromStr};
 
@@ -10,11 +10,11 @@ use sqlx::{
 
 use super::config::DatabaseConfig;
 
-/// Opens the database, creating the file and its directory when missing, and migrates it.
+/// Opens the database, creating the file and its directory when missing.
 ///
 /// WAL lets readers run beside the one writer, and the busy timeout makes a writer wait for the
 /// lock instead of failing at once with "database is locked" (sqlx sets neither by default).
-pub async fn connect(config: &DatabaseConfig) -> Result<SqlitePool, sqlx::Error> {
+pub async fn open(config: &DatabaseConfig) -> Result<SqlitePool, sqlx::Error> {
     let options = SqliteConnectOptions::from_str(&config.url)?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
@@ -30,7 +30,6 @@ pub async fn connect(config: &DatabaseConfig) -> Result<SqlitePool, sqlx::Error>
         .max_connections(config.max_connections)
         .connect_with(options)
         .await?;
-    sqlx::migrate!().run(&pool).await?;
     Ok(pool)
 }
 

@@ -4,6 +4,7 @@
 pub mod config;
 pub mod db;
 pub mod health;
+pub mod redirect;
 pub mod router;
 pub mod state;
 pub mod telemetry;
@@ -14,7 +15,10 @@ use leptos::prelude::LeptosOptions;
 use tokio::{net::TcpListener, task::JoinHandle};
 
 use self::{config::Config, state::AppState};
-use crate::session;
+use crate::{
+    flash::{FlashLimits, FlashStore},
+    session,
+};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -61,27 +65,34 @@ impl Server {
         leptos_options: LeptosOptions,
     ) -> Result<Self, StartupError> {
         let url = config.database.url.clone();
-        let pool = db::connect(&config.database)
+        let db_error = |source| StartupError::Database {
+            url: url.clone(),
+            source,
+        };
+        let pool = db::open(&config.database).await.map_err(db_error)?;
+        // The session table first: the app's migrations refer to it.
+        let store = session::store(&pool).await.map_err(db_error)?;
+        sqlx::migrate!()
+            .run(&pool)
             .await
-            .map_err(|source| match source {
-                sqlx::Error::Migrate(source) => StartupError::Migrate {
-                    url: url.clone(),
-                    source: *source,
-                },
-                source => StartupError::Database {
-                    url: url.clone(),
-                    source,
-                },
+            .map_err(|source| StartupError::Migrate {
+                url: url.clone(),
+                source,
             })?;
-        let store = session::store(&pool)
-            .await
-            .map_err(|source| StartupError::Database { url, source })?;
         let sweeper = session::spawn_sweeper(store.clone(), config.session.sweep_interval);
         let sessions = session::layer(store, &config);
+        let flash = FlashStore::new(
+            pool.clone(),
+            FlashLimits {
+                max_per_session: config.flash.max_per_session,
+                max_message_chars: config.flash.max_message_chars,
+            },
+        );
         let state = AppState {
             leptos_options,
             pool,
             config: Arc::new(config),
+            flash,
         };
         let router = router::app(state.clone(), sessions);
         Ok(Self {

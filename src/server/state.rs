@@ -7,6 +7,7 @@ use leptos::prelude::LeptosOptions;
 use sqlx::SqlitePool;
 
 use super::config::Config;
+use crate::flash::FlashStore;
 
 /// Shared, cheaply clonable state. Server functions get it with `expect_context::<AppState>()`
 /// (leptos_axum provides it to every route), axum handlers with `State<AppState>`.
@@ -18,4 +19,6 @@ pub struct AppState {
     pub pool: SqlitePool,
     /// The settings read at start-up.
     pub config: Arc<Config>,
+    /// The flash message queues.
+    pub flash: FlashStore,
 }

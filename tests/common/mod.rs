@@ -14,9 +14,11 @@ pub struct TestApp {
     pub base_url: String,
     /// The settings it runs with.
     pub config: Config,
-    /// A client that keeps cookies and does not follow redirects.
+    /// A client that keeps cookies (in `jar`) and does not follow redirects.
     pub client: reqwest::Client,
+    pub jar: std::sync::Arc<reqwest::cookie::Jar>,
     pub pool: sqlx::SqlitePool,
+    pub flash: flashboard::flash::FlashStore,
     _dir: tempfile::TempDir,
     _stop: oneshot::Sender<()>,
 }
@@ -62,16 +64,22 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut config = test_config(dir.path());
     adjust(&mut config);
+    // A site root of its own, with one static file, so tests need no prior `cargo leptos build`.
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    std::fs::write(site.join("pkg/flashboard.css"), "body{}").unwrap();
     let options = LeptosOptions::builder()
         .output_name("flashboard")
-        .site_root("target/site")
+        .site_root(site.to_str().unwrap())
         .build();
     let server = Server::build(config.clone(), options)
         .await
         .expect("server builds");
     let pool = server.state.pool.clone();
+    let flash = server.state.flash.clone();
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base_url = format!("http://{}", listener.local_addr().unwrap());
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(server.serve(listener, async move {
         let _ = stopped.await;
@@ -79,8 +87,10 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     TestApp {
         base_url,
         config,
-        client: client(),
+        client: client_with(jar.clone()),
+        jar,
         pool,
+        flash,
         _dir: dir,
         _stop: stop,
     }
@@ -88,9 +98,77 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
 
 /// A cookie-keeping client that reports redirects instead of following them.
 pub fn client() -> reqwest::Client {
+    client_with(std::sync::Arc::new(reqwest::cookie::Jar::default()))
+}
+
+/// A client over the cookie jar `jar`.
+pub fn client_with(jar: std::sync::Arc<reqwest::cookie::Jar>) -> reqwest::Client {
     reqwest::Client::builder()
-        .cookie_store(true)
+        .cookie_provider(jar)
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client")
+}
+
+impl TestApp {
+    /// `POST path` as a plain HTML form would send it (JavaScript off).
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("accept", "text/html,application/xhtml+xml")
+            .form(form)
+            .send()
+            .await
+            .expect("POST failed")
+    }
+
+    /// `POST path` as the hydrated app's server-function client sends it.
+    pub async fn call(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("accept", "application/json")
+            .form(form)
+            .send()
+            .await
+            .expect("POST failed")
+    }
+
+    /// A flash handle on the session of this app's client (which must have a session cookie),
+    /// for pushing what no route of the app pushes.
+    pub async fn flasher(&self) -> flashboard::flash::Flasher {
+        let id = self.session_id().expect("the client has a session cookie");
+        let store = std::sync::Arc::new(tower_sessions_sqlx_store::SqliteStore::new(self.pool.clone()));
+        let session = tower_sessions::Session::new(Some(id.parse().unwrap()), store, None);
+        flashboard::flash::Flasher::new(self.flash.clone(), session)
+    }
+
+    /// The session id in this app's client's cookie jar.
+    pub fn session_id(&self) -> Option<String> {
+        use reqwest::cookie::CookieStore;
+        let cookies = self.jar.cookies(&self.base_url.parse().unwrap())?;
+        let prefix = format!("{}=", self.config.session.cookie_name);
+        cookies
+            .to_str()
+            .ok()?
+            .split("; ")
+            .find_map(|pair| pair.strip_prefix(&prefix).map(str::to_owned))
+    }
+}
+
+/// The `(category, message)` pairs of the flashes in a page's global banner, in order.
+pub fn banner(html: &str) -> Vec<(String, String)> {
+    let Some(start) = html.find("class=\"flash-region\"") else {
+        return Vec::new();
+    };
+    let region = &html[start..html[start..].find("</main>").map_or(html.len(), |end| start + end)];
+    region
+        .split("data-category=\"")
+        .skip(1)
+        .map(|item| {
+            let category = item[..item.find('"').unwrap()].to_owned();
+            let text_start = item.find("class=\"flash-message\">").unwrap() + "class=\"flash-message\">".len();
+            let text_end = text_start + item[text_start..].find("</p>").unwrap();
+            (category, item[text_start..text_end].to_owned())
+        })
+        .collect()
 }

@@ -1,0 +1,453 @@
+//! Server side: pushing flashes into the session's queue and taking them out.
+
+use axum::{
+    extract::{FromRef, FromRequestParts},
+    http::{Method, StatusCode, request::Parts},
+};
+use leptos::prelude::{ServerFnError, use_context};
+use sqlx::SqlitePool;
+use tower_sessions::Session;
+
+use super::{DEFAULT_CATEGORY, Flash, valid_category};
+
+/// The session key that keeps a session with flashes alive: a session must hold some data for
+/// tower-sessions to save it and send its cookie.
+const SESSION_KEY: &str = "flash.queue";
+
+/// Put in the Leptos context of a render whose page should not consume the flashes (the
+/// fallback that answers 404 for missing files and unknown addresses).
+#[derive(Clone, Copy, Debug)]
+pub struct LeaveFlashes;
+
+/// Whether the page being rendered will be shown to someone, so that it may take the flashes.
+/// Always true for a server function call from the browser.
+pub(super) fn page_will_be_seen() -> bool {
+    if use_context::<LeaveFlashes>().is_some() {
+        return false;
+    }
+    match use_context::<Parts>() {
+        Some(parts) => {
+            parts.method != Method::HEAD
+                && !parts
+                    .headers
+                    .get("sec-purpose")
+                    .and_then(|value| value.to_str().ok())
+                    .is_some_and(|value| value.contains("prefetch"))
+        }
+        None => true,
+    }
+}
+
+/// Bounds on what one session can hold, so a loop of pushes cannot grow a session without end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FlashLimits {
+    /// Flashes kept per session; pushing one more drops the oldest.
+    pub max_per_session: u32,
+    /// Characters kept per message; a longer one is cut and ends with `…`.
+    pub max_message_chars: usize,
+}
+
+impl Default for FlashLimits {
+    fn default() -> Self {
+        Self {
+            max_per_session: 20,
+            max_message_chars: 500,
+        }
+    }
+}
+
+/// Where the flashes live: the app's SQLite pool (the `flash` table) and the limits.
+/// Put it in the axum state (`FromRef`) and in the Leptos context.
+#[derive(Clone, Debug)]
+pub struct FlashStore {
+    pool: SqlitePool,
+    limits: FlashLimits,
+}
+
+impl FlashStore {
+    /// A store over `pool`, whose schema `migrations/0001_flash.sql` creates.
+    pub fn new(pool: SqlitePool, limits: FlashLimits) -> Self {
+        Self { pool, limits }
+    }
+}
+
+/// The flashes of one request's session: push them here, take them on the page that shows them.
+///
+/// Get one with the axum extractor (`flasher: Flasher`) or, in a server function or during
+/// server rendering, with [`Flasher::from_context`].
+#[derive(Clone, Debug)]
+pub struct Flasher {
+    store: FlashStore,
+    session: Session,
+}
+
+/// Why a flash could not be pushed or taken.
+#[derive(Debug, thiserror::Error)]
+pub enum FlashError {
+    /// The category is not 1 to 64 ASCII letters, digits, `_` or `-`.
+    #[error("invalid flash category {0:?}")]
+    InvalidCategory(String),
+    /// The session could not be loaded or saved.
+    #[error("session store: {0}")]
+    Session(#[from] tower_sessions::session::Error),
+    /// The database failed.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+impl FlashError {
+    /// The error for a server function's caller: logged here with its cause, sent without it.
+    pub fn into_server_fn_error(self) -> ServerFnError {
+        tracing::error!(error = %self, "flash messages unavailable");
+        ServerFnError::new("flash messages are unavailable right now")
+    }
+}
+
+impl Flasher {
+    /// The flashes of `session`, kept in `store`.
+    pub fn new(store: FlashStore, session: Session) -> Self {
+        Self { store, session }
+    }
+
+    /// The current request's flashes, for server functions and server rendering: the session
+    /// from the request, the store from the Leptos context.
+    pub async fn from_context() -> Result<Self, ServerFnError> {
+        let session: Session = leptos_axum::extract().await?;
+        let store = use_context::<FlashStore>()
+            .ok_or_else(|| ServerFnError::new("FlashStore is missing from the Leptos context"))?;
+        Ok(Self::new(store, session))
+    }
+
+    /// Queues `message` under `category` for the next page this browser renders.
+    ///
+    /// The category must pass [`valid_category`](super::valid_category). A message longer than
+    /// the limit is cut; when the session already holds the maximum, the oldest is dropped.
+    /// Both are logged.
+    pub async fn push(&self, category: &str, message: impl Into<String>) -> Result<(), FlashError> {
+        if !valid_category(category) {
+            return Err(FlashError::InvalidCategory(category.to_owned()));
+        }
+        let message = self.clip(message.into());
+        let session_id = self.session_id_for_push().await?;
+        let pool = &self.store.pool;
+        sqlx::query("INSERT INTO flash (session_id, category, message) VALUES (?, ?, ?)")
+            .bind(&session_id)
+            .bind(category)
+            .bind(&message)
+            .execute(pool)
+            .await?;
+        let dropped = sqlx::query(
+            "DELETE FROM flash WHERE session_id = ?1 AND id NOT IN \
+             (SELECT id FROM flash WHERE session_id = ?1 ORDER BY id DESC LIMIT ?2)",
+        )
+        .bind(&session_id)
+        .bind(self.store.limits.max_per_session)
+        .execute(pool)
+        .await?
+        .rows_affected();
+        if dropped > 0 {
+            tracing::warn!(
+                dropped,
+                limit = self.store.limits.max_per_session,
+                "flash queue full: dropped the oldest messages"
+            );
+        }
+        Ok(())
+    }
+
+    /// `push(DEFAULT_CATEGORY, message)`: Flask's `flash(message)`.
+    pub async fn message(&self, message: impl Into<String>) -> Result<(), FlashError> {
+        self.push(DEFAULT_CATEGORY, message).await
+    }
+
+    /// `push("success", message)`.
+    pub async fn success(&self, message: impl Into<String>) -> Result<(), FlashError> {
+        self.push("success", message).await
+    }
+
+    /// `push("error", message)`.
+    pub async fn error(&self, message: impl Into<String>) -> Result<(), FlashError> {
+        self.push("error", message).await
+    }
+
+    /// `push("warning", message)`.
+    pub async fn warning(&self, message: impl Into<String>) -> Result<(), FlashError> {
+        self.push("warning", message).await
+    }
+
+    /// `push("info", message)`.
+    pub async fn info(&self, message: impl Into<String>) -> Result<(), FlashError> {
+        self.push("info", message).await
+    }
+
+    /// Returns the waiting flashes, oldest first, and removes them: each one is returned once,
+    /// whichever request asks first. A browser without a session gets none, and nothing is
+    /// written.
+    pub async fn take(&self) -> Result<Vec<Flash>, FlashError> {
+        // Loading the record first: an id from a cookie that names no live session is dropped.
+        if self.session.get_value(SESSION_KEY).await?.is_none() {
+            return Ok(Vec::new());
+        }
+        let Some(id) = self.session.id() else {
+            return Ok(Vec::new());
+        };
+        let mut flashes: Vec<Flash> = sqlx::query_as::<_, (i64, String, String)>(
+            "DELETE FROM flash WHERE session_id = ? RETURNING id, category, message",
+        )
+        .bind(id.to_string())
+        .fetch_all(&self.store.pool)
+        .await?
+        .into_iter()
+        .map(|(id, category, message)| Flash {
+            id,
+            category,
+            message,
+        })
+        .collect();
+        flashes.sort_by_key(|flash| flash.id);
+        Ok(flashes)
+    }
+
+    /// The id of a session that exists in the store, creating and saving it now when needed:
+    /// the flash row refers to it, and its id is only known once saved. (The session middleware
+    /// saves it again at the end of the request and sends the cookie.)
+    async fn session_id_for_push(&self) -> Result<String, FlashError> {
+        if self.session.get_value(SESSION_KEY).await?.is_none() {
+            self.session.insert(SESSION_KEY, true).await?;
+        }
+        if self.session.id().is_none() {
+            self.session.save().await?;
+        }
+        let id = self.session.id().ok_or_else(|| {
+            FlashError::Session(tower_sessions::session::Error::Store(
+                tower_sessions::session_store::Error::Backend("saved session has no id".into()),
+            ))
+        })?;
+        Ok(id.to_string())
+    }
+
+    fn clip(&self, message: String) -> String {
+        let max = self.store.limits.max_message_chars;
+        match message.char_indices().nth(max.saturating_sub(1)) {
+            Some((cut, _)) if message.chars().count() > max => {
+                tracing::warn!(
+                    chars = message.chars().count(),
+                    limit = max,
+                    "flash message too long: cut"
+                );
+                let mut clipped = message[..cut].to_owned();
+                clipped.push('…');
+                clipped
+            }
+            _ => message,
+        }
+    }
+}
+
+impl<S> FromRequestParts<S> for Flasher
+where
+    FlashStore: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = (StatusCode, &'static str);
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let session = Session::from_request_parts(parts, state).await?;
+        Ok(Self::new(FlashStore::from_ref(state), session))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The queue against a real SQLite database and real tower-sessions sessions, without HTTP.
+
+    use std::sync::Arc;
+
+    use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+    use tower_sessions::{SessionStore, session::Id};
+    use tower_sessions_sqlx_store::SqliteStore;
+
+    use super::*;
+
+    struct Fixture {
+        store: FlashStore,
+        sessions: Arc<SqliteStore>,
+        _dir: tempfile::TempDir,
+    }
+
+    async fn fixture(limits: FlashLimits) -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let options = SqliteConnectOptions::new()
+            .filename(dir.path().join("flash.db"))
+            .create_if_missing(true)
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new().connect_with(options).await.unwrap();
+        let sessions = SqliteStore::new(pool.clone());
+        sessions.migrate().await.unwrap();
+        sqlx::migrate!().run(&pool).await.unwrap();
+        Fixture {
+            store: FlashStore::new(pool, limits),
+            sessions: Arc::new(sessions),
+            _dir: dir,
+        }
+    }
+
+    impl Fixture {
+        /// A request's view of the session `id` (`None`: a browser without a cookie).
+        fn request(&self, id: Option<Id>) -> (Flasher, Session) {
+            let session = Session::new(id, self.sessions.clone(), None);
+            (Flasher::new(self.store.clone(), session.clone()), session)
+        }
+    }
+
+    fn texts(flashes: &[Flash]) -> Vec<(&str, &str)> {
+        flashes
+            .iter()
+            .map(|f| (f.category.as_str(), f.message.as_str()))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn push_then_take_returns_them_in_order_once() {
+        let fx = fixture(FlashLimits::default()).await;
+        let (flasher, session) = fx.request(None);
+        flasher.success("Registered").await.unwrap();
+        flasher.message("Plain").await.unwrap();
+        flasher.push("stock_alert", "3 left").await.unwrap();
+        let id = session.id().expect("pushing created the session");
+
+        // The next request of the same browser.
+        let (next, _) = fx.request(Some(id));
+        let taken = next.take().await.unwrap();
+        assert_eq!(
+            texts(&taken),
+            [("success", "Registered"), ("message", "Plain"), ("stock_alert", "3 left")]
+        );
+        // Once only: the request after that (a reload) finds nothing.
+        let (reload, _) = fx.request(Some(id));
+        assert!(reload.take().await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn same_request_sees_what_it_pushed() {
+        let fx = fixture(FlashLimits::default()).await;
+        let (flasher, _) = fx.request(None);
+        flasher.info("Now").await.unwrap();
+        assert_eq!(texts(&flasher.take().await.unwrap()), [("info", "Now")]);
+        assert!(flasher.take().await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn taking_without_a_session_writes_nothing() {
+        let fx = fixture(FlashLimits::default()).await;
+        let (flasher, session) = fx.request(None);
+        assert!(flasher.take().await.unwrap().is_empty());
+        assert!(session.id().is_none());
+        let (unknown, _) = fx.request(Some(Id::default()));
+        assert!(unknown.take().await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn invalid_category_is_refused() {
+        let fx = fixture(FlashLimits::default()).await;
+        let (flasher, _) = fx.request(None);
+        let err = flasher.push("bad category", "x").await.unwrap_err();
+        assert!(matches!(err, FlashError::InvalidCategory(_)), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_drops_the_oldest() {
+        let fx = fixture(FlashLimits {
+            max_per_session: 3,
+            max_message_chars: 500,
+        })
+        .await;
+        let (flasher, _) = fx.request(None);
+        for n in 1..=5 {
+            flasher.info(format!("n{n}")).await.unwrap();
+        }
+        let taken = flasher.take().await.unwrap();
+        assert_eq!(texts(&taken), [("info", "n3"), ("info", "n4"), ("info", "n5")]);
+    }
+
+    #[tokio::test]
+    async fn a_long_message_is_cut_at_a_character_boundary() {
+        let fx = fixture(FlashLimits {
+            max_per_session: 20,
+            max_message_chars: 20,
+        })
+        .await;
+        let (flasher, _) = fx.request(None);
+        flasher.error("数据库连接失败".repeat(10)).await.unwrap();
+        flasher.error("short").await.unwrap();
+        let taken = flasher.take().await.unwrap();
+        assert_eq!(taken[0].message.chars().count(), 20);
+        assert!(taken[0].message.ends_with('…'));
+        assert!(taken[0].message.starts_with("数据库连接失败"));
+        assert_eq!(taken[1].message, "short");
+    }
+
+    #[tokio::test]
+    async fn a_stale_concurrent_save_does_not_lose_a_flash() {
+        let fx = fixture(FlashLimits::default()).await;
+        // The browser has a session with some data.
+        let (first, session) = fx.request(None);
+        session.insert("theme", "dark").await.unwrap();
+        first.info("earlier").await.unwrap();
+        let id = session.id().unwrap();
+        assert_eq!(first.take().await.unwrap().len(), 1);
+
+        // Two requests of that browser run at once; both load the session.
+        let (_, slow) = fx.request(Some(id));
+        let (fast_flasher, fast) = fx.request(Some(id));
+        assert_eq!(slow.get::<String>("theme").await.unwrap().as_deref(), Some("dark"));
+        assert_eq!(fast.get::<String>("theme").await.unwrap().as_deref(), Some("dark"));
+
+        // The fast one pushes a flash and saves; the slow one, holding the stale copy, changes
+        // something else and saves last (the store's last-writer-wins).
+        fast_flasher.success("Saved!").await.unwrap();
+        fast.save().await.unwrap();
+        slow.insert("theme", "light").await.unwrap();
+        slow.save().await.unwrap();
+
+        // The next page still gets the flash, exactly once.
+        let (next, next_session) = fx.request(Some(id));
+        assert_eq!(texts(&next.take().await.unwrap()), [("success", "Saved!")]);
+        assert_eq!(
+            next_session.get::<String>("theme").await.unwrap().as_deref(),
+            Some("light")
+        );
+        let (again, _) = fx.request(Some(id));
+        assert!(again.take().await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn two_racing_pages_never_both_show_a_flash() {
+        let fx = fixture(FlashLimits::default()).await;
+        let (flasher, session) = fx.request(None);
+        for n in 0..10 {
+            flasher.info(format!("n{n}")).await.unwrap();
+        }
+        let id = session.id().unwrap();
+        let (a, _) = fx.request(Some(id));
+        let (b, _) = fx.request(Some(id));
+        let (ta, tb) = tokio::join!(a.take(), b.take());
+        let (ta, tb) = (ta.unwrap(), tb.unwrap());
+        assert_eq!(ta.len() + tb.len(), 10);
+        assert!(ta.iter().all(|x| tb.iter().all(|y| x.id != y.id)));
+    }
+
+    #[tokio::test]
+    async fn deleting_the_session_deletes_its_flashes() {
+        let fx = fixture(FlashLimits::default()).await;
+        let (flasher, session) = fx.request(None);
+        flasher.warning("gone with the session").await.unwrap();
+        let id = session.id().unwrap();
+        fx.sessions.delete(&id).await.unwrap();
+        let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM flash")
+            .fetch_one(&fx.store.pool)
+            .await
+            .unwrap();
+        assert_eq!(rows, 0);
+    }
+}

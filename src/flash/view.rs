@@ -1,0 +1,160 @@
+//! Page side: the request-scoped read every component shares, and the components that show it.
+
+use leptos::{prelude::*, task::spawn_local};
+use leptos_router::hooks::use_location;
+
+use super::{Flash, for_field, global, take_flashes, with_categories};
+use crate::text::t;
+
+/// The flashes of the page being shown: one read per page, shared through the context.
+///
+/// On the server it is the one `take` of the render; in the browser it starts from what the
+/// server rendered (so hydration matches) and then gathers what later navigations and server
+/// actions bring.
+#[derive(Clone, Copy)]
+pub struct Flashes {
+    /// The server render's read, sent along with the page for hydration.
+    rendered: Resource<Vec<Flash>>,
+    /// In the browser after the first navigation or action: the flashes shown since.
+    live: RwSignal<Option<Vec<Flash>>>,
+}
+
+impl Flashes {
+    /// Every flash of the page, oldest first: `get_flashed_messages(with_categories=True)`.
+    /// Reactive; read it inside `<Suspense>` or `<Transition>` so that the server waits for it.
+    pub fn all(&self) -> Vec<Flash> {
+        match self.live.get() {
+            Some(live) => live,
+            None => self.rendered.get().unwrap_or_default(),
+        }
+    }
+
+    /// Only the given categories: `get_flashed_messages(category_filter=[...])`.
+    pub fn with_categories(&self, categories: &[&str]) -> Vec<Flash> {
+        with_categories(self.all(), categories)
+    }
+
+    /// The flashes for the global banner: all but the field-scoped ones.
+    pub fn global(&self) -> Vec<Flash> {
+        global(self.all())
+    }
+
+    /// The flashes scoped to `field` (`error_username`, `info_username`, ... for `username`).
+    pub fn for_field(&self, field: &str) -> Vec<Flash> {
+        for_field(self.all(), field)
+    }
+
+    /// Browser: fetches the flashes that have arrived since and adds them to the page.
+    pub fn refresh(self) {
+        spawn_local(async move {
+            match take_flashes().await {
+                Ok(new) if !new.is_empty() => self.live.update(|live| {
+                    let shown = live.get_or_insert_with(|| self.rendered.get_untracked().unwrap_or_default());
+                    for flash in new {
+                        if !shown.iter().any(|old| old.id == flash.id) {
+                            shown.push(flash);
+                        }
+                    }
+                }),
+                Ok(_) => {}
+                Err(err) => leptos::logging::warn!("could not fetch flash messages: {err}"),
+            }
+        });
+    }
+
+    /// Browser: refreshes each time `version` changes, e.g. `ServerAction::version()`, so that a
+    /// server action's flashes show even when it does not navigate.
+    pub fn refresh_after(self, version: RwSignal<usize>) {
+        Effect::watch(move || version.get(), move |_, _, _| self.refresh(), false);
+    }
+}
+
+/// Creates the page's [`Flashes`] and puts them in the context. The layout calls it once,
+/// inside the `<Router>`.
+pub fn provide_flashes() -> Flashes {
+    let flashes = Flashes {
+        rendered: Resource::new(|| (), |()| async { take_flashes().await.unwrap_or_default() }),
+        live: RwSignal::new(None),
+    };
+    provide_context(flashes);
+
+    // Browser only (effects never run on the server): after each client-side navigation, the
+    // old page's flashes go and the new page's arrive. The first run is the hydration itself,
+    // which keeps what the server rendered.
+    let location = use_location();
+    Effect::new(move |first_run_done: Option<()>| {
+        location.pathname.track();
+        location.search.track();
+        if first_run_done.is_some() {
+            flashes.live.set(Some(Vec::new()));
+            flashes.refresh();
+        }
+    });
+    flashes
+}
+
+/// The page's [`Flashes`], from the context that [`provide_flashes`] filled.
+pub fn use_flashes() -> Flashes {
+    expect_context::<Flashes>()
+}
+
+/// The global banner: every flash that is not field-scoped, in a live region that is there from
+/// the first paint. Only the layout renders it.
+#[component]
+pub fn FlashList() -> impl IntoView {
+    let flashes = use_flashes();
+    view! {
+        <div class="flash-region" aria-live="polite" aria-label=t().flash_region_label>
+            <Transition>
+                <For each=move || flashes.global() key=|flash| flash.id let:flash>
+                    <FlashItem flash />
+                </For>
+            </Transition>
+        </div>
+    }
+}
+
+/// The flashes scoped to one form field (`error_username`, `info_password`, ...), shown beside
+/// it; the global banner leaves them out.
+#[component]
+pub fn FieldFlashes(
+    /// The field name, e.g. `username`.
+    field: &'static str,
+) -> impl IntoView {
+    let flashes = use_flashes();
+    view! {
+        <Transition>
+            <For each=move || flashes.for_field(field) key=|flash| flash.id let:flash>
+                <FlashItem flash />
+            </For>
+        </Transition>
+    }
+}
+
+/// One flash: the message, its style and role, and a dismiss control that works without
+/// JavaScript (a visually hidden checkbox; checking it hides the flash through CSS).
+#[component]
+fn FlashItem(flash: Flash) -> impl IntoView {
+    let level = flash.level();
+    let dismiss_id = format!("flash-{}-dismiss", flash.id);
+    let class = format!("flash flash-{} flash-cat-{}", level.as_str(), flash.category);
+    view! {
+        <div
+            class=class
+            class:flash-auto=level.auto_dismisses()
+            role=level.aria_role()
+            data-category=flash.category
+        >
+            <p class="flash-message">{flash.message}</p>
+            <input
+                type="checkbox"
+                class="flash-dismiss-toggle"
+                id=dismiss_id.clone()
+                aria-label=t().flash_dismiss
+            />
+            <label class="flash-dismiss" for=dismiss_id aria-hidden="true">
+                "×"
+            </label>
+        </div>
+    }
+}

@@ -1,0 +1,84 @@
+//! `/flash-demo`: every flash style at once, like the chapter's `/actions` route.
+//!
+//! Two ways to push: a server function that redirects (Post/Redirect/Get, the right way), and a
+//! plain form post answered with the page itself (the flash shows in the same response).
+
+use leptos::prelude::*;
+
+use crate::text::t;
+
+/// Pushes one flash of each built-in category and a custom one, then redirects back here.
+/// Endpoint: `POST /api/flash_demo`.
+#[server(endpoint = "flash_demo")]
+pub async fn flash_demo() -> Result<(), ServerFnError> {
+    let flasher = crate::flash::Flasher::from_context().await?;
+    for (category, message) in t().demo_flashes {
+        flasher
+            .push(category, message)
+            .await
+            .map_err(crate::flash::FlashError::into_server_fn_error)?;
+    }
+    crate::server::redirect::see_other("/flash-demo");
+    Ok(())
+}
+
+/// The demo page.
+#[component]
+pub fn FlashDemoPage() -> impl IntoView {
+    let text = t();
+    let action = ServerAction::<FlashDemo>::new();
+    crate::flash::use_flashes().refresh_after(action.version());
+    view! {
+        <h1>{text.demo_title}</h1>
+        <p class="lead">{text.demo_lead}</p>
+        <div class="card demo-actions">
+            <ActionForm action>
+                <button type="submit">{text.demo_redirect_button}</button>
+            </ActionForm>
+            <form method="post" action="/flash-demo">
+                <button type="submit" class="secondary">
+                    {text.demo_now_button}
+                </button>
+            </form>
+        </div>
+        <p class="hint">{text.demo_now_hint}</p>
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    //! The same-response variant: an axum handler that pushes, then renders the page.
+
+    use axum::{
+        body::Body,
+        extract::State,
+        http::Request,
+        response::{IntoResponse, Response},
+    };
+
+    use crate::{
+        app::shell,
+        flash::Flasher,
+        server::{router::leptos_context, state::AppState},
+        text::t,
+    };
+
+    /// `POST /flash-demo`: pushes the demo flashes and answers with the page at once, so the
+    /// page's read finds them in this very request (Rails' `flash.now`).
+    pub async fn flash_demo_now(
+        State(state): State<AppState>,
+        flasher: Flasher,
+        request: Request<Body>,
+    ) -> Response {
+        for (category, message) in t().demo_flashes {
+            if let Err(err) = flasher.push(category, message).await {
+                tracing::error!(error = %err, "flash demo: push failed");
+            }
+        }
+        let options = state.leptos_options.clone();
+        let render = leptos_axum::render_app_async_with_context(leptos_context(&state), move || {
+            shell(options.clone())
+        });
+        render(request).await.into_response()
+    }
+}

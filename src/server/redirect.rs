@@ -1,0 +1,24 @@
+//! Redirects from server functions that suit both kinds of caller.
+
+use axum::http::{StatusCode, header::ACCEPT, request::Parts};
+use leptos::prelude::use_context;
+use leptos_axum::ResponseOptions;
+
+/// Sends the caller to `path` after a state change (Post/Redirect/Get).
+///
+/// A plain HTML form post (JavaScript off) gets `303 See Other`, so the browser follows with a
+/// GET and a reload does not post again; leptos_axum's own `redirect` would answer `302`. A
+/// call from the hydrated app gets leptos' redirect header, and its router navigates.
+pub fn see_other(path: &str) {
+    leptos_axum::redirect(path);
+    let from_form = use_context::<Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(ACCEPT)
+            .and_then(|accept| accept.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+    });
+    if from_form && let Some(response) = use_context::<ResponseOptions>() {
+        response.set_status(StatusCode::SEE_OTHER);
+    }
+}

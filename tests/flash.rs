@@ -1,0 +1,164 @@
+//! Flash messages over real HTTP: Post/Redirect/Get with and without JavaScript, shown once,
+//! same-response display, requests that must not consume them, escaping.
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use common::{TestApp, banner, spawn_app};
+
+/// The demo's six flashes as the page shows them.
+const DEMO: [(&str, &str); 6] = [
+    ("success", "Logged in successfully."),
+    ("warning", "Your password is weak."),
+    ("info", "Maintenance is planned for tonight."),
+    ("error", "The database connection failed."),
+    ("message", "A message without a category."),
+    ("stock_alert", "Only 3 left in stock."),
+];
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter().map(|(c, m)| (c.to_string(), m.to_string())).collect()
+}
+
+async fn page(app: &TestApp, path: &str) -> String {
+    let res = app.get(path).await;
+    assert_eq!(res.status(), 200, "GET {path}");
+    res.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn form_post_redirects_with_303_and_the_next_page_shows_the_flashes_once() {
+    let app = spawn_app().await;
+    // Plain form post, JavaScript off.
+    let res = app.post_form("/api/flash_demo", &[]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/flash-demo");
+
+    let html = page(&app, "/flash-demo").await;
+    assert_eq!(banner(&html), pairs(&DEMO));
+    // Errors interrupt, everything else is a status; custom categories keep their name.
+    assert!(html.contains(r#"role="alert" data-category="error""#), "{html}");
+    assert!(html.contains(r#"role="status" data-category="success""#), "{html}");
+    assert!(html.contains("flash flash-neutral flash-cat-stock_alert"), "{html}");
+    assert!(html.contains("flash flash-success flash-cat-success flash-auto"), "{html}");
+
+    // Reload: gone.
+    assert_eq!(banner(&page(&app, "/flash-demo").await), []);
+}
+
+#[tokio::test]
+async fn the_live_region_is_in_every_page_even_without_flashes() {
+    let app = spawn_app().await;
+    let html = page(&app, "/").await;
+    assert!(html.contains(r#"aria-live="polite""#), "{html}");
+    assert!(html.contains(r#"class="flash-region""#), "{html}");
+    assert_eq!(banner(&html), []);
+}
+
+#[tokio::test]
+async fn server_function_call_from_the_app_gets_a_client_redirect_and_takes_flashes_once() {
+    let app = spawn_app().await;
+    let res = app.call("/api/flash_demo", &[]).await;
+    assert_eq!(res.status(), 200);
+    assert!(res.headers().contains_key("serverfnredirect"));
+    assert_eq!(res.headers()["location"], "/flash-demo");
+
+    // The hydrated app fetches what arrived after it navigates.
+    let res = app.call("/api/take_flashes", &[]).await;
+    assert_eq!(res.status(), 200);
+    let taken: Vec<serde_json::Value> = res.json().await.unwrap();
+    let got: Vec<(String, String)> = taken
+        .iter()
+        .map(|f| (f["category"].as_str().unwrap().into(), f["message"].as_str().unwrap().into()))
+        .collect();
+    assert_eq!(got, pairs(&DEMO));
+
+    let again: Vec<serde_json::Value> = app.call("/api/take_flashes", &[]).await.json().await.unwrap();
+    assert!(again.is_empty());
+    assert_eq!(banner(&page(&app, "/").await), []);
+}
+
+#[tokio::test]
+async fn take_flashes_refuses_get() {
+    let app = spawn_app().await;
+    let res = app.get("/api/take_flashes").await;
+    assert!(res.status().is_client_error(), "{}", res.status());
+}
+
+#[tokio::test]
+async fn flash_pushed_in_the_request_that_renders_the_page_shows_in_that_response() {
+    let app = spawn_app().await;
+    let res = app.post_form("/flash-demo", &[]).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(banner(&res.text().await.unwrap()), pairs(&DEMO));
+    assert_eq!(banner(&page(&app, "/flash-demo").await), []);
+}
+
+#[tokio::test]
+async fn requests_that_render_no_page_leave_the_flashes_waiting() {
+    let app = spawn_app().await;
+    app.post_form("/api/flash_demo", &[]).await;
+
+    assert_eq!(app.get("/healthz").await.status(), 200);
+    assert_eq!(app.get("/pkg/flashboard.css").await.status(), 200);
+    assert_eq!(app.get("/favicon.ico").await.status(), 404);
+    assert_eq!(app.get("/no-such-page").await.status(), 404);
+    let head = app.client.head(app.url("/flash-demo")).send().await.unwrap();
+    assert_eq!(head.status(), 200);
+    let prefetch = app
+        .client
+        .get(app.url("/flash-demo"))
+        .header("sec-purpose", "prefetch")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(banner(&prefetch.text().await.unwrap()), []);
+    // A failed server function call (unknown endpoint).
+    assert!(app.call("/api/no_such_fn", &[]).await.status().is_client_error());
+
+    assert_eq!(banner(&page(&app, "/").await), pairs(&DEMO));
+}
+
+#[tokio::test]
+async fn message_text_is_escaped() {
+    let app = spawn_app().await;
+    app.post_form("/api/flash_demo", &[]).await; // gives the client a session
+    page(&app, "/").await; // and shows the demo flashes
+
+    let flasher = app.flasher().await;
+    flasher
+        .push("error", r#"<script>alert("pwned")</script> & <b>bold</b>"#)
+        .await
+        .unwrap();
+    let html = page(&app, "/").await;
+    assert!(!html.contains("<script>alert"), "{html}");
+    assert!(!html.contains("<b>bold</b>"), "{html}");
+    assert!(
+        html.contains("&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;")
+            || html.contains("&lt;script&gt;alert(\"pwned\")&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn field_scoped_flashes_are_not_in_the_global_banner() {
+    let app = spawn_app().await;
+    app.post_form("/api/flash_demo", &[]).await;
+    page(&app, "/").await;
+    let flasher = app.flasher().await;
+    flasher.push("error_username", "Username is taken.").await.unwrap();
+    flasher.success("Global one.").await.unwrap();
+    let html = page(&app, "/").await;
+    assert_eq!(banner(&html), pairs(&[("success", "Global one.")]));
+    assert!(!html.contains(r#"data-category="error_username""#), "{html}");
+}
+
+#[tokio::test]
+async fn each_browser_sees_only_its_own_flashes() {
+    let app = spawn_app().await;
+    app.post_form("/api/flash_demo", &[]).await;
+    let other = app.new_client();
+    let html = other.get(app.url("/flash-demo")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(banner(&html), []);
+    assert_eq!(banner(&page(&app, "/flash-demo").await), pairs(&DEMO));
+}
