@@ -17,7 +17,9 @@ const DEMO: [(&str, &str); 6] = [
 ];
 
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-    list.iter().map(|(c, m)| (c.to_string(), m.to_string())).collect()
+    list.iter()
+        .map(|(c, m)| (c.to_string(), m.to_string()))
+        .collect()
 }
 
 async fn page(app: &TestApp, path: &str) -> String {
@@ -37,10 +39,22 @@ async fn form_post_redirects_with_303_and_the_next_page_shows_the_flashes_once()
     let html = page(&app, "/flash-demo").await;
     assert_eq!(banner(&html), pairs(&DEMO));
     // Errors interrupt, everything else is a status; custom categories keep their name.
-    assert!(html.contains(r#"role="alert" data-category="error""#), "{html}");
-    assert!(html.contains(r#"role="status" data-category="success""#), "{html}");
-    assert!(html.contains("flash flash-neutral flash-cat-stock_alert"), "{html}");
-    assert!(html.contains("flash flash-success flash-cat-success flash-auto"), "{html}");
+    assert!(
+        html.contains(r#"role="alert" data-category="error""#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"role="status" data-category="success""#),
+        "{html}"
+    );
+    assert!(
+        html.contains("flash flash-neutral flash-cat-stock_alert"),
+        "{html}"
+    );
+    assert!(
+        html.contains("flash flash-success flash-cat-success flash-auto"),
+        "{html}"
+    );
 
     // Reload: gone.
     assert_eq!(banner(&page(&app, "/flash-demo").await), []);
@@ -69,11 +83,21 @@ async fn server_function_call_from_the_app_gets_a_client_redirect_and_takes_flas
     let taken: Vec<serde_json::Value> = res.json().await.unwrap();
     let got: Vec<(String, String)> = taken
         .iter()
-        .map(|f| (f["category"].as_str().unwrap().into(), f["message"].as_str().unwrap().into()))
+        .map(|f| {
+            (
+                f["category"].as_str().unwrap().into(),
+                f["message"].as_str().unwrap().into(),
+            )
+        })
         .collect();
     assert_eq!(got, pairs(&DEMO));
 
-    let again: Vec<serde_json::Value> = app.call("/api/take_flashes", &[]).await.json().await.unwrap();
+    let again: Vec<serde_json::Value> = app
+        .call("/api/take_flashes", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(again.is_empty());
     assert_eq!(banner(&page(&app, "/").await), []);
 }
@@ -103,7 +127,12 @@ async fn requests_that_render_no_page_leave_the_flashes_waiting() {
     assert_eq!(app.get("/pkg/flashboard.css").await.status(), 200);
     assert_eq!(app.get("/favicon.ico").await.status(), 404);
     assert_eq!(app.get("/no-such-page").await.status(), 404);
-    let head = app.client.head(app.url("/flash-demo")).send().await.unwrap();
+    let head = app
+        .client
+        .head(app.url("/flash-demo"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(head.status(), 200);
     let prefetch = app
         .client
@@ -114,7 +143,12 @@ async fn requests_that_render_no_page_leave_the_flashes_waiting() {
         .unwrap();
     assert_eq!(banner(&prefetch.text().await.unwrap()), []);
     // A failed server function call (unknown endpoint).
-    assert!(app.call("/api/no_such_fn", &[]).await.status().is_client_error());
+    assert!(
+        app.call("/api/no_such_fn", &[])
+            .await
+            .status()
+            .is_client_error()
+    );
 
     assert_eq!(banner(&page(&app, "/").await), pairs(&DEMO));
 }
@@ -134,8 +168,11 @@ async fn message_text_is_escaped() {
     assert!(!html.contains("<script>alert"), "{html}");
     assert!(!html.contains("<b>bold</b>"), "{html}");
     assert!(
-        html.contains("&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;")
-            || html.contains("&lt;script&gt;alert(\"pwned\")&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;"),
+        html.contains(
+            "&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;"
+        ) || html.contains(
+            "&lt;script&gt;alert(\"pwned\")&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;"
+        ),
         "{html}"
     );
 }
@@ -146,11 +183,17 @@ async fn field_scoped_flashes_are_not_in_the_global_banner() {
     app.post_form("/api/flash_demo", &[]).await;
     page(&app, "/").await;
     let flasher = app.flasher().await;
-    flasher.push("error_username", "Username is taken.").await.unwrap();
+    flasher
+        .push("error_username", "Username is taken.")
+        .await
+        .unwrap();
     flasher.success("Global one.").await.unwrap();
     let html = page(&app, "/").await;
     assert_eq!(banner(&html), pairs(&[("success", "Global one.")]));
-    assert!(!html.contains(r#"data-category="error_username""#), "{html}");
+    assert!(
+        !html.contains(r#"data-category="error_username""#),
+        "{html}"
+    );
 }
 
 #[tokio::test]
@@ -158,7 +201,14 @@ async fn each_browser_sees_only_its_own_flashes() {
     let app = spawn_app().await;
     app.post_form("/api/flash_demo", &[]).await;
     let other = app.new_client();
-    let html = other.get(app.url("/flash-demo")).send().await.unwrap().text().await.unwrap();
+    let html = other
+        .get(app.url("/flash-demo"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert_eq!(banner(&html), []);
     assert_eq!(banner(&page(&app, "/flash-demo").await), pairs(&DEMO));
 }

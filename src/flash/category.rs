@@ -32,7 +32,9 @@ const LEVELS: [(&str, Level); 5] = [
 impl Level {
     /// `success` -> Success, `error_username` -> Error, `stock_alert` -> Neutral.
     pub fn of(category: &str) -> Level {
-        let base = category.split_once('_').map_or(category, |(level, _)| level);
+        let base = category
+            .split_once('_')
+            .map_or(category, |(level, _)| level);
         LEVELS
             .iter()
             .find(|(name, _)| *name == category || *name == base)
@@ -52,7 +54,11 @@ impl Level {
 
     /// Errors interrupt (`role="alert"`); the rest wait their turn (`role="status"`).
     pub fn aria_role(self) -> &'static str {
-        if self == Level::Error { "alert" } else { "status" }
+        if self == Level::Error {
+            "alert"
+        } else {
+            "status"
+        }
     }
 
     /// Whether a flash of this level hides itself after a while (success and info only).

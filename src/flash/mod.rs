@@ -76,7 +76,10 @@ pub async fn take_flashes() -> Result<Vec<Flash>, ServerFnError> {
         return Ok(Vec::new());
     }
     let flasher = Flasher::from_context().await?;
-    flasher.take().await.map_err(FlashError::into_server_fn_error)
+    flasher
+        .take()
+        .await
+        .map_err(FlashError::into_server_fn_error)
 }
 
 /// The flashes whose category is one of `categories`, in order.
@@ -131,9 +134,18 @@ mod tests {
 
     #[test]
     fn field_scoped_flashes_stay_out_of_the_global_banner() {
-        let all = flashes(&["error_username", "success", "info_password", "warning_password", "stock_alert"]);
+        let all = flashes(&[
+            "error_username",
+            "success",
+            "info_password",
+            "warning_password",
+            "stock_alert",
+        ]);
         assert_eq!(categories(&global(all.clone())), ["success", "stock_alert"]);
-        assert_eq!(categories(&for_field(all.clone(), "password")), ["info_password", "warning_password"]);
+        assert_eq!(
+            categories(&for_field(all.clone(), "password")),
+            ["info_password", "warning_password"]
+        );
         assert_eq!(categories(&for_field(all, "username")), ["error_username"]);
     }
 }

@@ -281,7 +281,10 @@ mod tests {
             .filename(dir.path().join("flash.db"))
             .create_if_missing(true)
             .foreign_keys(true);
-        let pool = SqlitePoolOptions::new().connect_with(options).await.unwrap();
+        let pool = SqlitePoolOptions::new()
+            .connect_with(options)
+            .await
+            .unwrap();
         let sessions = SqliteStore::new(pool.clone());
         sessions.migrate().await.unwrap();
         sqlx::migrate!().run(&pool).await.unwrap();
@@ -321,7 +324,11 @@ mod tests {
         let taken = next.take().await.unwrap();
         assert_eq!(
             texts(&taken),
-            [("success", "Registered"), ("message", "Plain"), ("stock_alert", "3 left")]
+            [
+                ("success", "Registered"),
+                ("message", "Plain"),
+                ("stock_alert", "3 left")
+            ]
         );
         // Once only: the request after that (a reload) finds nothing.
         let (reload, _) = fx.request(Some(id));
@@ -367,7 +374,10 @@ mod tests {
             flasher.info(format!("n{n}")).await.unwrap();
         }
         let taken = flasher.take().await.unwrap();
-        assert_eq!(texts(&taken), [("info", "n3"), ("info", "n4"), ("info", "n5")]);
+        assert_eq!(
+            texts(&taken),
+            [("info", "n3"), ("info", "n4"), ("info", "n5")]
+        );
     }
 
     #[tokio::test]
@@ -400,8 +410,14 @@ mod tests {
         // Two requests of that browser run at once; both load the session.
         let (_, slow) = fx.request(Some(id));
         let (fast_flasher, fast) = fx.request(Some(id));
-        assert_eq!(slow.get::<String>("theme").await.unwrap().as_deref(), Some("dark"));
-        assert_eq!(fast.get::<String>("theme").await.unwrap().as_deref(), Some("dark"));
+        assert_eq!(
+            slow.get::<String>("theme").await.unwrap().as_deref(),
+            Some("dark")
+        );
+        assert_eq!(
+            fast.get::<String>("theme").await.unwrap().as_deref(),
+            Some("dark")
+        );
 
         // The fast one pushes a flash and saves; the slow one, holding the stale copy, changes
         // something else and saves last (the store's last-writer-wins).
@@ -414,7 +430,11 @@ mod tests {
         let (next, next_session) = fx.request(Some(id));
         assert_eq!(texts(&next.take().await.unwrap()), [("success", "Saved!")]);
         assert_eq!(
-            next_session.get::<String>("theme").await.unwrap().as_deref(),
+            next_session
+                .get::<String>("theme")
+                .await
+                .unwrap()
+                .as_deref(),
             Some("light")
         );
         let (again, _) = fx.request(Some(id));

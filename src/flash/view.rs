@@ -15,18 +15,23 @@ use crate::text::t;
 pub struct Flashes {
     /// The server render's read, sent along with the page for hydration.
     rendered: Resource<Vec<Flash>>,
-    /// In the browser after the first navigation or action: the flashes shown since.
-    live: RwSignal<Option<Vec<Flash>>>,
+    /// Browser: set once the user navigated away from the server-rendered page.
+    navigated: RwSignal<bool>,
+    /// Browser: what arrived since the page (or the last navigation) was shown.
+    arrived: RwSignal<Vec<Flash>>,
 }
 
 impl Flashes {
     /// Every flash of the page, oldest first: `get_flashed_messages(with_categories=True)`.
     /// Reactive; read it inside `<Suspense>` or `<Transition>` so that the server waits for it.
     pub fn all(&self) -> Vec<Flash> {
-        match self.live.get() {
-            Some(live) => live,
-            None => self.rendered.get().unwrap_or_default(),
-        }
+        let mut all = if self.navigated.get() {
+            Vec::new()
+        } else {
+            self.rendered.get().unwrap_or_default()
+        };
+        all.extend(self.arrived.get());
+        all
     }
 
     /// Only the given categories: `get_flashed_messages(category_filter=[...])`.
@@ -48,14 +53,7 @@ impl Flashes {
     pub fn refresh(self) {
         spawn_local(async move {
             match take_flashes().await {
-                Ok(new) if !new.is_empty() => self.live.update(|live| {
-                    let shown = live.get_or_insert_with(|| self.rendered.get_untracked().unwrap_or_default());
-                    for flash in new {
-                        if !shown.iter().any(|old| old.id == flash.id) {
-                            shown.push(flash);
-                        }
-                    }
-                }),
+                Ok(new) if !new.is_empty() => self.arrived.update(|arrived| arrived.extend(new)),
                 Ok(_) => {}
                 Err(err) => leptos::logging::warn!("could not fetch flash messages: {err}"),
             }
@@ -73,8 +71,12 @@ impl Flashes {
 /// inside the `<Router>`.
 pub fn provide_flashes() -> Flashes {
     let flashes = Flashes {
-        rendered: Resource::new(|| (), |()| async { take_flashes().await.unwrap_or_default() }),
-        live: RwSignal::new(None),
+        rendered: Resource::new(
+            || (),
+            |()| async { take_flashes().await.unwrap_or_default() },
+        ),
+        navigated: RwSignal::new(false),
+        arrived: RwSignal::new(Vec::new()),
     };
     provide_context(flashes);
 
@@ -86,7 +88,8 @@ pub fn provide_flashes() -> Flashes {
         location.pathname.track();
         location.search.track();
         if first_run_done.is_some() {
-            flashes.live.set(Some(Vec::new()));
+            flashes.navigated.set(true);
+            flashes.arrived.set(Vec::new());
             flashes.refresh();
         }
     });
@@ -137,7 +140,11 @@ pub fn FieldFlashes(
 fn FlashItem(flash: Flash) -> impl IntoView {
     let level = flash.level();
     let dismiss_id = format!("flash-{}-dismiss", flash.id);
-    let class = format!("flash flash-{} flash-cat-{}", level.as_str(), flash.category);
+    let class = format!(
+        "flash flash-{} flash-cat-{}",
+        level.as_str(),
+        flash.category
+    );
     view! {
         <div
             class=class

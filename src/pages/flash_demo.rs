@@ -22,12 +22,36 @@ pub async fn flash_demo() -> Result<(), ServerFnError> {
     Ok(())
 }
 
+/// Pushes the visitor's own message under the visitor's category (any name, as in Flask), then
+/// redirects back here. A blank message or an invalid category is told by an `error` flash.
+/// Endpoint: `POST /api/flash_custom`.
+#[server(endpoint = "flash_custom")]
+pub async fn flash_custom(category: String, message: String) -> Result<(), ServerFnError> {
+    use crate::flash::{FlashError, Flasher, valid_category};
+
+    let flasher = Flasher::from_context().await?;
+    let (category, message) = (category.trim(), message.trim());
+    let pushed = if message.is_empty() {
+        flasher.error(t().demo_own_empty).await
+    } else if !valid_category(category) {
+        flasher.error(t().demo_own_bad_category).await
+    } else {
+        flasher.push(category, message).await
+    };
+    pushed.map_err(FlashError::into_server_fn_error)?;
+    crate::server::redirect::see_other("/flash-demo");
+    Ok(())
+}
+
 /// The demo page.
 #[component]
 pub fn FlashDemoPage() -> impl IntoView {
     let text = t();
     let action = ServerAction::<FlashDemo>::new();
-    crate::flash::use_flashes().refresh_after(action.version());
+    let custom = ServerAction::<FlashCustom>::new();
+    let flashes = crate::flash::use_flashes();
+    flashes.refresh_after(action.version());
+    flashes.refresh_after(custom.version());
     view! {
         <h1>{text.demo_title}</h1>
         <p class="lead">{text.demo_lead}</p>
@@ -42,6 +66,34 @@ pub fn FlashDemoPage() -> impl IntoView {
             </form>
         </div>
         <p class="hint">{text.demo_now_hint}</p>
+        <section class="card" aria-labelledby="own-heading">
+            <h2 id="own-heading">{text.demo_own_heading}</h2>
+            <ActionForm action=custom attr:class="stack">
+                <div class="field">
+                    <label for="flash-message">{text.demo_own_message}</label>
+                    <input id="flash-message" name="message" type="text" maxlength="500" />
+                </div>
+                <div class="field">
+                    <label for="flash-category">{text.demo_own_category}</label>
+                    <input
+                        id="flash-category"
+                        name="category"
+                        type="text"
+                        value="info"
+                        list="flash-categories"
+                    />
+                    <datalist id="flash-categories">
+                        <option value="success"></option>
+                        <option value="error"></option>
+                        <option value="warning"></option>
+                        <option value="info"></option>
+                        <option value="message"></option>
+                        <option value="stock_alert"></option>
+                    </datalist>
+                </div>
+                <button type="submit">{text.demo_own_button}</button>
+            </ActionForm>
+        </section>
     }
 }
 
@@ -76,9 +128,10 @@ pub mod ssr {
             }
         }
         let options = state.leptos_options.clone();
-        let render = leptos_axum::render_app_async_with_context(leptos_context(&state), move || {
-            shell(options.clone())
-        });
+        let render =
+            leptos_axum::render_app_async_with_context(leptos_context(&state), move || {
+                shell(options.clone())
+            });
         render(request).await.into_response()
     }
 }

@@ -6,6 +6,6 @@ mod not_found;
 
 #[cfg(feature = "ssr")]
 pub use flash_demo::ssr::flash_demo_now;
-pub use flash_demo::{FlashDemo, FlashDemoPage, flash_demo};
+pub use flash_demo::{FlashCustom, FlashDemo, FlashDemoPage, flash_custom, flash_demo};
 pub use home::HomePage;
 pub use not_found::NotFound;

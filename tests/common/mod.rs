@@ -137,7 +137,9 @@ impl TestApp {
     /// for pushing what no route of the app pushes.
     pub async fn flasher(&self) -> flashboard::flash::Flasher {
         let id = self.session_id().expect("the client has a session cookie");
-        let store = std::sync::Arc::new(tower_sessions_sqlx_store::SqliteStore::new(self.pool.clone()));
+        let store = std::sync::Arc::new(tower_sessions_sqlx_store::SqliteStore::new(
+            self.pool.clone(),
+        ));
         let session = tower_sessions::Session::new(Some(id.parse().unwrap()), store, None);
         flashboard::flash::Flasher::new(self.flash.clone(), session)
     }
@@ -160,13 +162,17 @@ pub fn banner(html: &str) -> Vec<(String, String)> {
     let Some(start) = html.find("class=\"flash-region\"") else {
         return Vec::new();
     };
-    let region = &html[start..html[start..].find("</main>").map_or(html.len(), |end| start + end)];
+    let region = &html[start
+        ..html[start..]
+            .find("</main>")
+            .map_or(html.len(), |end| start + end)];
     region
         .split("data-category=\"")
         .skip(1)
         .map(|item| {
             let category = item[..item.find('"').unwrap()].to_owned();
-            let text_start = item.find("class=\"flash-message\">").unwrap() + "class=\"flash-message\">".len();
+            let text_start =
+                item.find("class=\"flash-message\">").unwrap() + "class=\"flash-message\">".len();
             let text_end = text_start + item[text_start..].find("</p>").unwrap();
             (category, item[text_start..text_end].to_owned())
         })

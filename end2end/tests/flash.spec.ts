@@ -1,0 +1,145 @@
+import { expect, test } from "@playwright/test";
+import { DEMO, flashes, markWindow, open, watchConsole, windowStillMarked } from "./helpers";
+
+for (const js of [true, false]) {
+  test.describe(js ? "flash messages, JavaScript on" : "flash messages, JavaScript off", () => {
+    test.use({ javaScriptEnabled: js });
+
+    test("the demo shows every style once and a reload shows none", async ({ page }) => {
+      const problems = watchConsole(page);
+      await open(page, "/flash-demo", js);
+      await expect(flashes(page)).toHaveCount(0);
+      if (js) await markWindow(page);
+
+      await page.getByRole("button", { name: "Flash and redirect" }).click();
+      await expect(flashes(page)).toHaveCount(DEMO.length);
+      for (const [i, flash] of DEMO.entries()) {
+        const item = flashes(page).nth(i);
+        await expect(item).toHaveAttribute("data-category", flash.category);
+        await expect(item).toHaveAttribute("role", flash.role);
+        await expect(item.locator(".flash-message")).toHaveText(flash.message);
+      }
+      // Five looks: four built-in styles, and the neutral one for `message` and custom names.
+      const looks = await flashes(page).evaluateAll((items) =>
+        items.map((item) => getComputedStyle(item).borderLeftColor),
+      );
+      expect(new Set(looks).size).toBe(5);
+      await expect(page.locator(".flash-cat-stock_alert")).toHaveClass(/flash-neutral/);
+      if (js) {
+        // Client-side: the flashes came without a page load.
+        expect(await windowStillMarked(page)).toBe(true);
+      } else {
+        await expect(page).toHaveURL(/\/flash-demo$/);
+      }
+
+      await page.reload();
+      if (js) await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+      await expect(flashes(page)).toHaveCount(0);
+      expect(problems).toEqual([]);
+    });
+
+    test("the same-response variant shows them too, once", async ({ page }) => {
+      await open(page, "/flash-demo", js);
+      await page.getByRole("button", { name: "Flash and show now" }).click();
+      await expect(flashes(page)).toHaveCount(DEMO.length);
+      await page.goto("/flash-demo");
+      await expect(flashes(page)).toHaveCount(0);
+    });
+
+    test("another tab does not see flashes already shown", async ({ page, context }) => {
+      await open(page, "/flash-demo", js);
+      await page.getByRole("button", { name: "Flash and redirect" }).click();
+      await expect(flashes(page)).toHaveCount(DEMO.length);
+      const other = await context.newPage();
+      await other.goto("/flash-demo");
+      await expect(other.getByRole("heading", { level: 1 })).toBeVisible();
+      await expect(flashes(other)).toHaveCount(0);
+    });
+
+    test("a flash can be dismissed with the mouse or the keyboard", async ({ page }) => {
+      await open(page, "/flash-demo", js);
+      await page.getByRole("button", { name: "Flash and redirect" }).click();
+      const error = page.locator('.flash[data-category="error"]');
+      const warning = page.locator('.flash[data-category="warning"]');
+      await expect(error).toBeVisible();
+      await error.locator("label.flash-dismiss").click();
+      await expect(error).toBeHidden();
+      await warning.getByRole("checkbox", { name: "Dismiss" }).focus();
+      await page.keyboard.press("Space");
+      await expect(warning).toBeHidden();
+      await expect(page.locator('.flash[data-category="stock_alert"]')).toBeVisible();
+    });
+
+    test("success dismisses itself after about 6 s, paused while hovered; errors stay", async ({ page }) => {
+      test.slow();
+      await open(page, "/flash-demo", js);
+      await page.getByRole("button", { name: "Flash and redirect" }).click();
+      const success = page.locator('.flash[data-category="success"]');
+      const info = page.locator('.flash[data-category="info"]');
+      const error = page.locator('.flash[data-category="error"]');
+      await expect(success).toBeVisible();
+      const shownAt = Date.now();
+      await info.hover();
+
+      await page.waitForTimeout(4500);
+      await expect(success).toBeVisible(); // at least 5 s on screen
+      await expect(success).toBeHidden({ timeout: 4000 });
+      const lasted = Date.now() - shownAt;
+      expect(lasted).toBeGreaterThanOrEqual(5000);
+
+      await expect(info).toBeVisible(); // the pointer is on it: its clock stopped
+      await expect(error).toBeVisible();
+      await page.waitForTimeout(2000);
+      await expect(error).toBeVisible(); // errors never go by themselves
+    });
+
+    test("a script in a message is shown as text", async ({ page }) => {
+      const problems = watchConsole(page);
+      let dialogs = 0;
+      page.on("dialog", async (dialog) => {
+        dialogs += 1;
+        await dialog.dismiss();
+      });
+      const payload = `<script>alert("pwned")</script><img src=x onerror="alert(1)">`;
+      await open(page, "/flash-demo", js);
+      await page.getByLabel("Message").fill(payload);
+      await page.getByLabel("Category").fill("error");
+      await page.getByRole("button", { name: "Flash it" }).click();
+      const item = flashes(page).first();
+      await expect(item.locator(".flash-message")).toHaveText(payload);
+      await expect(page.locator(".flash-region script, .flash-region img")).toHaveCount(0);
+      expect(dialogs).toBe(0);
+      expect(problems.filter((p) => !p.includes("Failed to load resource"))).toEqual([]);
+    });
+
+    test("a blank message is refused with an error flash", async ({ page }) => {
+      await open(page, "/flash-demo", js);
+      await page.getByRole("button", { name: "Flash it" }).click();
+      await expect(flashes(page)).toHaveCount(1);
+      await expect(flashes(page).first()).toHaveAttribute("data-category", "error");
+      await expect(flashes(page).first()).toHaveText(/Write a message to flash/);
+    });
+  });
+}
+
+test("the flash region is a live region from the first paint", async ({ page }) => {
+  await page.goto("/");
+  const region = page.getByLabel("Notifications");
+  await expect(region).toHaveAttribute("aria-live", "polite");
+  await expect(region.locator(".flash")).toHaveCount(0);
+});
+
+test.describe("reduced motion", () => {
+  test.use({ reducedMotion: "reduce" });
+
+  test("success still goes after its time, without a fade", async ({ page }) => {
+    test.slow();
+    await open(page, "/flash-demo", true);
+    await page.getByRole("button", { name: "Flash and redirect" }).click();
+    const success = page.locator('.flash[data-category="success"]');
+    await expect(success).toBeVisible();
+    const animation = await success.evaluate((el) => getComputedStyle(el).animationName);
+    expect(animation).toBe("flash-expire-still");
+    await expect(success).toBeHidden({ timeout: 9000 });
+  });
+});
