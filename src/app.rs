@@ -9,7 +9,7 @@ use leptos_router::{
 
 use crate::{
     components::Layout,
-    pages::{FlashDemoPage, HomePage, NotFound},
+    pages::{DashboardPage, FlashDemoPage, HomePage, LoginPage, NotFound, RegisterPage},
     text::t,
 };
 
@@ -50,6 +50,9 @@ pub fn App() -> impl IntoView {
             <Layout>
                 <Routes fallback=NotFound>
                     <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("register") view=RegisterPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("dashboard") view=DashboardPage ssr=SsrMode::Async />
                     <Route
                         path=StaticSegment("flash-demo")
                         view=FlashDemoPage

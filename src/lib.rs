@@ -6,6 +6,7 @@
 //! sense on the server are gated here, and only here.
 
 pub mod app;
+pub mod auth;
 pub mod components;
 pub mod flash;
 pub mod pages;

@@ -35,6 +35,8 @@ async fn home_page_is_server_rendered_with_hydration_scripts() {
             .unwrap()
             .starts_with("text/html")
     );
+    // Pages are per session (flashes, user): never cached.
+    assert_eq!(res.headers()["cache-control"], "no-store");
     let html = res.text().await.unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
     assert!(html.contains("<title>Flashboard</title>"), "{html}");

@@ -112,12 +112,34 @@ for (const js of [true, false]) {
       expect(problems.filter((p) => !p.includes("Failed to load resource"))).toEqual([]);
     });
 
-    test("a blank message is refused with an error flash", async ({ page }) => {
+    test("invalid input is told beside its field, not in the banner", async ({ page }) => {
       await open(page, "/flash-demo", js);
+      await page.getByLabel("Category").fill("two words");
+      await page.getByLabel("Message").fill("hello");
       await page.getByRole("button", { name: "Flash it" }).click();
-      await expect(flashes(page)).toHaveCount(1);
-      await expect(flashes(page).first()).toHaveAttribute("data-category", "error");
-      await expect(flashes(page).first()).toHaveText(/Write a message to flash/);
+      const categoryField = page.locator(".field").filter({ has: page.getByLabel("Category") });
+      await expect(categoryField.getByRole("alert")).toHaveText(/A category is 1 to 64/);
+      await expect(flashes(page)).toHaveCount(0);
+
+      await page.getByLabel("Category").fill("info");
+      await page.getByLabel("Message").fill("");
+      await page.getByRole("button", { name: "Flash it" }).click();
+      const messageField = page.locator(".field").filter({ has: page.getByLabel("Message") });
+      await expect(messageField.getByRole("alert")).toHaveText(/Write a message to flash/);
+      await expect(categoryField.getByRole("alert")).toHaveCount(0);
+      await expect(flashes(page)).toHaveCount(0);
+    });
+
+    test("the back button does not bring shown flashes back", async ({ page }) => {
+      await open(page, "/flash-demo", js);
+      await page.getByRole("button", { name: "Flash and redirect" }).click();
+      await expect(flashes(page)).toHaveCount(DEMO.length);
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Home" }).click();
+      await expect(page.getByRole("heading", { level: 1 })).toHaveText("Welcome to Flashboard");
+      await expect(flashes(page)).toHaveCount(0);
+      await page.goBack();
+      await expect(page.getByRole("heading", { level: 1 })).toHaveText("Flash messages, every style");
+      await expect(flashes(page)).toHaveCount(0);
     });
   });
 }

@@ -1,10 +1,12 @@
-//! The shared layout: site header with navigation, then the page.
+//! The shared layout: site header with navigation (and the log-out button when logged in), the
+//! flash messages, then the page.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos_router::{components::A, hooks::use_location};
 
 use crate::{
-    flash::{FlashList, provide_flashes},
+    auth::{Logout, current_user},
+    flash::{FlashList, provide_flashes, use_flashes},
     text::t,
 };
 
@@ -23,12 +25,49 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <A href="/" exact=true>
                     {text.nav_home}
                 </A>
-                <A href="/login">{text.nav_login}</A>
-                <A href="/register">{text.nav_register}</A>
                 <A href="/flash-demo">{text.nav_flash_demo}</A>
+                <UserLinks />
             </nav>
         </header>
         <FlashList />
         <main id="main">{children()}</main>
+    }
+}
+
+/// Log in / Register for visitors; Dashboard and Log out for a logged-in user. Asked again on
+/// each navigation, since logging in or out navigates.
+#[component]
+fn UserLinks() -> impl IntoView {
+    let text = t();
+    let location = use_location();
+    let user = Resource::new(move || location.pathname.get(), |_| current_user());
+    let logout = ServerAction::<Logout>::new();
+    use_flashes().refresh_after(logout.version());
+    view! {
+        <Transition>
+            {move || match user.get().and_then(Result::ok).flatten() {
+                Some(user) => {
+                    view! {
+                        <A href="/dashboard">{text.nav_dashboard}</A>
+                        <span class="signed-in" data-testid="signed-in-as">
+                            {text.nav_signed_in_as} " " <strong>{user.username}</strong>
+                        </span>
+                        <ActionForm action=logout attr:class="logout">
+                            <button type="submit" class="secondary">
+                                {text.nav_logout}
+                            </button>
+                        </ActionForm>
+                    }
+                        .into_any()
+                }
+                None => {
+                    view! {
+                        <A href="/login">{text.nav_login}</A>
+                        <A href="/register">{text.nav_register}</A>
+                    }
+                        .into_any()
+                }
+            }}
+        </Transition>
     }
 }

@@ -49,6 +49,12 @@ impl Flashes {
         for_field(self.all(), field)
     }
 
+    /// Browser: removes every flash from the page (they were shown).
+    fn clear(self) {
+        self.navigated.set(true);
+        self.arrived.set(Vec::new());
+    }
+
     /// Browser: fetches the flashes that have arrived since and adds them to the page.
     pub fn refresh(self) {
         spawn_local(async move {
@@ -88,11 +94,18 @@ pub fn provide_flashes() -> Flashes {
         location.pathname.track();
         location.search.track();
         if first_run_done.is_some() {
-            flashes.navigated.set(true);
-            flashes.arrived.set(Vec::new());
+            flashes.clear();
             flashes.refresh();
         }
     });
+    // Browser only: a page brought back by the back/forward cache was already seen, flashes
+    // and all; show it without them.
+    let pageshow = window_event_listener(leptos::ev::pageshow, move |event| {
+        if event.persisted() {
+            flashes.clear();
+        }
+    });
+    on_cleanup(move || pageshow.remove());
     flashes
 }
 

@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 
-use crate::text::t;
+use crate::{flash::FieldFlashes, text::t};
 
 /// Pushes one flash of each built-in category and a custom one, then redirects back here.
 /// Endpoint: `POST /api/flash_demo`.
@@ -31,10 +31,14 @@ pub async fn flash_custom(category: String, message: String) -> Result<(), Serve
 
     let flasher = Flasher::from_context().await?;
     let (category, message) = (category.trim(), message.trim());
+    // Invalid input is told beside its field (field-scoped categories), like the chapter's
+    // form validator.
     let pushed = if message.is_empty() {
-        flasher.error(t().demo_own_empty).await
+        flasher.push("error_message", t().demo_own_empty).await
     } else if !valid_category(category) {
-        flasher.error(t().demo_own_bad_category).await
+        flasher
+            .push("error_category", t().demo_own_bad_category)
+            .await
     } else {
         flasher.push(category, message).await
     };
@@ -72,6 +76,7 @@ pub fn FlashDemoPage() -> impl IntoView {
                 <div class="field">
                     <label for="flash-message">{text.demo_own_message}</label>
                     <input id="flash-message" name="message" type="text" maxlength="500" />
+                    <FieldFlashes field="message" />
                 </div>
                 <div class="field">
                     <label for="flash-category">{text.demo_own_category}</label>
@@ -90,6 +95,7 @@ pub fn FlashDemoPage() -> impl IntoView {
                         <option value="message"></option>
                         <option value="stock_alert"></option>
                     </datalist>
+                    <FieldFlashes field="category" />
                 </div>
                 <button type="submit">{text.demo_own_button}</button>
             </ActionForm>

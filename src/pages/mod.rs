@@ -1,11 +1,17 @@
 //! One module per page of the app.
 
+mod dashboard;
 mod flash_demo;
 mod home;
+mod login;
 mod not_found;
+mod register;
 
+pub use dashboard::DashboardPage;
 #[cfg(feature = "ssr")]
 pub use flash_demo::ssr::flash_demo_now;
 pub use flash_demo::{FlashCustom, FlashDemo, FlashDemoPage, flash_custom, flash_demo};
 pub use home::HomePage;
+pub use login::LoginPage;
 pub use not_found::NotFound;
+pub use register::RegisterPage;

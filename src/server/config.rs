@@ -82,6 +82,9 @@ pub struct SessionConfig {
     /// A session nobody used for this long ends, e.g. `30m`.
     #[serde(with = "humantime_serde")]
     pub idle_timeout: Duration,
+    /// How long a "remember me" log-in lasts, e.g. `30days`.
+    #[serde(with = "humantime_serde")]
+    pub remember_lifetime: Duration,
     /// How often the background task deletes expired session records, e.g. `1m`.
     #[serde(with = "humantime_serde")]
     pub sweep_interval: Duration,
@@ -113,6 +116,7 @@ impl Default for Config {
             session: SessionConfig {
                 cookie_name: "flashboard_session".into(),
                 idle_timeout: Duration::from_secs(30 * 60),
+                remember_lifetime: Duration::from_secs(30 * 24 * 60 * 60),
                 sweep_interval: Duration::from_secs(60),
             },
             flash: FlashConfig {

@@ -1,8 +1,10 @@
 //! Start-up and shutdown of the server: settings, logs, database, sessions, router, and serving
 //! until SIGINT or SIGTERM.
 
+pub mod call;
 pub mod config;
 pub mod db;
+pub mod headers;
 pub mod health;
 pub mod redirect;
 pub mod router;
@@ -16,6 +18,7 @@ use tokio::{net::TcpListener, task::JoinHandle};
 
 use self::{config::Config, state::AppState};
 use crate::{
+    auth::password::Passwords,
     flash::{FlashLimits, FlashStore},
     session,
 };
@@ -38,6 +41,9 @@ pub enum StartupError {
         url: String,
         source: sqlx::migrate::MigrateError,
     },
+    /// The password hasher could not be set up.
+    #[error("cannot set up password hashing: {0}")]
+    Passwords(String),
     /// The listening socket could not be bound.
     #[error("cannot listen on {address}: {source}")]
     Bind {
@@ -88,11 +94,16 @@ impl Server {
                 max_message_chars: config.flash.max_message_chars,
             },
         );
+        let passwords = Passwords::new(
+            std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+        )
+        .map_err(|err| StartupError::Passwords(err.to_string()))?;
         let state = AppState {
             leptos_options,
             pool,
             config: Arc::new(config),
             flash,
+            passwords,
         };
         let router = router::app(state.clone(), sessions);
         Ok(Self {

@@ -11,14 +11,21 @@ use leptos_axum::ResponseOptions;
 /// call from the hydrated app gets leptos' redirect header, and its router navigates.
 pub fn see_other(path: &str) {
     leptos_axum::redirect(path);
-    let from_form = use_context::<Parts>().is_some_and(|parts| {
+    if is_form_post()
+        && let Some(response) = use_context::<ResponseOptions>()
+    {
+        response.set_status(StatusCode::SEE_OTHER);
+    }
+}
+
+/// Whether the current request comes from a browser navigation (a plain form post or a page
+/// load: it accepts HTML) rather than from the hydrated app's server-function client.
+pub fn is_form_post() -> bool {
+    use_context::<Parts>().is_some_and(|parts| {
         parts
             .headers
             .get(ACCEPT)
             .and_then(|accept| accept.to_str().ok())
             .is_some_and(|accept| accept.contains("text/html"))
-    });
-    if from_form && let Some(response) = use_context::<ResponseOptions>() {
-        response.set_status(StatusCode::SEE_OTHER);
-    }
+    })
 }

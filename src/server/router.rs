@@ -8,9 +8,10 @@ use axum::{
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
 
-use super::{health, state::AppState, telemetry};
+use super::{headers, health, state::AppState, telemetry};
 use crate::{
     app::{App, shell},
+    auth,
     flash::LeaveFlashes,
     pages,
     session::SessionLayer,
@@ -36,6 +37,11 @@ pub fn app(state: AppState, sessions: SessionLayer) -> Router {
             },
             shell,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::guard::require_login,
+        ))
+        .layer(headers::no_store_for_pages())
         .layer(sessions)
         .layer(telemetry::request_log())
         .with_state(state)

@@ -7,7 +7,7 @@ use leptos::prelude::LeptosOptions;
 use sqlx::SqlitePool;
 
 use super::config::Config;
-use crate::flash::FlashStore;
+use crate::{auth::password::Passwords, flash::FlashStore};
 
 /// Shared, cheaply clonable state. Server functions get it with `expect_context::<AppState>()`
 /// (leptos_axum provides it to every route), axum handlers with `State<AppState>`.
@@ -21,4 +21,6 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The flash message queues.
     pub flash: FlashStore,
+    /// Password hashing, bounded in concurrency.
+    pub passwords: Passwords,
 }

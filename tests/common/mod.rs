@@ -164,7 +164,7 @@ pub fn banner(html: &str) -> Vec<(String, String)> {
     };
     let region = &html[start
         ..html[start..]
-            .find("</main>")
+            .find("<main")
             .map_or(html.len(), |end| start + end)];
     region
         .split("data-category=\"")
@@ -175,6 +175,67 @@ pub fn banner(html: &str) -> Vec<(String, String)> {
                 item.find("class=\"flash-message\">").unwrap() + "class=\"flash-message\">".len();
             let text_end = text_start + item[text_start..].find("</p>").unwrap();
             (category, item[text_start..text_end].to_owned())
+        })
+        .collect()
+}
+
+impl TestApp {
+    /// Registers through the no-JS form path.
+    pub async fn register(&self, username: &str, email: &str, password: &str) -> reqwest::Response {
+        self.post_form(
+            "/api/register",
+            &[
+                ("username", username),
+                ("email", email),
+                ("password", password),
+            ],
+        )
+        .await
+    }
+
+    /// Logs in through the no-JS form path.
+    pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
+        self.post_form(
+            "/api/login",
+            &[("username", username), ("password", password)],
+        )
+        .await
+    }
+
+    /// Registers and logs in `username` (password `Password123`), asserting both worked.
+    pub async fn signed_in(&self, username: &str) {
+        let res = self
+            .register(username, &format!("{username}@example.com"), "Password123")
+            .await;
+        assert_eq!(
+            res.headers()["location"],
+            "/login",
+            "registration of {username} failed"
+        );
+        let res = self.login(username, "Password123").await;
+        assert_eq!(
+            res.headers()["location"],
+            "/dashboard",
+            "log-in of {username} failed"
+        );
+    }
+
+    /// The body of `GET path` (any status).
+    pub async fn html(&self, path: &str) -> String {
+        self.get(path).await.text().await.unwrap()
+    }
+}
+
+/// The messages of field-scoped flashes of `category` in `html` (e.g. `error_username`).
+pub fn field_flashes(html: &str, category: &str) -> Vec<String> {
+    let marker = format!("data-category=\"{category}\"");
+    html.match_indices(&marker)
+        .map(|(at, _)| {
+            let rest = &html[at..];
+            let start =
+                rest.find("class=\"flash-message\">").unwrap() + "class=\"flash-message\">".len();
+            let end = start + rest[start..].find("</p>").unwrap();
+            rest[start..end].to_owned()
         })
         .collect()
 }

@@ -1,0 +1,253 @@
+//! Registration, log-in and log-out: the chapter's Part 2 as server functions, every outcome
+//! told by a flash.
+//!
+//! Each server function answers a plain form post (JavaScript off) with `303 See Other` and a
+//! call from the hydrated app with a client-side redirect; validation failures are flashes and
+//! a redirect back, never an error status, so the flashes always arrive.
+
+#[cfg(feature = "ssr")]
+pub mod form;
+#[cfg(feature = "ssr")]
+pub mod guard;
+#[cfg(feature = "ssr")]
+pub mod password;
+#[cfg(feature = "ssr")]
+pub mod repo;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A user as the pages see them: no e-mail, no hash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+}
+
+/// What the dashboard shows about the user's session.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DashboardData {
+    pub username: String,
+    /// When the user logged in, as `YYYY-MM-DD HH:MM UTC`.
+    pub logged_in_at: String,
+    /// When the session ends unless used again (or at the latest, when remembered).
+    pub expires_at: String,
+    /// Whether "remember me" was ticked.
+    pub remembered: bool,
+}
+
+/// Creates an account. Endpoint: `POST /api/register` (`username`, `email`, `password`).
+///
+/// Success: `success` flash and off to `/login`. Failure: field-scoped flashes
+/// (`error_username`, `error_email`, `error_password`) and back to `/register` with the name and
+/// e-mail kept. A password without an upper-case letter gets an `info_password` hint either way.
+#[server(endpoint = "register")]
+pub async fn register(
+    username: String,
+    email: String,
+    password: String,
+) -> Result<(), ServerFnError> {
+    use self::form::{password_hint, username_key, validate_registration};
+    use crate::server::{call::Call, redirect::see_other};
+
+    let call = Call::current().await?;
+    let text = crate::text::t();
+    let hint = password_hint(&password);
+    let user = match validate_registration(&username, &email, &password) {
+        Ok(user) => user,
+        Err(problems) => {
+            let mut flashes = problems;
+            flashes.extend(hint);
+            call.flash_all(&flashes).await?;
+            call.keep_form_input(&[("username", &username), ("email", &email)])
+                .await?;
+            see_other("/register");
+            return Ok(());
+        }
+    };
+    let state = &call.state;
+    // A cheap look first, so a taken name costs no hash; the unique index still decides.
+    let id = if repo::name_taken(&state.pool, &username_key(&user.username))
+        .await
+        .map_err(call.internal())?
+    {
+        None
+    } else {
+        let hash = state
+            .passwords
+            .hash(password)
+            .await
+            .map_err(call.internal())?;
+        repo::insert(&state.pool, &user, &hash)
+            .await
+            .map_err(call.internal())?
+    };
+    match id {
+        Some(id) => {
+            tracing::info!(user_id = id, "registered");
+            let mut flashes = vec![("success", text.register_done)];
+            flashes.extend(hint);
+            call.flash_all(&flashes).await?;
+            see_other("/login");
+        }
+        None => {
+            call.flash_all(&[("error_username", text.register_username_taken)])
+                .await?;
+            call.keep_form_input(&[("username", &username), ("email", &email)])
+                .await?;
+            see_other("/register");
+        }
+    }
+    Ok(())
+}
+
+/// Logs in. Endpoint: `POST /api/login` (`username`, `password`, optional `remember`, optional
+/// `next`).
+///
+/// An unknown user and a wrong password get the same message after the same work (one hash
+/// either way). Success cycles the session id, keeps only the user id and log-in facts in the
+/// session, flashes a welcome and goes to `next` if it is a local path, else `/dashboard`.
+#[server(endpoint = "login")]
+pub async fn login(
+    username: String,
+    password: String,
+    #[server(default)] remember: Option<String>,
+    #[server(default)] next: Option<String>,
+) -> Result<(), ServerFnError> {
+    use self::{
+        form::{safe_next, username_key},
+        password::Verdict,
+    };
+    use crate::server::{call::Call, redirect::see_other};
+
+    let call = Call::current().await?;
+    let text = crate::text::t();
+    let next = next.as_deref().and_then(safe_next);
+    let back = match next {
+        Some(next) => format!("/login?next={}", urlencode(next)),
+        None => "/login".to_owned(),
+    };
+    if username.trim().is_empty() || password.is_empty() {
+        call.flash_all(&[("error", text.login_missing)]).await?;
+        call.keep_form_input(&[("username", &username)]).await?;
+        see_other(&back);
+        return Ok(());
+    }
+    let state = &call.state;
+    let stored = repo::by_key(&state.pool, &username_key(&username))
+        .await
+        .map_err(call.internal())?;
+    let verdict = state
+        .passwords
+        .verify(
+            password.clone(),
+            stored.as_ref().map(|user| user.password_hash.clone()),
+        )
+        .await
+        .map_err(call.internal())?;
+    let user = match (verdict, stored) {
+        (Verdict::Accepted | Verdict::AcceptedNeedsRehash, Some(user)) => user,
+        _ => {
+            // The same words whether the name exists or not: no user enumeration.
+            tracing::info!(username = %username.trim(), "log-in failed");
+            call.flash_all(&[("error", text.login_failed)]).await?;
+            call.keep_form_input(&[("username", &username)]).await?;
+            see_other(&back);
+            return Ok(());
+        }
+    };
+    if verdict == Verdict::AcceptedNeedsRehash {
+        let hash = state
+            .passwords
+            .hash(password)
+            .await
+            .map_err(call.internal())?;
+        repo::set_password_hash(&state.pool, user.id, &hash)
+            .await
+            .map_err(call.internal())?;
+        tracing::info!(
+            user_id = user.id,
+            "password hash upgraded to the current parameters"
+        );
+    }
+    call.start_login(user.id, remember.is_some()).await?;
+    tracing::info!(user_id = user.id, "logged in");
+    call.flash_all(&[(
+        "success",
+        &text.login_welcome.replace("{name}", &user.username),
+    )])
+    .await?;
+    see_other(next.unwrap_or("/dashboard"));
+    Ok(())
+}
+
+/// Logs out. Endpoint: `POST /api/logout` (POST only, like every state change).
+///
+/// Deletes the session record (its cookie no longer works, even replayed), then starts a fresh
+/// anonymous session that carries only the `info` flash "logged out".
+#[server(endpoint = "logout")]
+pub async fn logout() -> Result<(), ServerFnError> {
+    use crate::server::{call::Call, redirect::see_other};
+
+    let call = Call::current().await?;
+    call.end_session().await?;
+    call.flash_all(&[("info", crate::text::t().logout_done)])
+        .await?;
+    see_other("/login");
+    Ok(())
+}
+
+/// The logged-in user, if any (for the layout's navigation).
+#[server(endpoint = "current_user")]
+pub async fn current_user() -> Result<Option<User>, ServerFnError> {
+    use crate::server::call::Call;
+
+    let call = Call::current().await?;
+    call.user().await
+}
+
+/// The dashboard's data. An anonymous visitor gets a `warning` flash and is sent to `/login`
+/// (with `next=/dashboard`), and `None`.
+#[server(endpoint = "dashboard")]
+pub async fn dashboard() -> Result<Option<DashboardData>, ServerFnError> {
+    use crate::server::{call::Call, redirect::see_other};
+
+    let call = Call::current().await?;
+    let Some((user, login)) = call.user_and_login().await? else {
+        call.flash_all(&[("warning", crate::text::t().dashboard_login_first)])
+            .await?;
+        see_other("/login?next=%2Fdashboard");
+        return Ok(None);
+    };
+    Ok(Some(DashboardData {
+        username: user.username,
+        logged_in_at: crate::server::call::format_time(login.logged_in_at),
+        expires_at: crate::server::call::format_time(call.session.expiry_date().unix_timestamp()),
+        remembered: login.remember,
+    }))
+}
+
+/// The form input kept from a failed post (user name, e-mail; never a password), taken once.
+#[server(endpoint = "form_input")]
+pub async fn form_input() -> Result<std::collections::HashMap<String, String>, ServerFnError> {
+    use crate::server::call::Call;
+
+    let call = Call::current().await?;
+    crate::session::take_form_input(&call.session)
+        .await
+        .map_err(call.internal())
+}
+
+/// Percent-encodes `value` for a query string.
+#[cfg(feature = "ssr")]
+fn urlencode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

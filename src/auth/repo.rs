@@ -1,0 +1,94 @@
+//! The `users` table.
+
+use sqlx::SqlitePool;
+
+use super::{User, form::NewUser};
+
+/// A user as stored, with the password hash. Deliberately not `Serialize`: it never leaves
+/// the server, and its `Debug` hides the hash.
+pub struct StoredUser {
+    pub id: i64,
+    pub username: String,
+    pub password_hash: String,
+}
+
+impl std::fmt::Debug for StoredUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredUser")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("password_hash", &"[redacted]")
+            .finish()
+    }
+}
+
+/// Inserts a user; `Ok(None)` when the name is taken (the unique index decides, so of two
+/// concurrent registrations of one name exactly one succeeds).
+pub async fn insert(
+    pool: &SqlitePool,
+    user: &NewUser,
+    password_hash: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    let result = sqlx::query(
+        "INSERT INTO users (username, username_key, email, password_hash) VALUES (?, ?, ?, ?)",
+    )
+    .bind(&user.username)
+    .bind(&user.username_key)
+    .bind(&user.email)
+    .bind(password_hash)
+    .execute(pool)
+    .await;
+    match result {
+        Ok(done) => Ok(Some(done.last_insert_rowid())),
+        Err(sqlx::Error::Database(err)) if err.is_unique_violation() => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+/// Whether a user with this comparison key exists.
+pub async fn name_taken(pool: &SqlitePool, username_key: &str) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE username_key = ?)")
+        .bind(username_key)
+        .fetch_one(pool)
+        .await
+}
+
+/// The user with this comparison key, hash included, for logging in.
+pub async fn by_key(
+    pool: &SqlitePool,
+    username_key: &str,
+) -> Result<Option<StoredUser>, sqlx::Error> {
+    let row: Option<(i64, String, String)> =
+        sqlx::query_as("SELECT id, username, password_hash FROM users WHERE username_key = ?")
+            .bind(username_key)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.map(|(id, username, password_hash)| StoredUser {
+        id,
+        username,
+        password_hash,
+    }))
+}
+
+/// The user with this id, without secrets.
+pub async fn by_id(pool: &SqlitePool, id: i64) -> Result<Option<User>, sqlx::Error> {
+    let row: Option<(i64, String)> = sqlx::query_as("SELECT id, username FROM users WHERE id = ?")
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.map(|(id, username)| User { id, username }))
+}
+
+/// Replaces a user's password hash (after a re-hash with stronger parameters).
+pub async fn set_password_hash(
+    pool: &SqlitePool,
+    id: i64,
+    password_hash: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+        .bind(password_hash)
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|_| ())
+}

@@ -1,0 +1,150 @@
+//! [`Call`]: what a server function needs from the request it serves, in one place.
+
+use axum::http::StatusCode;
+use leptos::prelude::{ServerFnError, use_context};
+use leptos_axum::ResponseOptions;
+use tower_sessions::{Expiry, Session, cookie::time::OffsetDateTime};
+
+use super::state::AppState;
+use crate::{
+    auth::{User, repo},
+    flash::{FlashError, Flasher},
+    session::{self, LOGIN_KEY, Login},
+};
+
+/// The current server-function call (or server render): app state, session, flashes.
+pub struct Call {
+    pub state: AppState,
+    pub session: Session,
+    pub flasher: Flasher,
+}
+
+impl Call {
+    /// Gathers them from the Leptos context and the request.
+    ///
+    /// Fails (rather than panics) outside a request: `generate_route_list` renders the app once
+    /// at start-up, without a request, and the resources it creates may start their fetch.
+    pub async fn current() -> Result<Self, ServerFnError> {
+        let state = use_context::<AppState>()
+            .ok_or_else(|| ServerFnError::new("no request: AppState is not in the context"))?;
+        let session: Session = leptos_axum::extract().await?;
+        let flasher = Flasher::new(state.flash.clone(), session.clone());
+        Ok(Self {
+            state,
+            session,
+            flasher,
+        })
+    }
+
+    /// Maps an unexpected failure to a `500` for the caller: the cause is logged here and not
+    /// sent. (Expected failures are flashes and redirects, never this.)
+    pub fn internal<E: std::fmt::Display>(&self) -> impl FnOnce(E) -> ServerFnError + use<E> {
+        |err| {
+            tracing::error!(error = %err, "server function failed");
+            if let Some(response) = use_context::<ResponseOptions>() {
+                response.set_status(StatusCode::INTERNAL_SERVER_ERROR);
+            }
+            ServerFnError::new("Something went wrong. Please try again.")
+        }
+    }
+
+    /// Pushes each `(category, message)`.
+    pub async fn flash_all(&self, flashes: &[(&str, &str)]) -> Result<(), ServerFnError> {
+        for &(category, message) in flashes {
+            self.flasher
+                .push(category, message)
+                .await
+                .map_err(FlashError::into_server_fn_error)?;
+        }
+        Ok(())
+    }
+
+    /// Keeps form input for the page the failed post redirects back to (see
+    /// [`session::keep_form_input`]). Only for plain form posts: with JavaScript the form never
+    /// left the page, so its fields still hold what was typed.
+    pub async fn keep_form_input(&self, fields: &[(&str, &str)]) -> Result<(), ServerFnError> {
+        if !super::redirect::is_form_post() {
+            return Ok(());
+        }
+        session::keep_form_input(&self.session, fields)
+            .await
+            .map_err(self.internal())
+    }
+
+    /// Logs `user_id` in to this session.
+    ///
+    /// The session id is cycled first, so an id an attacker planted before the log-in is worth
+    /// nothing after it (session fixation). Flashes still waiting are carried over: cycling
+    /// deletes the old record, and its flash rows with it.
+    pub async fn start_login(&self, user_id: i64, remember: bool) -> Result<(), ServerFnError> {
+        let waiting = self
+            .flasher
+            .take()
+            .await
+            .map_err(FlashError::into_server_fn_error)?;
+        self.session.cycle_id().await.map_err(self.internal())?;
+        let login = Login {
+            user_id,
+            logged_in_at: OffsetDateTime::now_utc().unix_timestamp(),
+            remember,
+        };
+        self.session
+            .insert(LOGIN_KEY, login)
+            .await
+            .map_err(self.internal())?;
+        if remember {
+            let lifetime = self.state.config.session.remember_lifetime;
+            let until = OffsetDateTime::now_utc()
+                + tower_sessions::cookie::time::Duration::try_from(lifetime).unwrap_or_default();
+            self.session.set_expiry(Some(Expiry::AtDateTime(until)));
+        }
+        for flash in &waiting {
+            self.flash_all(&[(&flash.category, &flash.message)]).await?;
+        }
+        Ok(())
+    }
+
+    /// Ends this session: the record (with its flashes) is deleted, so the cookie is dead even
+    /// if replayed. What is pushed afterwards starts a new anonymous session.
+    pub async fn end_session(&self) -> Result<(), ServerFnError> {
+        self.session.flush().await.map_err(self.internal())?;
+        // `flush` keeps the old id in the in-memory record, and a later save would create the
+        // new session under it, bringing the old cookie back to life. A fresh id prevents that.
+        self.session.cycle_id().await.map_err(self.internal())
+    }
+
+    /// The logged-in user and their log-in facts.
+    pub async fn user_and_login(&self) -> Result<Option<(User, Login)>, ServerFnError> {
+        let Some(login) = session::login(&self.session)
+            .await
+            .map_err(self.internal())?
+        else {
+            return Ok(None);
+        };
+        let user = repo::by_id(&self.state.pool, login.user_id)
+            .await
+            .map_err(self.internal())?;
+        Ok(user.map(|user| (user, login)))
+    }
+
+    /// The logged-in user.
+    pub async fn user(&self) -> Result<Option<User>, ServerFnError> {
+        Ok(self.user_and_login().await?.map(|(user, _)| user))
+    }
+}
+
+/// Unix seconds as `YYYY-MM-DD HH:MM UTC` (formatted on the server, so the hydrated page shows
+/// exactly what was rendered).
+pub fn format_time(unix: i64) -> String {
+    match OffsetDateTime::from_unix_timestamp(unix) {
+        Ok(t) => format!(
+            "{}-{:02}-{:02} {:02}:{:02} UTC",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute()
+        ),
+        Err(_) => "-".to_owned(),
+    }
+}

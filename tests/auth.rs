@@ -1,0 +1,449 @@
+//! Registration, log-in, log-out and the dashboard over real HTTP (the no-JS form path and the
+//! hydrated app's server-function path).
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use common::{TestApp, banner, field_flashes, spawn_app};
+
+fn flash(category: &str, message: &str) -> (String, String) {
+    (category.to_owned(), message.to_owned())
+}
+
+async fn user_count(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+// --- Registration -------------------------------------------------------------------------
+
+#[tokio::test]
+async fn registering_flashes_success_and_sends_to_login() {
+    let app = spawn_app().await;
+    let res = app
+        .register("alice", "alice@example.com", "Password123")
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/login");
+    let html = app.html("/login").await;
+    assert_eq!(
+        banner(&html),
+        [flash("success", "Registered! Please log in.")]
+    );
+    assert_eq!(user_count(&app).await, 1);
+}
+
+#[tokio::test]
+async fn each_validation_rule_flashes_beside_its_field_and_keeps_the_input() {
+    let cases: &[(&str, &str, &str, &str, &str)] = &[
+        (
+            "",
+            "a@example.com",
+            "Password123",
+            "error_username",
+            "Choose a username.",
+        ),
+        (
+            "ab",
+            "a@example.com",
+            "Password123",
+            "error_username",
+            "A username has 3 to 32 characters.",
+        ),
+        (
+            &"x".repeat(33),
+            "a@example.com",
+            "Password123",
+            "error_username",
+            "A username has 3 to 32 characters.",
+        ),
+        (
+            "bad name!",
+            "a@example.com",
+            "Password123",
+            "error_username",
+            "A username may only hold letters, digits, _ . and -.",
+        ),
+        (
+            "alice",
+            "",
+            "Password123",
+            "error_email",
+            "Enter your e-mail address.",
+        ),
+        (
+            "alice",
+            "not-an-email",
+            "Password123",
+            "error_email",
+            "That does not look like an e-mail address.",
+        ),
+        (
+            "alice",
+            "a@example.com",
+            "",
+            "error_password",
+            "Choose a password.",
+        ),
+        (
+            "alice",
+            "a@example.com",
+            "Short1",
+            "error_password",
+            "A password has 8 to 128 characters.",
+        ),
+        (
+            "alice",
+            "a@example.com",
+            &"P".repeat(129),
+            "error_password",
+            "A password has 8 to 128 characters.",
+        ),
+    ];
+    for (username, email, password, category, message) in cases {
+        let app = spawn_app().await;
+        let res = app.register(username, email, password).await;
+        assert_eq!(res.status(), 303, "{category}: {username:?}");
+        assert_eq!(res.headers()["location"], "/register");
+        let html = app.html("/register").await;
+        assert_eq!(field_flashes(&html, category), [*message], "{category}");
+        assert_eq!(banner(&html), [], "field flashes stay out of the banner");
+        // What was typed comes back, except the password.
+        if !username.is_empty() && username.len() < 40 {
+            assert!(html.contains(&format!(r#"value="{}""#, username)), "{html}");
+        }
+        if !email.is_empty() {
+            assert!(html.contains(&format!(r#"value="{email}""#)), "{html}");
+        }
+        if !password.is_empty() {
+            assert!(!html.contains(password), "password echoed back");
+        }
+        assert_eq!(user_count(&app).await, 0);
+        // Shown once: the kept input and the flashes are gone on reload.
+        let again = app.html("/register").await;
+        assert!(field_flashes(&again, category).is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_password_without_upper_case_gets_an_info_hint() {
+    let app = spawn_app().await;
+    let res = app
+        .register("alice", "alice@example.com", "lowercase123")
+        .await;
+    assert_eq!(res.headers()["location"], "/login");
+    let html = app.html("/login").await;
+    assert_eq!(
+        field_flashes(&html, "info_password"),
+        ["Tip: an upper-case letter makes your password stronger."]
+    );
+}
+
+#[tokio::test]
+async fn names_are_unique_regardless_of_case_and_normalization() {
+    let app = spawn_app().await;
+    app.register("Zoë", "zoe@example.com", "Password123").await;
+    for other in ["zoë", "ZOË", "Zoe\u{308}"] {
+        let res = app
+            .register(other, "other@example.com", "Password123")
+            .await;
+        assert_eq!(res.headers()["location"], "/register", "{other:?}");
+        let html = app.html("/register").await;
+        assert_eq!(
+            field_flashes(&html, "error_username"),
+            ["That username is taken. Please choose another."]
+        );
+    }
+    assert_eq!(user_count(&app).await, 1);
+}
+
+#[tokio::test]
+async fn concurrent_registrations_of_one_name_create_exactly_one_user() {
+    let app = spawn_app().await;
+    // Eight browsers submit the same name at once.
+    let mut set = tokio::task::JoinSet::new();
+    for n in 0..8 {
+        let client = app.new_client();
+        let url = app.url("/api/register");
+        set.spawn(async move {
+            let email = format!("r{n}@example.com");
+            let form = [
+                ("username", "racer"),
+                ("email", email.as_str()),
+                ("password", "Password123"),
+            ];
+            client
+                .post(url)
+                .header("accept", "text/html")
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+        });
+    }
+    let responses = set.join_all().await;
+    assert!(responses.iter().all(|r| r.status() == 303));
+    let to_login = responses
+        .iter()
+        .filter(|r| r.headers()["location"] == "/login")
+        .count();
+    assert_eq!(to_login, 1);
+    assert_eq!(user_count(&app).await, 1);
+}
+
+#[tokio::test]
+async fn the_stored_hash_is_argon2id_with_owasp_parameters() {
+    let app = spawn_app().await;
+    app.register("alice", "alice@example.com", "Password123")
+        .await;
+    let hash: String = sqlx::query_scalar("SELECT password_hash FROM users")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert!(
+        hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{hash}"
+    );
+    assert!(!hash.contains("Password123"));
+}
+
+// --- Log-in ---------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn logging_in_cycles_the_session_id_and_welcomes_the_user() {
+    let app = spawn_app().await;
+    app.register("alice", "alice@example.com", "Password123")
+        .await;
+    app.html("/login").await; // shows the registration flash
+    let before = app.session_id().expect("registration started a session");
+
+    let res = app.login("alice", "Password123").await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/dashboard");
+    let after = app.session_id().unwrap();
+    assert_ne!(
+        before, after,
+        "session fixation: the id must change at log-in"
+    );
+
+    let html = app.html("/dashboard").await;
+    assert_eq!(banner(&html), [flash("success", "Welcome back, alice!")]);
+    assert!(html.contains("Hello, alice!"), "{html}");
+
+    // The pre-log-in id is dead.
+    let stale = app.new_client();
+    let res = stale
+        .get(app.url("/dashboard"))
+        .header(
+            "cookie",
+            format!("{}={before}", app.config.session.cookie_name),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+}
+
+#[tokio::test]
+async fn the_session_keeps_only_the_user_id_and_log_in_facts() {
+    let app = spawn_app().await;
+    app.signed_in("alice").await;
+    let data: Vec<u8> = sqlx::query_scalar("SELECT data FROM tower_sessions")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let text = String::from_utf8_lossy(&data);
+    assert!(!text.contains("Password123"));
+    assert!(!text.contains("argon2"));
+    assert!(text.contains("user_id"));
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_user_look_the_same() {
+    let app = spawn_app().await;
+    app.register("alice", "alice@example.com", "Password123")
+        .await;
+    app.html("/login").await;
+
+    let wrong = app.login("alice", "WrongPassword").await;
+    let wrong = (wrong.status(), wrong.headers()["location"].clone());
+    let wrong_page = banner(&app.html("/login").await);
+
+    let unknown = app.login("nobody", "WrongPassword").await;
+    let unknown = (unknown.status(), unknown.headers()["location"].clone());
+    let unknown_page = banner(&app.html("/login").await);
+
+    assert_eq!(wrong, unknown);
+    assert_eq!(wrong.0, 303);
+    assert_eq!(wrong_page, [flash("error", "Wrong username or password.")]);
+    assert_eq!(wrong_page, unknown_page);
+}
+
+#[tokio::test]
+async fn empty_fields_are_an_error_flash() {
+    let app = spawn_app().await;
+    for (username, password) in [("", ""), ("alice", ""), ("", "Password123")] {
+        let res = app.login(username, password).await;
+        assert_eq!(res.headers()["location"], "/login");
+        let html = app.html("/login").await;
+        assert_eq!(
+            banner(&html),
+            [flash("error", "Enter your username and password.")]
+        );
+    }
+}
+
+#[tokio::test]
+async fn log_in_goes_to_next_only_when_it_is_a_local_path() {
+    let app = spawn_app().await;
+    app.register("alice", "alice@example.com", "Password123")
+        .await;
+    for (next, expected) in [
+        ("/flash-demo", "/flash-demo"),
+        ("https://evil.example/", "/dashboard"),
+        ("//evil.example/x", "/dashboard"),
+        ("/\\evil.example", "/dashboard"),
+        ("javascript:alert(1)", "/dashboard"),
+    ] {
+        let res = app
+            .post_form(
+                "/api/login",
+                &[
+                    ("username", "alice"),
+                    ("password", "Password123"),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!(res.headers()["location"], expected, "next={next:?}");
+    }
+}
+
+#[tokio::test]
+async fn log_in_upgrades_a_weaker_stored_hash() {
+    use argon2::{Algorithm, Argon2, Params, PasswordHasher, Version, password_hash::SaltString};
+    let app = spawn_app().await;
+    let weak = Argon2::new(
+        Algorithm::Argon2id,
+        Version::V0x13,
+        Params::new(4096, 1, 1, None).unwrap(),
+    )
+    .hash_password(
+        b"Password123",
+        &SaltString::from_b64("c29tZXNhbHRzb21lc2FsdA").unwrap(),
+    )
+    .unwrap()
+    .to_string();
+    sqlx::query("INSERT INTO users (username, username_key, email, password_hash) VALUES ('old', 'old', 'o@example.com', ?)")
+        .bind(&weak)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let res = app.login("old", "Password123").await;
+    assert_eq!(res.headers()["location"], "/dashboard");
+    let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE username = 'old'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert!(
+        hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{hash}"
+    );
+}
+
+#[tokio::test]
+async fn the_app_path_gets_a_client_redirect() {
+    let app = spawn_app().await;
+    app.register("alice", "alice@example.com", "Password123")
+        .await;
+    let res = app
+        .call(
+            "/api/login",
+            &[("username", "alice"), ("password", "Password123")],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert!(res.headers().contains_key("serverfnredirect"));
+    assert_eq!(res.headers()["location"], "/dashboard");
+}
+
+// --- Dashboard and log-out ----------------------------------------------------------------------
+
+#[tokio::test]
+async fn anonymous_dashboard_visit_is_sent_to_login_with_a_warning() {
+    let app = spawn_app().await;
+    let res = app.get("/dashboard").await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/login?next=/dashboard");
+    let html = app.html("/login?next=/dashboard").await;
+    assert_eq!(banner(&html), [flash("warning", "Please log in first.")]);
+    assert!(
+        html.contains(r#"value="/dashboard""#),
+        "next is carried in the form: {html}"
+    );
+}
+
+#[tokio::test]
+async fn the_dashboard_shows_the_session_facts() {
+    let app = spawn_app().await;
+    app.register("alice", "alice@example.com", "Password123")
+        .await;
+    app.post_form(
+        "/api/login",
+        &[
+            ("username", "alice"),
+            ("password", "Password123"),
+            ("remember", "on"),
+        ],
+    )
+    .await;
+    let html = app.html("/dashboard").await;
+    assert!(html.contains("Hello, alice!"), "{html}");
+    assert!(html.contains(r#"data-testid="remembered">yes"#), "{html}");
+    assert!(html.contains(" UTC</dd>"), "{html}");
+    assert!(html.contains("Log out"), "{html}");
+}
+
+#[tokio::test]
+async fn logging_out_kills_the_session_even_when_its_cookie_is_replayed() {
+    let app = spawn_app().await;
+    app.signed_in("alice").await;
+    let old = app.session_id().unwrap();
+    assert_eq!(app.get("/dashboard").await.status(), 200);
+
+    let res = app.post_form("/api/logout", &[]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/login");
+    let html = app.html("/login").await;
+    assert_eq!(banner(&html), [flash("info", "You have been logged out.")]);
+    assert_eq!(app.get("/dashboard").await.status(), 303);
+
+    let replay = app.new_client();
+    let res = replay
+        .get(app.url("/dashboard"))
+        .header(
+            "cookie",
+            format!("{}={old}", app.config.session.cookie_name),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303, "a replayed cookie must be anonymous");
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM tower_sessions WHERE id = ?")
+        .bind(&old)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(rows, 0);
+}
+
+#[tokio::test]
+async fn log_out_is_post_only() {
+    let app = spawn_app().await;
+    app.signed_in("alice").await;
+    let res = app.get("/api/logout").await;
+    assert!(res.status().is_client_error(), "{}", res.status());
+    assert_eq!(app.get("/dashboard").await.status(), 200, "still logged in");
+}
