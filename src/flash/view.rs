@@ -19,6 +19,8 @@ pub struct Flashes {
     navigated: RwSignal<bool>,
     /// Browser: what arrived since the page (or the last navigation) was shown.
     arrived: RwSignal<Vec<Flash>>,
+    /// Browser: client-side navigations so far.
+    navigations: RwSignal<u64>,
 }
 
 impl Flashes {
@@ -66,10 +68,30 @@ impl Flashes {
         });
     }
 
-    /// Browser: refreshes each time `version` changes, e.g. `ServerAction::version()`, so that a
-    /// server action's flashes show even when it does not navigate.
+    /// Browser: after each completed server action (`ServerAction::version()` changes), shows
+    /// its flashes in place of the old ones, as the page a plain form post leads to would.
+    ///
+    /// An action that redirects to another address is left to the navigation (which clears and
+    /// fetches). leptos_router performs a server function's redirect one animation frame after
+    /// the action completes; fetching here at once would race with that navigation's clearing
+    /// and could wipe the new flashes. So this waits two frames and acts only when no
+    /// navigation happened meanwhile (a redirect back to the same address, or none).
     pub fn refresh_after(self, version: RwSignal<usize>) {
-        Effect::watch(move || version.get(), move |_, _, _| self.refresh(), false);
+        Effect::watch(
+            move || version.get(),
+            move |_, _, _| {
+                let seen = self.navigations.get_untracked();
+                request_animation_frame(move || {
+                    request_animation_frame(move || {
+                        if self.navigations.get_untracked() == seen {
+                            self.clear();
+                            self.refresh();
+                        }
+                    });
+                });
+            },
+            false,
+        );
     }
 }
 
@@ -83,6 +105,7 @@ pub fn provide_flashes() -> Flashes {
         ),
         navigated: RwSignal::new(false),
         arrived: RwSignal::new(Vec::new()),
+        navigations: RwSignal::new(0),
     };
     provide_context(flashes);
 
@@ -94,6 +117,7 @@ pub fn provide_flashes() -> Flashes {
         location.pathname.track();
         location.search.track();
         if first_run_done.is_some() {
+            flashes.navigations.update(|n| *n += 1);
             flashes.clear();
             flashes.refresh();
         }
