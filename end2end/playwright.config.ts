@@ -5,6 +5,9 @@ import { defineConfig, devices } from "@playwright/test";
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
 const database = "target/e2e/flashboard.db";
+// The server binary, relative to the project root (E2E_BINARY=target/release/flashboard tests a
+// release build).
+const binary = process.env.E2E_BINARY ?? "target/debug/flashboard";
 
 export default defineConfig({
   testDir: "./tests",
@@ -40,7 +43,7 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: `rm -f ${database} ${database}-wal ${database}-shm && exec ./target/debug/flashboard`,
+    command: `rm -f ${database} ${database}-wal ${database}-shm && exec ./${binary}`,
     cwd: "..",
     url: `${baseURL}/healthz`,
     reuseExistingServer: !process.env.CI,
