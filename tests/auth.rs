@@ -233,16 +233,7 @@ async fn logging_in_cycles_the_session_id_and_welcomes_the_user() {
     assert!(html.contains("Hello, alice!"), "{html}");
 
     // The pre-log-in id is dead.
-    let stale = app.new_client();
-    let res = stale
-        .get(app.url("/dashboard"))
-        .header(
-            "cookie",
-            format!("{}={before}", app.config.session.cookie_name),
-        )
-        .send()
-        .await
-        .unwrap();
+    let res = app.get_with_session("/dashboard", &before).await;
     assert_eq!(res.status(), 303);
 }
 
@@ -420,16 +411,7 @@ async fn logging_out_kills_the_session_even_when_its_cookie_is_replayed() {
     assert_eq!(banner(&html), [flash("info", "You have been logged out.")]);
     assert_eq!(app.get("/dashboard").await.status(), 303);
 
-    let replay = app.new_client();
-    let res = replay
-        .get(app.url("/dashboard"))
-        .header(
-            "cookie",
-            format!("{}={old}", app.config.session.cookie_name),
-        )
-        .send()
-        .await
-        .unwrap();
+    let res = app.get_with_session("/dashboard", &old).await;
     assert_eq!(res.status(), 303, "a replayed cookie must be anonymous");
     let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM tower_sessions WHERE id = ?")
         .bind(&old)

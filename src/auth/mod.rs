@@ -238,6 +238,36 @@ pub async fn form_input() -> Result<std::collections::HashMap<String, String>, S
         .map_err(call.internal())
 }
 
+/// Page side: the form input kept from a failed post, for filling a form again.
+///
+/// Read inside a `<Transition>` (it is a resource, resolved during the server render).
+#[derive(Clone, Copy)]
+pub struct KeptInput(Resource<Result<std::collections::HashMap<String, String>, ServerFnError>>);
+
+impl KeptInput {
+    /// Takes the kept input (once per page).
+    pub fn new() -> Self {
+        Self(Resource::new(|| (), |()| form_input()))
+    }
+
+    /// The kept value of the field `name`, or empty.
+    pub fn field(self, name: &'static str) -> impl Fn() -> String + Copy + Send + Sync + 'static {
+        move || {
+            self.0
+                .get()
+                .and_then(Result::ok)
+                .and_then(|input| input.get(name).cloned())
+                .unwrap_or_default()
+        }
+    }
+}
+
+impl Default for KeptInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// Percent-encodes `value` for a query string.
 #[cfg(feature = "ssr")]
 fn urlencode(value: &str) -> String {

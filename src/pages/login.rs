@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
-    auth::{Login, form_input},
+    auth::{KeptInput, Login},
     flash::{FieldFlashes, use_flashes},
     text::t,
 };
@@ -17,13 +17,7 @@ pub fn LoginPage() -> impl IntoView {
     use_flashes().refresh_after(action.version());
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
-    let kept = Resource::new(|| (), |()| form_input());
-    let kept_username = move || {
-        kept.get()
-            .and_then(Result::ok)
-            .and_then(|input| input.get("username").cloned())
-            .unwrap_or_default()
-    };
+    let kept_username = KeptInput::new().field("username");
     view! {
         <h1>{text.login_title}</h1>
         <Transition>

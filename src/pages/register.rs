@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::{
-    auth::{Register, form_input},
+    auth::{KeptInput, Register},
     flash::{FieldFlashes, use_flashes},
     text::t,
 };
@@ -14,15 +14,7 @@ pub fn RegisterPage() -> impl IntoView {
     let text = t();
     let action = ServerAction::<Register>::new();
     use_flashes().refresh_after(action.version());
-    let kept = Resource::new(|| (), |()| form_input());
-    let kept_field = move |name: &'static str| {
-        move || {
-            kept.get()
-                .and_then(Result::ok)
-                .and_then(|input| input.get(name).cloned())
-                .unwrap_or_default()
-        }
-    };
+    let kept = KeptInput::new();
     view! {
         <h1>{text.register_title}</h1>
         <Transition>
@@ -36,7 +28,7 @@ pub fn RegisterPage() -> impl IntoView {
                         autocomplete="username"
                         maxlength="64"
                         aria-describedby="username-help"
-                        value=kept_field("username")
+                        value=kept.field("username")
                     />
                     <small id="username-help">{text.register_username_help}</small>
                     <FieldFlashes field="username" />
@@ -49,7 +41,7 @@ pub fn RegisterPage() -> impl IntoView {
                         type="email"
                         autocomplete="email"
                         maxlength="254"
-                        value=kept_field("email")
+                        value=kept.field("email")
                     />
                     <FieldFlashes field="email" />
                 </div>

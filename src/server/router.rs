@@ -1,12 +1,16 @@
 //! The axum router: Leptos pages and server functions, `/healthz`, static files, and the
 //! middleware around them.
 
+use std::sync::OnceLock;
+
 use axum::{
     Router,
     routing::{get, post},
 };
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use leptos_axum::{
+    AxumRouteListing, LeptosRoutes, file_and_error_handler_with_context, generate_route_list,
+};
 
 use super::{headers, health, state::AppState, telemetry};
 use crate::{
@@ -19,7 +23,7 @@ use crate::{
 
 /// Builds the whole app. Kept apart from start-up so that tests can serve it on any port.
 pub fn app(state: AppState, sessions: SessionLayer) -> Router {
-    let routes = generate_route_list(App);
+    let routes = routes();
     let context = leptos_context(&state);
     let shell_options = state.leptos_options.clone();
     Router::new()
@@ -45,6 +49,17 @@ pub fn app(state: AppState, sessions: SessionLayer) -> Router {
         .layer(sessions)
         .layer(telemetry::request_log())
         .with_state(state)
+}
+
+/// The app's routes, generated once per process.
+///
+/// `generate_route_list` renders the app with resource loading switched off by a process-wide
+/// flag (leptos_server's `SuppressResourceLoad`). Generated again while another router in the
+/// same process serves (as happens when tests start servers in parallel), it would leave that
+/// router's pages waiting for resources that never load.
+fn routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// What every Leptos render and server function finds in its context.

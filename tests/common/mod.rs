@@ -61,6 +61,10 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the app with test settings changed by `adjust`.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    // FB_TEST_LOG=1 (with RUST_LOG) shows the servers' logs while debugging a test.
+    if std::env::var_os("FB_TEST_LOG").is_some() {
+        flashboard::server::telemetry::init();
+    }
     let dir = tempfile::tempdir().expect("temp dir");
     let mut config = test_config(dir.path());
     adjust(&mut config);
@@ -72,20 +76,20 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         .output_name("flashboard")
         .site_root(site.to_str().unwrap())
         .build();
+
     let server = Server::build(config.clone(), options)
         .await
         .expect("server builds");
-    let pool = server.state.pool.clone();
-    let flash = server.state.flash.clone();
+    let (pool, flash) = (server.state.pool.clone(), server.state.flash.clone());
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base_url = format!("http://{}", listener.local_addr().unwrap());
-    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    let address = listener.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(server.serve(listener, async move {
         let _ = stopped.await;
     }));
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
     TestApp {
-        base_url,
+        base_url: format!("http://{address}"),
         config,
         client: client_with(jar.clone()),
         jar,
@@ -105,6 +109,8 @@ pub fn client() -> reqwest::Client {
 pub fn client_with(jar: std::sync::Arc<reqwest::cookie::Jar>) -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_provider(jar)
+        // A request that hangs fails the test instead of hanging the suite.
+        .timeout(std::time::Duration::from_secs(15))
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client")
@@ -218,6 +224,19 @@ impl TestApp {
             "/dashboard",
             "log-in of {username} failed"
         );
+    }
+
+    /// `GET path` from another browser that presents the session cookie `id` (a replay).
+    pub async fn get_with_session(&self, path: &str, id: &str) -> reqwest::Response {
+        self.new_client()
+            .get(self.url(path))
+            .header(
+                "cookie",
+                format!("{}={id}", self.config.session.cookie_name),
+            )
+            .send()
+            .await
+            .expect("GET failed")
     }
 
     /// The body of `GET path` (any status).
