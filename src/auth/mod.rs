@@ -216,7 +216,7 @@ pub async fn dashboard() -> Result<Option<DashboardData>, ServerFnError> {
     let Some((user, login)) = call.user_and_login().await? else {
         call.flash_all(&[("warning", crate::text::t().dashboard_login_first)])
             .await?;
-        see_other("/login?next=%2Fdashboard");
+        see_other("/login?next=/dashboard");
         return Ok(None);
     };
     Ok(Some(DashboardData {
