@@ -130,12 +130,23 @@ impl Flasher {
         let message = self.clip(message.into());
         let session_id = self.session_id_for_push().await?;
         let pool = &self.store.pool;
-        sqlx::query("INSERT INTO flash (session_id, category, message) VALUES (?, ?, ?)")
-            .bind(&session_id)
-            .bind(category)
-            .bind(&message)
-            .execute(pool)
-            .await?;
+        let inserted =
+            sqlx::query("INSERT INTO flash (session_id, category, message) VALUES (?, ?, ?)")
+                .bind(&session_id)
+                .bind(category)
+                .bind(&message)
+                .execute(pool)
+                .await;
+        match inserted {
+            Ok(_) => {}
+            // The session was deleted after this request loaded it (a log-out in another tab):
+            // nobody is left to show the flash to.
+            Err(sqlx::Error::Database(err)) if err.is_foreign_key_violation() => {
+                tracing::warn!("flash dropped: its session was deleted by a concurrent request");
+                return Ok(());
+            }
+            Err(err) => return Err(err.into()),
+        }
         let dropped = sqlx::query(
             "DELETE FROM flash WHERE session_id = ?1 AND id NOT IN \
              (SELECT id FROM flash WHERE session_id = ?1 ORDER BY id DESC LIMIT ?2)",
@@ -455,6 +466,23 @@ mod tests {
         let (ta, tb) = (ta.unwrap(), tb.unwrap());
         assert_eq!(ta.len() + tb.len(), 10);
         assert!(ta.iter().all(|x| tb.iter().all(|y| x.id != y.id)));
+    }
+
+    #[tokio::test]
+    async fn a_flash_for_a_session_deleted_meanwhile_is_dropped_quietly() {
+        let fx = fixture(FlashLimits::default()).await;
+        let (flasher, session) = fx.request(None);
+        flasher.info("first").await.unwrap();
+        let id = session.id().unwrap();
+        let (slow, slow_session) = fx.request(Some(id));
+        slow_session.get_value("anything").await.unwrap(); // loaded while the session lived
+        fx.sessions.delete(&id).await.unwrap(); // log-out in another tab
+        slow.success("too late").await.unwrap();
+        let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM flash")
+            .fetch_one(&fx.store.pool)
+            .await
+            .unwrap();
+        assert_eq!(rows, 0);
     }
 
     #[tokio::test]

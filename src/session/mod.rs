@@ -16,23 +16,24 @@ use tower_sessions::{
     cookie::{SameSite, time},
     session_store::ExpiredDeletion,
 };
-use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::server::config::Config;
 
+mod store;
+
+pub use store::Store;
+
 /// The session middleware over the SQLite store, configured from the settings.
-pub type SessionLayer = SessionManagerLayer<SqliteStore>;
+pub type SessionLayer = SessionManagerLayer<Store>;
 
 /// Creates the session table when missing and returns the store.
-pub async fn store(pool: &SqlitePool) -> Result<SqliteStore, sqlx::Error> {
-    let store = SqliteStore::new(pool.clone());
-    store.migrate().await?;
-    Ok(store)
+pub async fn store(pool: &SqlitePool) -> Result<Store, sqlx::Error> {
+    Store::new(pool.clone()).await
 }
 
 /// The session middleware: `HttpOnly`, `SameSite=Lax` (`Strict` would drop the session when a
 /// user arrives from a link on another site), and `Secure` unless in dev mode.
-pub fn layer(store: SqliteStore, config: &Config) -> SessionLayer {
+pub fn layer(store: Store, config: &Config) -> SessionLayer {
     let idle = time::Duration::try_from(config.session.idle_timeout)
         .unwrap_or(time::Duration::minutes(30));
     SessionManagerLayer::new(store)
@@ -49,7 +50,7 @@ pub fn layer(store: SqliteStore, config: &Config) -> SessionLayer {
 /// Unlike the store's own `continuously_delete_expired`, a failed sweep (say, the database was
 /// busy for longer than the busy timeout) is logged and retried next time instead of ending
 /// the task for good.
-pub fn spawn_sweeper(store: SqliteStore, every: Duration) -> JoinHandle<()> {
+pub fn spawn_sweeper(store: Store, every: Duration) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(every);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
