@@ -217,12 +217,14 @@ async fn logging_in_cycles_the_session_id_and_welcomes_the_user() {
     app.register("alice", "alice@example.com", "Password123")
         .await;
     app.html("/login").await; // shows the registration flash
-    let before = app.session_id().expect("registration started a session");
+    let before = app
+        .session_cookie()
+        .expect("registration started a session");
 
     let res = app.login("alice", "Password123").await;
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/dashboard");
-    let after = app.session_id().unwrap();
+    let after = app.session_cookie().unwrap();
     assert_ne!(
         before, after,
         "session fixation: the id must change at log-in"
@@ -401,7 +403,8 @@ async fn the_dashboard_shows_the_session_facts() {
 async fn logging_out_kills_the_session_even_when_its_cookie_is_replayed() {
     let app = spawn_app().await;
     app.signed_in("alice").await;
-    let old = app.session_id().unwrap();
+    let old = app.session_cookie().unwrap();
+    let old_id = app.session_id().unwrap();
     assert_eq!(app.get("/dashboard").await.status(), 200);
 
     let res = app.post_form("/api/logout", &[]).await;
@@ -414,7 +417,7 @@ async fn logging_out_kills_the_session_even_when_its_cookie_is_replayed() {
     let res = app.get_with_session("/dashboard", &old).await;
     assert_eq!(res.status(), 303, "a replayed cookie must be anonymous");
     let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM tower_sessions WHERE id = ?")
-        .bind(&old)
+        .bind(&old_id)
         .fetch_one(&app.pool)
         .await
         .unwrap();
@@ -428,4 +431,31 @@ async fn log_out_is_post_only() {
     let res = app.get("/api/logout").await;
     assert!(res.status().is_client_error(), "{}", res.status());
     assert_eq!(app.get("/dashboard").await.status(), 200, "still logged in");
+}
+
+// --- The session cookie -----------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_tampered_or_forged_cookie_is_an_anonymous_visitor_never_an_error() {
+    let app = spawn_app().await;
+    app.signed_in("alice").await;
+    let cookie = app.session_cookie().unwrap();
+    let id = app.session_id().unwrap();
+    // The genuine cookie works from another browser (so the forgeries below are meaningful).
+    assert_eq!(
+        app.get_with_session("/dashboard", &cookie).await.status(),
+        200
+    );
+
+    // The bare id without its signature, a flipped character, and garbage.
+    let mut flipped = cookie.clone().into_bytes();
+    let last = flipped.len() - 1;
+    flipped[last] = if flipped[last] == b'A' { b'B' } else { b'A' };
+    let flipped = String::from_utf8(flipped).unwrap();
+    for forged in [id.as_str(), flipped.as_str(), "garbage", ""] {
+        let res = app.get_with_session("/dashboard", forged).await;
+        assert_eq!(res.status(), 303, "{forged:?} must not be logged in");
+        let res = app.get_with_session("/", forged).await;
+        assert_eq!(res.status(), 200, "{forged:?} must not be an error");
+    }
 }

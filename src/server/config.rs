@@ -37,6 +37,10 @@ pub struct Config {
     pub session: SessionConfig,
     /// Limits of the flash message queue.
     pub flash: FlashConfig,
+    /// The secret key that signs the session cookie: `SECRET_KEY` from the environment, never
+    /// from the settings file (see [`super::secret`]).
+    #[serde(skip)]
+    pub secret_key: Option<super::secret::SecretKey>,
 }
 
 /// Production or development.
@@ -123,6 +127,7 @@ impl Default for Config {
                 max_per_session: 20,
                 max_message_chars: 500,
             },
+            secret_key: None,
         }
     }
 }
@@ -141,7 +146,11 @@ impl Config {
         } else if required {
             return Err(ConfigError::MissingFile(path));
         }
-        Self::from_figment(figment.merge(Env::prefixed(ENV_PREFIX).ignore(&["config"]).split("__")))
+        let mut config = Self::from_figment(
+            figment.merge(Env::prefixed(ENV_PREFIX).ignore(&["config"]).split("__")),
+        )?;
+        config.secret_key = super::secret::SecretKey::from_env();
+        Ok(config)
     }
 
     /// Reads settings from TOML text over the defaults, without the environment. For tests and

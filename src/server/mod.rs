@@ -8,6 +8,7 @@ pub mod headers;
 pub mod health;
 pub mod redirect;
 pub mod router;
+pub mod secret;
 pub mod state;
 pub mod telemetry;
 
@@ -41,6 +42,9 @@ pub enum StartupError {
         url: String,
         source: sqlx::migrate::MigrateError,
     },
+    /// No usable secret key (production mode needs `SECRET_KEY`).
+    #[error(transparent)]
+    Secret(#[from] secret::SecretError),
     /// The password hasher could not be set up.
     #[error("cannot set up password hashing: {0}")]
     Passwords(String),
@@ -70,6 +74,7 @@ impl Server {
         config: Config,
         leptos_options: LeptosOptions,
     ) -> Result<Self, StartupError> {
+        let key = secret::signing_key(&config)?;
         let url = config.database.url.clone();
         let db_error = |source| StartupError::Database {
             url: url.clone(),
@@ -86,7 +91,7 @@ impl Server {
                 source,
             })?;
         let sweeper = session::spawn_sweeper(store.clone(), config.session.sweep_interval);
-        let sessions = session::layer(store, &config);
+        let sessions = session::layer(store, &config, key);
         let flash = FlashStore::new(
             pool.clone(),
             FlashLimits {

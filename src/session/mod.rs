@@ -13,7 +13,8 @@ use sqlx::SqlitePool;
 use tokio::task::JoinHandle;
 use tower_sessions::{
     Expiry, Session, SessionManagerLayer,
-    cookie::{SameSite, time},
+    cookie::{Key, SameSite, time},
+    service::SignedCookie,
     session_store::ExpiredDeletion,
 };
 
@@ -24,7 +25,7 @@ mod store;
 pub use store::Store;
 
 /// The session middleware over the SQLite store, configured from the settings.
-pub type SessionLayer = SessionManagerLayer<Store>;
+pub type SessionLayer = SessionManagerLayer<Store, SignedCookie>;
 
 /// Creates the session table when missing and returns the store.
 pub async fn store(pool: &SqlitePool) -> Result<Store, sqlx::Error> {
@@ -32,8 +33,10 @@ pub async fn store(pool: &SqlitePool) -> Result<Store, sqlx::Error> {
 }
 
 /// The session middleware: `HttpOnly`, `SameSite=Lax` (`Strict` would drop the session when a
-/// user arrives from a link on another site), and `Secure` unless in dev mode.
-pub fn layer(store: Store, config: &Config) -> SessionLayer {
+/// user arrives from a link on another site), `Secure` unless in dev mode, and signed with the
+/// app's secret key: a tampered or forged cookie reads as no cookie at all (a fresh, anonymous
+/// session; never an error, never an adopted id).
+pub fn layer(store: Store, config: &Config, key: Key) -> SessionLayer {
     let idle = time::Duration::try_from(config.session.idle_timeout)
         .unwrap_or(time::Duration::minutes(30));
     SessionManagerLayer::new(store)
@@ -43,6 +46,7 @@ pub fn layer(store: Store, config: &Config) -> SessionLayer {
         .with_secure(!config.is_dev())
         .with_path("/")
         .with_expiry(Expiry::OnInactivity(idle))
+        .with_signed(key)
 }
 
 /// Deletes expired session records every `every`, until the task is aborted.

@@ -150,8 +150,14 @@ impl TestApp {
         flashboard::flash::Flasher::new(self.flash.clone(), session)
     }
 
-    /// The session id in this app's client's cookie jar.
+    /// The session id in this app's client's cookie (without the cookie's signature).
     pub fn session_id(&self) -> Option<String> {
+        // A signed cookie's value is the base64 HMAC (44 characters), then the value itself.
+        self.session_cookie().map(|value| value[44..].to_owned())
+    }
+
+    /// The session cookie's whole (signed) value in this app's client's cookie jar.
+    pub fn session_cookie(&self) -> Option<String> {
         use reqwest::cookie::CookieStore;
         let cookies = self.jar.cookies(&self.base_url.parse().unwrap())?;
         let prefix = format!("{}=", self.config.session.cookie_name);
@@ -226,13 +232,14 @@ impl TestApp {
         );
     }
 
-    /// `GET path` from another browser that presents the session cookie `id` (a replay).
-    pub async fn get_with_session(&self, path: &str, id: &str) -> reqwest::Response {
+    /// `GET path` from another browser that presents the session cookie value `cookie` (a
+    /// replay, or a forgery).
+    pub async fn get_with_session(&self, path: &str, cookie: &str) -> reqwest::Response {
         self.new_client()
             .get(self.url(path))
             .header(
                 "cookie",
-                format!("{}={id}", self.config.session.cookie_name),
+                format!("{}={cookie}", self.config.session.cookie_name),
             )
             .send()
             .await
