@@ -129,7 +129,7 @@ mod tests {
     fn config(mode: Mode, key: Option<&str>, dir: &Path) -> Config {
         let mut config = Config {
             mode,
-            secret_key: key.map(|k| SecretKey::new(k)),
+            secret_key: key.map(SecretKey::new),
             ..Config::default()
         };
         config.database.url = format!("sqlite://{}", dir.join("app.db").display());
