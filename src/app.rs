@@ -9,7 +9,10 @@ use leptos_router::{
 
 use crate::{
     components::Layout,
-    pages::{DashboardPage, FlashDemoPage, HomePage, LoginPage, NotFound, RegisterPage},
+    pages::{
+        DashboardPage, FlashDemoPage, HomePage, LoginPage, NotFound, RegisterPage, SessionPage,
+        SettingsPage,
+    },
     text::t,
 };
 
@@ -53,6 +56,8 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("register") view=RegisterPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("dashboard") view=DashboardPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("settings") view=SettingsPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("session") view=SessionPage ssr=SsrMode::Async />
                     <Route
                         path=StaticSegment("flash-demo")
                         view=FlashDemoPage

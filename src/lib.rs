@@ -2,16 +2,16 @@
 //! flash messages kept in server-side SQLite sessions.
 //!
 //! The crate is built twice by cargo-leptos: with the `ssr` feature as the server binary and with
-//! `hydrate` as the WebAssembly that takes over the server-rendered page. Modules that only make
-//! sense on the server are gated here, and only here.
+//! `hydrate` as the WebAssembly that takes over the server-rendered page. Server-only code sits
+//! behind `#[cfg(feature = "ssr")]`: whole modules here, and server-only submodules at the top of
+//! the module that owns them (`auth`, `session`, `flash`).
 
 pub mod app;
 pub mod auth;
 pub mod components;
 pub mod flash;
 pub mod pages;
-/// Server only: session middleware and store.
-#[cfg(feature = "ssr")]
+pub mod preferences;
 pub mod session;
 pub mod text;
 

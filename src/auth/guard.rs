@@ -11,7 +11,7 @@ use tower_sessions::Session;
 use crate::{flash::Flasher, server::state::AppState, session, text::t};
 
 /// The pages only a logged-in user may load.
-pub const PROTECTED: &[&str] = &["/dashboard"];
+pub const PROTECTED: &[&str] = &["/dashboard", "/session"];
 
 /// Sends an anonymous visitor of a [`PROTECTED`] page to `/login?next=<page>` with a `warning`
 /// flash, with `303 See Other`, before anything renders: a page that redirects must not render

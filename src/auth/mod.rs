@@ -210,7 +210,13 @@ pub async fn current_user() -> Result<Option<User>, ServerFnError> {
 /// (with `next=/dashboard`), and `None`.
 #[server(endpoint = "dashboard")]
 pub async fn dashboard() -> Result<Option<DashboardData>, ServerFnError> {
-    use crate::server::{call::Call, redirect::see_other};
+    use crate::{
+        server::{
+            call::{Call, format_time},
+            redirect::see_other,
+        },
+        session::lifetime::{Lifetimes, META_KEY, Meta},
+    };
 
     let call = Call::current().await?;
     let Some((user, login)) = call.user_and_login().await? else {
@@ -219,10 +225,20 @@ pub async fn dashboard() -> Result<Option<DashboardData>, ServerFnError> {
         see_other("/login?next=/dashboard");
         return Ok(None);
     };
+    let meta = call
+        .session
+        .get::<Meta>(META_KEY)
+        .await
+        .map_err(call.internal())?;
+    let ends = meta.map(|meta| {
+        Lifetimes::from_config(&call.state.config.session)
+            .end(&meta)
+            .0
+    });
     Ok(Some(DashboardData {
         username: user.username,
-        logged_in_at: crate::server::call::format_time(login.logged_in_at),
-        expires_at: crate::server::call::format_time(call.session.expiry_date().unix_timestamp()),
+        logged_in_at: format_time(login.logged_in_at),
+        expires_at: ends.map_or_else(|| "-".to_owned(), format_time),
         remembered: login.remember,
     }))
 }

@@ -1,22 +1,34 @@
-//! The shared layout: site header with navigation (and the log-out button when logged in), the
-//! flash messages, then the page.
+//! The shared layout: the session's preferences on `<html>`, the site header with navigation
+//! (and the log-out button when logged in), the flash messages, then the page.
 
 use leptos::prelude::*;
+use leptos_meta::Html;
 use leptos_router::{components::A, hooks::use_location};
 
 use crate::{
     auth::{Logout, current_user},
     flash::{FlashList, provide_flashes, use_flashes},
+    preferences::PreferencesResource,
     text::t,
 };
 
 /// Wraps every page: the header with the main navigation, the flash messages, then the page
-/// itself in `<main>`. The one place that renders the global flashes.
+/// itself in `<main>`. The one place that renders the global flashes, and the one that applies
+/// the preferences (`data-theme`, `data-density` on `<html>`, set in the server render).
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let text = t();
     provide_flashes();
+    let preferences = PreferencesResource::provide();
     view! {
+        <Transition>
+            {move || {
+                let chosen = preferences.current();
+                view! {
+                    <Html {..} data-theme=chosen.theme.as_str() data-density=chosen.density.as_str() />
+                }
+            }}
+        </Transition>
         <header class="site-header">
             <a class="brand" href="/">
                 {text.app_name}
@@ -26,6 +38,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                     {text.nav_home}
                 </A>
                 <A href="/flash-demo">{text.nav_flash_demo}</A>
+                <A href="/settings">{text.nav_settings}</A>
                 <UserLinks />
             </nav>
         </header>
@@ -49,6 +62,7 @@ fn UserLinks() -> impl IntoView {
                 Some(user) => {
                     view! {
                         <A href="/dashboard">{text.nav_dashboard}</A>
+                        <A href="/session">{text.nav_session}</A>
                         <span class="signed-in" data-testid="signed-in-as">
                             {text.nav_signed_in_as} " " <strong>{user.username}</strong>
                         </span>

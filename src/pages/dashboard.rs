@@ -1,8 +1,14 @@
-//! `/dashboard`: the logged-in user's page, with the facts of their session.
+//! `/dashboard`: the logged-in user's page, with the facts of their session and the list of
+//! their devices.
 
 use leptos::prelude::*;
 
-use crate::{auth::dashboard, text::t};
+use crate::{
+    auth::dashboard,
+    flash::use_flashes,
+    session::devices::{Device, SignOutDevice, SignOutOtherDevices, devices},
+    text::t,
+};
 
 /// The dashboard. Anonymous visitors never see it: the server sends them to `/login` with a
 /// `warning` flash (before rendering on a page load, from the server function on a client-side
@@ -38,5 +44,84 @@ pub fn DashboardPage() -> impl IntoView {
                     })
             }}
         </Transition>
+        <Devices />
+    }
+}
+
+/// The user's sessions, with a sign-out button for each other one and one for all others
+/// (nothing for an anonymous visitor, whose list is empty).
+#[component]
+fn Devices() -> impl IntoView {
+    let text = t();
+    let sign_out = ServerAction::<SignOutDevice>::new();
+    let sign_out_others = ServerAction::<SignOutOtherDevices>::new();
+    let flashes = use_flashes();
+    flashes.refresh_after(sign_out.version());
+    flashes.refresh_after(sign_out_others.version());
+    let list = Resource::new(
+        move || (sign_out.version().get(), sign_out_others.version().get()),
+        |_| devices(),
+    );
+    view! {
+        <Transition>
+            {move || {
+                let devices = list.get().and_then(Result::ok).unwrap_or_default();
+                let others = devices.iter().filter(|device| !device.current).count();
+                (!devices.is_empty())
+                    .then(|| {
+                        view! {
+                            <section class="card" aria-labelledby="devices-heading">
+                                <h2 id="devices-heading">{text.devices_heading}</h2>
+                                <p class="hint">{text.devices_lead}</p>
+                        <ul class="devices" data-testid="devices">
+                            {devices
+                                .into_iter()
+                                .map(|device| view! { <DeviceItem device sign_out /> })
+                                .collect_view()}
+                        </ul>
+                        {(others > 0)
+                            .then(|| {
+                                view! {
+                                    <ActionForm action=sign_out_others attr:class="sign-out-others">
+                                        <button type="submit" class="secondary">
+                                            {text.devices_sign_out_others}
+                                        </button>
+                                    </ActionForm>
+                                }
+                            })}
+                            </section>
+                        }
+                    })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn DeviceItem(device: Device, sign_out: ServerAction<SignOutDevice>) -> impl IntoView {
+    let text = t();
+    view! {
+        <li class="device" data-current=device.current.to_string()>
+            <div>
+                <strong>{device.browser}</strong>
+                {device.current.then(|| view! { " " <span class="badge">{text.devices_this_one}</span> })}
+                {device.remembered.then(|| view! { " " <span class="badge muted">{text.devices_remembered}</span> })}
+                <div class="hint">
+                    {text.devices_started} " " {device.started_at} " · " {text.devices_last_seen} " "
+                    {device.last_seen}
+                </div>
+            </div>
+            {(!device.current)
+                .then(|| {
+                    view! {
+                        <ActionForm action=sign_out>
+                            <input type="hidden" name="device" value=device.handle.to_string() />
+                            <button type="submit" class="secondary">
+                                {text.devices_sign_out}
+                            </button>
+                        </ActionForm>
+                    }
+                })}
+        </li>
     }
 }

@@ -3,15 +3,19 @@
 mod dashboard;
 mod flash_demo;
 mod home;
+mod inspector;
 mod login;
 mod not_found;
 mod register;
+mod settings;
 
 pub use dashboard::DashboardPage;
 #[cfg(feature = "ssr")]
 pub use flash_demo::ssr::flash_demo_now;
 pub use flash_demo::{FlashCustom, FlashDemo, FlashDemoPage, flash_custom, flash_demo};
 pub use home::HomePage;
+pub use inspector::SessionPage;
 pub use login::LoginPage;
 pub use not_found::NotFound;
 pub use register::RegisterPage;
+pub use settings::SettingsPage;

@@ -9,7 +9,10 @@ use super::state::AppState;
 use crate::{
     auth::{User, repo},
     flash::{FlashError, Flasher},
-    session::{self, LOGIN_KEY, Login},
+    session::{
+        self, LOGIN_KEY, Login,
+        lifetime::{Lifetimes, META_KEY, Meta},
+    },
 };
 
 /// The current server-function call (or server render): app state, session, flashes.
@@ -92,12 +95,25 @@ impl Call {
             .insert(LOGIN_KEY, login)
             .await
             .map_err(self.internal())?;
+        // A log-in starts the session's clocks over (the absolute timeout counts from here).
+        let user_agent = use_context::<axum::http::request::Parts>().and_then(|parts| {
+            parts
+                .headers
+                .get(axum::http::header::USER_AGENT)
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned)
+        });
+        let mut meta = Meta::new(login.logged_in_at, user_agent.as_deref());
         if remember {
-            let lifetime = self.state.config.session.remember_lifetime;
-            let until = OffsetDateTime::now_utc()
-                + tower_sessions::cookie::time::Duration::try_from(lifetime).unwrap_or_default();
+            let lifetimes = Lifetimes::from_config(&self.state.config.session);
+            let until = OffsetDateTime::now_utc().saturating_add(lifetimes.remember);
+            meta.remembered_until = Some(until.unix_timestamp());
             self.session.set_expiry(Some(Expiry::AtDateTime(until)));
         }
+        self.session
+            .insert(META_KEY, meta)
+            .await
+            .map_err(self.internal())?;
         for flash in &waiting {
             self.flash_all(&[(&flash.category, &flash.message)]).await?;
         }
@@ -144,6 +160,22 @@ pub fn format_time(unix: i64) -> String {
             t.day(),
             t.hour(),
             t.minute()
+        ),
+        Err(_) => "-".to_owned(),
+    }
+}
+
+/// Unix seconds as `YYYY-MM-DD HH:MM:SS UTC`.
+pub fn format_time_seconds(unix: i64) -> String {
+    match OffsetDateTime::from_unix_timestamp(unix) {
+        Ok(t) => format!(
+            "{}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
         ),
         Err(_) => "-".to_owned(),
     }

@@ -81,17 +81,43 @@ pub struct DatabaseConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SessionConfig {
-    /// The name of the session cookie.
+    /// The name of the session cookie. When the cookie is `Secure`, the browser sees it with the
+    /// `__Host-` prefix (see [`Config::cookie_name`]).
     pub cookie_name: String,
-    /// A session nobody used for this long ends, e.g. `30m`.
+    /// The cookie's `Secure` flag (sent over HTTPS only). Unset: on, except in dev mode.
+    /// Production mode refuses `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secure: Option<bool>,
+    /// The cookie's `HttpOnly` flag (no access from JavaScript). Production mode refuses `false`.
+    pub http_only: bool,
+    /// The cookie's `SameSite`: `lax` (the default), `strict` or `none` (which needs `Secure`).
+    pub same_site: SameSite,
+    /// A session nobody used for this long ends, e.g. `30m` (not for remembered log-ins).
     #[serde(with = "humantime_serde")]
     pub idle_timeout: Duration,
+    /// A session ends this long after it started (or after its log-in) however busy it is,
+    /// e.g. `12h` (not for remembered log-ins).
+    #[serde(with = "humantime_serde")]
+    pub absolute_timeout: Duration,
     /// How long a "remember me" log-in lasts, e.g. `30days`.
     #[serde(with = "humantime_serde")]
     pub remember_lifetime: Duration,
     /// How often the background task deletes expired session records, e.g. `1m`.
     #[serde(with = "humantime_serde")]
     pub sweep_interval: Duration,
+}
+
+/// A cookie's `SameSite` attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SameSite {
+    /// Sent on same-site requests only; a user who follows a link from another site arrives
+    /// without their session.
+    Strict,
+    /// Also sent on top-level navigations from other sites (`GET`), never on their posts.
+    Lax,
+    /// Sent everywhere (needs `Secure`); a session cookie seldom wants this.
+    None,
 }
 
 /// `[flash]`
@@ -119,7 +145,11 @@ impl Default for Config {
             },
             session: SessionConfig {
                 cookie_name: "flashboard_session".into(),
+                secure: None,
+                http_only: true,
+                same_site: SameSite::Lax,
                 idle_timeout: Duration::from_secs(30 * 60),
+                absolute_timeout: Duration::from_secs(12 * 60 * 60),
                 remember_lifetime: Duration::from_secs(30 * 24 * 60 * 60),
                 sweep_interval: Duration::from_secs(60),
             },
@@ -195,8 +225,38 @@ impl Config {
                 "must be a non-empty cookie token (letters, digits and !#$%&'*+-.^_`|~)",
             );
         }
+        if name.starts_with("__Host-") || name.starts_with("__Secure-") {
+            return invalid(
+                "session.cookie_name",
+                "must not carry a `__Host-`/`__Secure-` prefix: `__Host-` is added when the cookie is secure",
+            );
+        }
+        if !self.is_dev() && self.session.secure == Some(false) {
+            return invalid(
+                "session.secure",
+                "may be false only in dev mode (`mode = \"dev\"`): a production session cookie must be HTTPS-only",
+            );
+        }
+        if !self.is_dev() && !self.session.http_only {
+            return invalid(
+                "session.http_only",
+                "may be false only in dev mode: scripts must not read the session cookie",
+            );
+        }
+        if self.session.same_site == SameSite::None && !self.cookie_secure() {
+            return invalid(
+                "session.same_site",
+                "`none` needs a secure cookie (browsers drop `SameSite=None` without `Secure`)",
+            );
+        }
         if self.session.idle_timeout < Duration::from_secs(1) {
             return invalid("session.idle_timeout", "must be at least 1s");
+        }
+        if self.session.absolute_timeout < Duration::from_secs(1) {
+            return invalid("session.absolute_timeout", "must be at least 1s");
+        }
+        if self.session.remember_lifetime < Duration::from_secs(1) {
+            return invalid("session.remember_lifetime", "must be at least 1s");
         }
         if self.session.sweep_interval < Duration::from_secs(1) {
             return invalid("session.sweep_interval", "must be at least 1s");
@@ -213,6 +273,22 @@ impl Config {
     /// Whether the app runs in the explicit development mode.
     pub fn is_dev(&self) -> bool {
         self.mode == Mode::Dev
+    }
+
+    /// Whether the session cookie is `Secure`: as set, else on except in dev mode.
+    pub fn cookie_secure(&self) -> bool {
+        self.session.secure.unwrap_or(!self.is_dev())
+    }
+
+    /// The session cookie's name as the browser sees it: `__Host-<cookie_name>` when secure,
+    /// which browsers accept only with `Secure`, `Path=/` and no `Domain`, so that no other
+    /// host (a subdomain, say) and no plain-HTTP page can plant or overwrite it.
+    pub fn cookie_name(&self) -> String {
+        if self.cookie_secure() {
+            format!("__Host-{}", self.session.cookie_name)
+        } else {
+            self.session.cookie_name.clone()
+        }
     }
 }
 
@@ -279,6 +355,12 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_settings_file_states_the_defaults() {
+        let shipped = Config::from_toml(include_str!("../../Leptos.toml")).unwrap();
+        assert_eq!(shipped, Config::default());
+    }
+
+    #[test]
     fn file_values_override_defaults() {
         let config = Config::from_toml(
             "mode = \"dev\"\n[server]\naddress = \"0.0.0.0:8080\"\n[session]\nidle_timeout = \"5m\"\n",
@@ -320,6 +402,48 @@ mod tests {
         assert!(err.to_string().contains("`database.url`"), "{err}");
         let err = Config::from_toml("[session]\ncookie_name = \"a b\"\n").unwrap_err();
         assert!(err.to_string().contains("`session.cookie_name`"), "{err}");
+    }
+
+    #[test]
+    fn cookie_flags_are_production_safe_unless_dev() {
+        let production = Config::from_toml("").unwrap();
+        assert!(production.cookie_secure());
+        assert!(production.session.http_only);
+        assert_eq!(production.session.same_site, SameSite::Lax);
+        assert_eq!(production.cookie_name(), "__Host-flashboard_session");
+
+        let dev = Config::from_toml("mode = \"dev\"\n").unwrap();
+        assert!(!dev.cookie_secure());
+        assert!(dev.session.http_only, "dev relaxes only Secure");
+        assert_eq!(dev.cookie_name(), "flashboard_session");
+
+        let dev_secure = Config::from_toml("mode = \"dev\"\n[session]\nsecure = true\n").unwrap();
+        assert_eq!(dev_secure.cookie_name(), "__Host-flashboard_session");
+    }
+
+    #[test]
+    fn production_refuses_relaxed_cookies() {
+        for (toml, key) in [
+            ("[session]\nsecure = false\n", "`session.secure`"),
+            ("[session]\nhttp_only = false\n", "`session.http_only`"),
+            (
+                "mode = \"dev\"\n[session]\nsame_site = \"none\"\n",
+                "`session.same_site`",
+            ),
+            (
+                "[session]\ncookie_name = \"__Host-x\"\n",
+                "`session.cookie_name`",
+            ),
+            (
+                "[session]\nabsolute_timeout = \"0s\"\n",
+                "`session.absolute_timeout`",
+            ),
+        ] {
+            let err = Config::from_toml(toml).unwrap_err().to_string();
+            assert!(err.contains(key), "{toml}: {err}");
+        }
+        let dev = Config::from_toml("mode = \"dev\"\n[session]\nhttp_only = false\n").unwrap();
+        assert!(!dev.session.http_only);
     }
 }
 

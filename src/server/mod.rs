@@ -74,6 +74,17 @@ impl Server {
         config: Config,
         leptos_options: LeptosOptions,
     ) -> Result<Self, StartupError> {
+        Self::build_with_routes(config, leptos_options, axum::Router::new()).await
+    }
+
+    /// Like [`Server::build`], with `extra` routes served inside the same middleware (sessions,
+    /// flashes, logging) as the app's own: the place to add an endpoint of your own, and how
+    /// the tests add one that is deliberately slow.
+    pub async fn build_with_routes(
+        config: Config,
+        leptos_options: LeptosOptions,
+        extra: axum::Router<AppState>,
+    ) -> Result<Self, StartupError> {
         let key = secret::signing_key(&config)?;
         let url = config.database.url.clone();
         let db_error = |source| StartupError::Database {
@@ -82,7 +93,7 @@ impl Server {
         };
         let pool = db::open(&config.database).await.map_err(db_error)?;
         // The session table first: the app's migrations refer to it.
-        let store = session::store(&pool).await.map_err(db_error)?;
+        let store = session::store(&pool, &config).await.map_err(db_error)?;
         sqlx::migrate!()
             .run(&pool)
             .await
@@ -110,7 +121,7 @@ impl Server {
             flash,
             passwords,
         };
-        let router = router::app(state.clone(), sessions);
+        let router = router::app(state.clone(), sessions, extra);
         Ok(Self {
             router,
             state,

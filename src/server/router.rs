@@ -18,15 +18,16 @@ use crate::{
     auth,
     flash::LeaveFlashes,
     pages,
-    session::SessionLayer,
+    session::{self, SessionLayer, lifetime::Lifetimes},
 };
 
-/// Builds the whole app. Kept apart from start-up so that tests can serve it on any port.
-pub fn app(state: AppState, sessions: SessionLayer) -> Router {
+/// Builds the whole app, with the `extra` routes inside the same middleware. Kept apart from
+/// start-up so that tests can serve it on any port.
+pub fn app(state: AppState, sessions: SessionLayer, extra: Router<AppState>) -> Router {
     let routes = routes();
     let context = leptos_context(&state);
     let shell_options = state.leptos_options.clone();
-    Router::new()
+    extra
         .route("/healthz", get(health::healthz))
         .route("/flash-demo", post(pages::flash_demo_now))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
@@ -46,6 +47,10 @@ pub fn app(state: AppState, sessions: SessionLayer) -> Router {
             auth::guard::require_login,
         ))
         .layer(headers::no_store_for_pages())
+        .layer(axum::middleware::from_fn_with_state(
+            Lifetimes::from_config(&state.config.session),
+            session::lifetime::track,
+        ))
         .layer(sessions)
         .layer(telemetry::request_log())
         .with_state(state)

@@ -1,4 +1,10 @@
-//! The session store: tower-sessions' `SqliteStore`, with saving made safe against log-out.
+//! The session store: tower-sessions' `SqliteStore` (the chapter's Flask-Session with a database
+//! backend, and its `SessionInterface`), with three changes:
+//!
+//! 1. Saving is safe against log-out (below).
+//! 2. The record's `expiry_date` comes from the app's timeouts ([`Lifetimes::record_expiry`]),
+//!    not from the cookie's expiry: a browser-session cookie still has a server-side end.
+//! 3. Each write of a logged-in session also writes its row in `user_sessions` ([`index`]).
 //!
 //! `SqliteStore::save` is an upsert (`INSERT ... ON CONFLICT(id) DO UPDATE`). When a user logs
 //! out while another request of theirs is still running, the log-out deletes the session row;
@@ -16,26 +22,50 @@ use tower_sessions::{
 };
 use tower_sessions_sqlx_store::SqliteStore;
 
+use super::{index, lifetime::Lifetimes};
+
 /// The app's session store (table `tower_sessions`).
 #[derive(Clone, Debug)]
 pub struct Store {
     inner: SqliteStore,
     pool: SqlitePool,
+    lifetimes: Lifetimes,
 }
 
 impl Store {
     /// Creates the table when missing and returns the store.
-    pub async fn new(pool: SqlitePool) -> Result<Self, sqlx::Error> {
+    pub async fn new(pool: SqlitePool, lifetimes: Lifetimes) -> Result<Self, sqlx::Error> {
         let inner = SqliteStore::new(pool.clone());
         inner.migrate().await?;
-        Ok(Self { inner, pool })
+        Ok(Self {
+            inner,
+            pool,
+            lifetimes,
+        })
     }
+}
+
+impl Store {
+    /// The stored record of session `id`, read straight from the table (for the inspector).
+    pub async fn load_record(
+        pool: &SqlitePool,
+        id: &Id,
+    ) -> Result<Option<Record>, session_store::Error> {
+        SqliteStore::new(pool.clone()).load(id).await
+    }
+}
+
+fn backend(err: sqlx::Error) -> session_store::Error {
+    session_store::Error::Backend(err.to_string())
 }
 
 #[async_trait]
 impl SessionStore for Store {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        self.inner.create(record).await
+        record.expiry_date = self.lifetimes.record_expiry(record);
+        self.inner.create(record).await?;
+        let mut conn = self.pool.acquire().await.map_err(backend)?;
+        index::write(&mut conn, record).await.map_err(backend)
     }
 
     /// Updates the row of an existing session; does nothing (and logs) when the row was
@@ -44,21 +74,24 @@ impl SessionStore for Store {
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let data = rmp_serde::to_vec(record)
             .map_err(|err| session_store::Error::Encode(err.to_string()))?;
+        let mut tx = self.pool.begin().await.map_err(backend)?;
         let updated =
             sqlx::query("UPDATE tower_sessions SET data = ?, expiry_date = ? WHERE id = ?")
                 .bind(data)
-                .bind(record.expiry_date)
+                .bind(self.lifetimes.record_expiry(record))
                 .bind(record.id.to_string())
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await
-                .map_err(|err| session_store::Error::Backend(err.to_string()))?
+                .map_err(backend)?
                 .rows_affected();
         if updated == 0 {
             tracing::warn!(
                 "session deleted by a concurrent request (log-out?); not saving it again"
             );
+            return Ok(());
         }
-        Ok(())
+        index::write(&mut tx, record).await.map_err(backend)?;
+        tx.commit().await.map_err(backend)
     }
 
     /// Loads a live session. A record that cannot be decoded is treated as no session (and
@@ -103,7 +136,11 @@ mod tests {
             .connect_with(options)
             .await
             .unwrap();
-        (Arc::new(Store::new(pool).await.unwrap()), dir)
+        let store_ = SqliteStore::new(pool.clone());
+        store_.migrate().await.unwrap();
+        sqlx::migrate!().run(&pool).await.unwrap();
+        let lifetimes = Lifetimes::from_config(&crate::server::config::Config::default().session);
+        (Arc::new(Store::new(pool, lifetimes).await.unwrap()), dir)
     }
 
     #[tokio::test]

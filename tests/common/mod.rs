@@ -61,6 +61,14 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the app with test settings changed by `adjust`.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_app_with_routes(adjust, axum::Router::new()).await
+}
+
+/// Starts the app with test settings changed by `adjust` and the `extra` routes of a test.
+pub async fn spawn_app_with_routes(
+    adjust: impl FnOnce(&mut Config),
+    extra: axum::Router<flashboard::server::state::AppState>,
+) -> TestApp {
     // FB_TEST_LOG=1 (with RUST_LOG) shows the servers' logs while debugging a test.
     if std::env::var_os("FB_TEST_LOG").is_some() {
         flashboard::server::telemetry::init();
@@ -77,7 +85,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         .site_root(site.to_str().unwrap())
         .build();
 
-    let server = Server::build(config.clone(), options)
+    let server = Server::build_with_routes(config.clone(), options, extra)
         .await
         .expect("server builds");
     let (pool, flash) = (server.state.pool.clone(), server.state.flash.clone());
@@ -160,7 +168,7 @@ impl TestApp {
     pub fn session_cookie(&self) -> Option<String> {
         use reqwest::cookie::CookieStore;
         let cookies = self.jar.cookies(&self.base_url.parse().unwrap())?;
-        let prefix = format!("{}=", self.config.session.cookie_name);
+        let prefix = format!("{}=", self.config.cookie_name());
         cookies
             .to_str()
             .ok()?
@@ -237,10 +245,7 @@ impl TestApp {
     pub async fn get_with_session(&self, path: &str, cookie: &str) -> reqwest::Response {
         self.new_client()
             .get(self.url(path))
-            .header(
-                "cookie",
-                format!("{}={cookie}", self.config.session.cookie_name),
-            )
+            .header("cookie", format!("{}={cookie}", self.config.cookie_name()))
             .send()
             .await
             .expect("GET failed")

@@ -1,0 +1,161 @@
+//! UI preferences kept in the session: the chapter's `session["preferences"]`.
+//!
+//! The layout reads them during the server render and puts them on `<html>` as `data-theme` and
+//! `data-density`, so the first paint already has the chosen look (no flash of the wrong theme,
+//! with or without JavaScript). Reading them writes nothing: a visitor who never saved any has
+//! no session and gets none.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The colour scheme.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    Light,
+    Dark,
+    /// Follow the operating system (`prefers-color-scheme`).
+    #[default]
+    System,
+}
+
+/// How much space the interface takes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Density {
+    #[default]
+    Comfortable,
+    Compact,
+}
+
+impl Theme {
+    pub const ALL: [Theme; 3] = [Theme::System, Theme::Light, Theme::Dark];
+
+    /// The form and attribute value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+            Theme::System => "system",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|theme| theme.as_str() == value)
+    }
+}
+
+impl Density {
+    pub const ALL: [Density; 2] = [Density::Comfortable, Density::Compact];
+
+    /// The form and attribute value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Density::Comfortable => "comfortable",
+            Density::Compact => "compact",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|density| density.as_str() == value)
+    }
+}
+
+/// The preferences of this session (the defaults until saved).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Preferences {
+    pub theme: Theme,
+    pub density: Density,
+}
+
+/// The session key of [`Preferences`].
+#[cfg(feature = "ssr")]
+pub const PREFERENCES_KEY: &str = "preferences";
+
+/// This session's preferences. Reads only; writes nothing.
+#[server(endpoint = "load_preferences")]
+pub async fn load_preferences() -> Result<Preferences, ServerFnError> {
+    use crate::server::call::Call;
+
+    let call = Call::current().await?;
+    Ok(call
+        .session
+        .get::<Preferences>(PREFERENCES_KEY)
+        .await
+        .map_err(call.internal())?
+        .unwrap_or_default())
+}
+
+/// Saves the preferences. Endpoint: `POST /api/save_preferences` (`theme`, `density`).
+/// An unknown value changes nothing and gets an `error` flash; either way back to `/settings`.
+#[server(endpoint = "save_preferences")]
+pub async fn save_preferences(theme: String, density: String) -> Result<(), ServerFnError> {
+    use crate::server::{call::Call, redirect::see_other};
+
+    let call = Call::current().await?;
+    let text = crate::text::t();
+    match (Theme::parse(&theme), Density::parse(&density)) {
+        (Some(theme), Some(density)) => {
+            call.session
+                .insert(PREFERENCES_KEY, Preferences { theme, density })
+                .await
+                .map_err(call.internal())?;
+            call.flash_all(&[("success", text.settings_saved)]).await?;
+        }
+        _ => call.flash_all(&[("error", text.settings_invalid)]).await?,
+    }
+    see_other("/settings");
+    Ok(())
+}
+
+/// Forgets the preferences (the key is removed, the defaults apply). Endpoint:
+/// `POST /api/reset_preferences`.
+#[server(endpoint = "reset_preferences")]
+pub async fn reset_preferences() -> Result<(), ServerFnError> {
+    use crate::server::{call::Call, redirect::see_other};
+
+    let call = Call::current().await?;
+    // `remove` marks the session changed even when the key is absent: look first.
+    let saved = call
+        .session
+        .get_value(PREFERENCES_KEY)
+        .await
+        .map_err(call.internal())?
+        .is_some();
+    if saved {
+        call.session
+            .remove_value(PREFERENCES_KEY)
+            .await
+            .map_err(call.internal())?;
+    }
+    call.flash_all(&[("info", crate::text::t().settings_reset_done)])
+        .await?;
+    see_other("/settings");
+    Ok(())
+}
+
+/// The page side: the preferences as a resource the layout and `/settings` share, so that saving
+/// on `/settings` restyles the page at once.
+#[derive(Clone, Copy)]
+pub struct PreferencesResource(pub Resource<Result<Preferences, ServerFnError>>);
+
+impl PreferencesResource {
+    /// Creates the resource and provides it to the components below.
+    pub fn provide() -> Self {
+        let resource = Self(Resource::new(|| (), |()| load_preferences()));
+        provide_context(resource);
+        resource
+    }
+
+    /// The one the layout provided.
+    pub fn use_context() -> Option<Self> {
+        use_context::<Self>()
+    }
+
+    /// The current value (the defaults while loading or after an error).
+    pub fn current(self) -> Preferences {
+        self.0.get().and_then(Result::ok).unwrap_or_default()
+    }
+}

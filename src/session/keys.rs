@@ -1,0 +1,53 @@
+//! What the app keeps in a session, under typed keys: who is logged in, and form input kept
+//! across a redirect. (Flashes are rows of their own, see `crate::flash`; preferences are in
+//! `crate::preferences`; the session's own bookkeeping in [`super::lifetime`].)
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+/// The session key of [`Login`].
+pub const LOGIN_KEY: &str = "auth.login";
+/// The session key of the form input kept across a failed post (see [`keep_form_input`]).
+pub const FORM_INPUT_KEY: &str = "form.input";
+
+/// Who is logged in to this session. Only the user id and facts about the log-in: never a
+/// password, a hash, a role or anything else that should be looked up fresh.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Login {
+    pub user_id: i64,
+    /// Unix seconds.
+    pub logged_in_at: i64,
+    /// Whether "remember me" was ticked.
+    pub remember: bool,
+}
+
+/// The log-in of this session, if any.
+pub async fn login(session: &Session) -> Result<Option<Login>, tower_sessions::session::Error> {
+    session.get(LOGIN_KEY).await
+}
+
+/// Keeps what the user typed (never a password) so that the form can be filled again after a
+/// failed post redirects back to it.
+pub async fn keep_form_input(
+    session: &Session,
+    fields: &[(&str, &str)],
+) -> Result<(), tower_sessions::session::Error> {
+    let input: HashMap<String, String> = fields
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+        .collect();
+    session.insert(FORM_INPUT_KEY, input).await
+}
+
+/// Takes the input kept by [`keep_form_input`], once.
+pub async fn take_form_input(
+    session: &Session,
+) -> Result<HashMap<String, String>, tower_sessions::session::Error> {
+    // `remove` marks the session changed (a store write) even when the key is absent.
+    if session.get_value(FORM_INPUT_KEY).await?.is_none() {
+        return Ok(HashMap::new());
+    }
+    Ok(session.remove(FORM_INPUT_KEY).await?.unwrap_or_default())
+}

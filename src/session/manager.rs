@@ -1,0 +1,67 @@
+//! The session middleware built from the `[session]` settings, and the task that deletes
+//! expired records.
+
+use std::time::Duration;
+
+use sqlx::SqlitePool;
+use tokio::task::JoinHandle;
+use tower_sessions::{
+    Expiry, SessionManagerLayer,
+    cookie::{Key, SameSite},
+    service::SignedCookie,
+    session_store::ExpiredDeletion,
+};
+
+use super::{Store, lifetime::Lifetimes};
+use crate::server::config::{self, Config};
+
+/// The session middleware over the SQLite store, configured from the settings.
+pub type SessionLayer = SessionManagerLayer<Store, SignedCookie>;
+
+/// Creates the session table when missing and returns the store.
+pub async fn store(pool: &SqlitePool, config: &Config) -> Result<Store, sqlx::Error> {
+    Store::new(pool.clone(), Lifetimes::from_config(&config.session)).await
+}
+
+/// The session middleware, from the settings: by default `HttpOnly`, `SameSite=Lax` (`Strict`
+/// would drop the session when a user arrives from a link on another site), `Secure` with the
+/// `__Host-` name unless in dev mode, `Path=/`, and signed with the app's secret key: a
+/// tampered or forged cookie reads as no cookie at all (a fresh, anonymous session; never an
+/// error, never an adopted id).
+///
+/// The cookie is a browser-session cookie (no `Max-Age`); a remembered log-in makes it
+/// persistent (see [`super::lifetime`]), and the server ends every session on its own clock.
+pub fn layer(store: Store, config: &Config, key: Key) -> SessionLayer {
+    let same_site = match config.session.same_site {
+        config::SameSite::Strict => SameSite::Strict,
+        config::SameSite::Lax => SameSite::Lax,
+        config::SameSite::None => SameSite::None,
+    };
+    SessionManagerLayer::new(store)
+        .with_name(config.cookie_name())
+        .with_http_only(config.session.http_only)
+        .with_same_site(same_site)
+        .with_secure(config.cookie_secure())
+        .with_path("/")
+        .with_expiry(Expiry::OnSessionEnd)
+        .with_signed(key)
+}
+
+/// Deletes expired session records every `every`, until the task is aborted.
+///
+/// Unlike the store's own `continuously_delete_expired`, a failed sweep (say, the database was
+/// busy for longer than the busy timeout) is logged and retried next time instead of ending
+/// the task for good.
+pub fn spawn_sweeper(store: Store, every: Duration) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(every);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        interval.tick().await; // The first tick is immediate; start-up has nothing to sweep yet.
+        loop {
+            interval.tick().await;
+            if let Err(err) = store.delete_expired().await {
+                tracing::warn!(error = %err, "could not delete expired sessions; retrying later");
+            }
+        }
+    })
+}
