@@ -1,0 +1,171 @@
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import { flashes, markWindow, open, watchConsole, windowStillMarked } from "./helpers";
+
+let counter = 0;
+function uniqueName(prefix: string): string {
+  counter += 1;
+  return `${prefix}${Date.now().toString(36)}${counter}${Math.floor(Math.random() * 1000)}`;
+}
+
+/** Registers `name` and logs in through the forms, ticking "Remember me" if asked. */
+async function registerAndLogIn(page: Page, name: string, remember: boolean) {
+  await page.goto("/register");
+  await page.getByLabel("Username").fill(name);
+  await page.getByLabel("E-mail").fill(`${name}@example.com`);
+  await page.getByLabel("Password").fill("Sunny-day-2026");
+  await page.getByRole("button", { name: "Register" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.getByLabel("Username").fill(name);
+  await page.getByLabel("Password").fill("Sunny-day-2026");
+  if (remember) await page.getByLabel("Remember me").check();
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page.getByText(`Hello, ${name}!`)).toBeVisible();
+}
+
+/**
+ * Closes the browser "session" and starts a new one the way a browser restart does: a new
+ * context that gets back only the persistent cookies (those with an expiry), since a restart
+ * drops session cookies.
+ */
+async function restart(browser: Browser, page: Page): Promise<Page> {
+  const cookies = await page.context().cookies();
+  await page.context().close();
+  const context = await browser.newContext();
+  const persistent = cookies.filter((cookie) => cookie.expires > 0);
+  if (persistent.length > 0) await context.addCookies(persistent);
+  return context.newPage();
+}
+
+test.describe("remember me", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("a remembered log-in survives a browser restart", async ({ browser }) => {
+    const page = await (await browser.newContext()).newPage();
+    const name = uniqueName("keep");
+    await registerAndLogIn(page, name, true);
+    const session = (await page.context().cookies()).find((c) => c.name === "flashboard_session");
+    expect(session, "the session cookie").toBeTruthy();
+    const days = (session!.expires - Date.now() / 1000) / 86_400;
+    expect(days).toBeGreaterThan(29.9);
+    expect(days).toBeLessThanOrEqual(30);
+    expect(session!.httpOnly).toBe(true);
+    expect(session!.sameSite).toBe("Lax");
+
+    const after = await restart(browser, page);
+    await after.goto("/dashboard");
+    await expect(after).toHaveURL(/\/dashboard$/);
+    await expect(after.getByText(`Hello, ${name}!`)).toBeVisible();
+    await expect(after.getByTestId("remembered")).toHaveText("yes");
+    await after.context().close();
+  });
+
+  test("a log-in without remember me ends with the browser", async ({ browser }) => {
+    const page = await (await browser.newContext()).newPage();
+    const name = uniqueName("forget");
+    await registerAndLogIn(page, name, false);
+    const session = (await page.context().cookies()).find((c) => c.name === "flashboard_session");
+    expect(session!.expires, "a browser-session cookie has no expiry").toBe(-1);
+
+    const after = await restart(browser, page);
+    await after.goto("/dashboard");
+    await expect(after).toHaveURL(/\/login\?next=\/dashboard$/);
+    await expect(flashes(after)).toHaveCount(1);
+    await expect(flashes(after).first()).toHaveAttribute("data-category", "warning");
+    await after.context().close();
+  });
+});
+
+/** The page background, as the browser computed it. */
+function background(page: Page) {
+  return page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+}
+
+const DARK_BG = "rgb(18, 21, 27)";
+const LIGHT_BG = "rgb(246, 247, 249)";
+
+test.describe("settings without JavaScript", () => {
+  test.use({ javaScriptEnabled: false, colorScheme: "light" });
+
+  test("the chosen theme is rendered by the server on every page, and reset", async ({ page }) => {
+    await page.goto("/settings");
+    await expect(page.locator("html")).toHaveAttribute("data-theme", "system");
+    expect(await background(page)).toBe(LIGHT_BG);
+
+    await page.getByLabel("Dark").check();
+    await page.getByLabel("Compact").check();
+    await page.getByRole("button", { name: "Save preferences" }).click();
+    await expect(page).toHaveURL(/\/settings$/);
+    await expect(flashes(page).first()).toHaveText(/Preferences saved\./);
+    await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+    await expect(page.locator("html")).toHaveAttribute("data-density", "compact");
+    expect(await background(page)).toBe(DARK_BG);
+    await expect(page.getByLabel("Dark")).toBeChecked();
+
+    for (const path of ["/", "/login", "/flash-demo"]) {
+      await page.goto(path);
+      await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+      expect(await background(page)).toBe(DARK_BG);
+    }
+
+    await page.goto("/settings");
+    await page.getByRole("button", { name: "Reset to defaults" }).click();
+    await expect(page.locator("html")).toHaveAttribute("data-theme", "system");
+    await expect(page.getByLabel("Same as my system")).toBeChecked();
+    expect(await background(page)).toBe(LIGHT_BG);
+  });
+});
+
+test.describe("settings with JavaScript", () => {
+  test.use({ colorScheme: "dark" });
+
+  test("saving restyles the page without a reload", async ({ page }) => {
+    const problems = watchConsole(page);
+    await open(page, "/settings", true);
+    expect(await background(page)).toBe(DARK_BG);
+    await markWindow(page);
+    await page.getByLabel("Light").check();
+    await page.getByRole("button", { name: "Save preferences" }).click();
+    await expect(page.locator("html")).toHaveAttribute("data-theme", "light");
+    await expect.poll(() => background(page)).toBe(LIGHT_BG);
+    await expect(flashes(page).first()).toHaveText(/Preferences saved\./);
+    expect(await windowStillMarked(page)).toBe(true);
+
+    // A fresh load renders it from the session, before any script runs.
+    await page.goto("/");
+    await expect(page.locator("html")).toHaveAttribute("data-theme", "light");
+    expect(problems).toEqual([]);
+  });
+});
+
+for (const js of [true, false]) {
+  test.describe(js ? "inspector, JavaScript on" : "inspector, JavaScript off", () => {
+    test.use({ javaScriptEnabled: js });
+
+    test("shows the preferences just set, the cookie and the lifetime", async ({ page }) => {
+      const name = uniqueName("inspect");
+      await registerAndLogIn(page, name, false);
+      await open(page, "/settings", js);
+      await page.getByLabel("Dark").check();
+      await page.getByRole("button", { name: "Save preferences" }).click();
+      await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+
+      await open(page, "/session", js);
+      const preferences = page.locator('[data-testid="session-data"] tr[data-key="preferences"]');
+      await expect(preferences).toContainText('"theme":"dark"');
+      await expect(page.locator('tr[data-key="auth.login"]')).toContainText('"remember":false');
+      await expect(page.getByTestId("cookie-name")).toHaveText("flashboard_session");
+      await expect(page.getByTestId("cookie-httponly")).toHaveText("yes");
+      await expect(page.getByTestId("cookie-samesite")).toHaveText("Lax");
+      await expect(page.getByTestId("cookie-lifetime")).toContainText("until the browser closes");
+      await expect(page.getByTestId("session-ending")).toHaveAttribute("data-ending", "idle");
+      await expect(page.getByTestId("fingerprint")).toHaveText(/^[0-9a-f]{16}$/);
+
+      const cookie = (await page.context().cookies()).find((c) => c.name === "flashboard_session")!;
+      const body = await page.content();
+      // The cookie value is "<signature><id>"; neither appears on the page.
+      expect(body).not.toContain(cookie.value.slice(44));
+      expect(body).not.toContain(cookie.value);
+    });
+  });
+}
