@@ -167,7 +167,7 @@ pub static EN: Text = Text {
     field_username: "Username",
     field_email: "E-mail",
     field_password: "Password",
-    field_remember: "Remember me for 30 days",
+    field_remember: "Remember me on this device",
     register_username_help: "3 to 32 letters (any script), digits, _ . or -",
     register_password_help: "8 to 128 characters",
     register_username_missing: "Choose a username.",
