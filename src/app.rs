@@ -45,6 +45,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     mark_hydrated();
+    #[cfg(feature = "ssr")]
+    crate::server::headers::set_page_csp();
 
     view! {
         <Stylesheet id="leptos" href="/pkg/flashboard.css" />

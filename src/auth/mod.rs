@@ -6,6 +6,8 @@
 //! a redirect back, never an error status, so the flashes always arrive.
 
 #[cfg(feature = "ssr")]
+pub mod events;
+#[cfg(feature = "ssr")]
 pub mod form;
 #[cfg(feature = "ssr")]
 pub mod guard;
@@ -13,6 +15,8 @@ pub mod guard;
 pub mod password;
 #[cfg(feature = "ssr")]
 pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod throttle;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -84,7 +88,8 @@ pub async fn register(
     };
     match id {
         Some(id) => {
-            tracing::info!(user_id = id, "registered");
+            call.auth_event(events::Kind::Register, Some(id), Some(&user.username))
+                .await;
             let mut flashes = vec![("success", text.register_done)];
             flashes.extend(hint);
             call.flash_all(&flashes).await?;
@@ -148,8 +153,10 @@ pub async fn login(
     let user = match (verdict, stored) {
         (Verdict::Accepted | Verdict::AcceptedNeedsRehash, Some(user)) => user,
         _ => {
-            // The same words whether the name exists or not: no user enumeration.
-            tracing::info!(username = %username.trim(), "log-in failed");
+            // The same words whether the name exists or not: no user enumeration. The event
+            // (name and IP, never the password) also counts for the per-account throttling.
+            call.auth_event(events::Kind::LoginFailed, None, Some(&username))
+                .await;
             call.flash_all(&[("error", text.login_failed)]).await?;
             call.keep_form_input(&[("username", &username)]).await?;
             see_other(&back);
@@ -171,7 +178,8 @@ pub async fn login(
         );
     }
     call.start_login(user.id, remember.is_some()).await?;
-    tracing::info!(user_id = user.id, "logged in");
+    call.auth_event(events::Kind::Login, Some(user.id), Some(&user.username))
+        .await;
     call.flash_all(&[(
         "success",
         &text.login_welcome.replace("{name}", &user.username),
@@ -190,6 +198,10 @@ pub async fn logout() -> Result<(), ServerFnError> {
     use crate::server::{call::Call, redirect::see_other};
 
     let call = Call::current().await?;
+    if let Some(user) = call.user().await? {
+        call.auth_event(events::Kind::Logout, Some(user.id), Some(&user.username))
+            .await;
+    }
     call.end_session().await?;
     call.flash_all(&[("info", crate::text::t().logout_done)])
         .await?;

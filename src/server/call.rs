@@ -7,7 +7,7 @@ use tower_sessions::{Expiry, Session, cookie::time::OffsetDateTime};
 
 use super::state::AppState;
 use crate::{
-    auth::{User, repo},
+    auth::{User, events, repo},
     flash::{FlashError, Flasher},
     session::{
         self, LOGIN_KEY, Login,
@@ -48,6 +48,32 @@ impl Call {
                 response.set_status(StatusCode::INTERNAL_SERVER_ERROR);
             }
             ServerFnError::new("Something went wrong. Please try again.")
+        }
+    }
+
+    /// The client's IP address (see [`super::client_ip`]).
+    pub fn client_ip(&self) -> std::net::IpAddr {
+        use_context::<axum::http::request::Parts>().map_or(
+            std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+            |parts| super::client_ip::client_ip(&parts, &self.state.config.server.trusted_proxies),
+        )
+    }
+
+    /// Appends to the auth event log (a failure to write it is logged, never shown).
+    pub async fn auth_event(
+        &self,
+        kind: events::Kind,
+        user_id: Option<i64>,
+        username: Option<&str>,
+    ) {
+        let event = events::Event {
+            kind,
+            user_id,
+            username,
+            ip: self.client_ip(),
+        };
+        if let Err(err) = events::record(&self.state.pool, event).await {
+            tracing::error!(error = %err, "could not record an auth event");
         }
     }
 

@@ -37,6 +37,8 @@ pub struct Config {
     pub session: SessionConfig,
     /// Limits of the flash message queue.
     pub flash: FlashConfig,
+    /// Throttling of the log-in and registration endpoints.
+    pub auth: AuthConfig,
     /// The secret key that signs the session cookie: `SECRET_KEY` from the environment, never
     /// from the settings file (see [`super::secret`]).
     #[serde(skip)]
@@ -62,6 +64,9 @@ pub struct ServerConfig {
     /// How long in-flight requests may take to finish after SIGINT/SIGTERM, e.g. `10s`.
     #[serde(with = "humantime_serde")]
     pub shutdown_grace: Duration,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (the client IP is otherwise the
+    /// socket's peer), e.g. `["127.0.0.1"]` behind a local nginx.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// `[database]`
@@ -120,6 +125,14 @@ pub enum SameSite {
     None,
 }
 
+/// `[auth]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    /// Log-in and registration posts allowed per client IP per minute (bursts up to this many).
+    pub attempts_per_ip_per_minute: u32,
+}
+
 /// `[flash]`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -137,6 +150,7 @@ impl Default for Config {
             server: ServerConfig {
                 address: SocketAddr::from(([127, 0, 0, 1], 3000)),
                 shutdown_grace: Duration::from_secs(10),
+                trusted_proxies: Vec::new(),
             },
             database: DatabaseConfig {
                 url: "sqlite://data/flashboard.db".into(),
@@ -156,6 +170,9 @@ impl Default for Config {
             flash: FlashConfig {
                 max_per_session: 20,
                 max_message_chars: 500,
+            },
+            auth: AuthConfig {
+                attempts_per_ip_per_minute: 30,
             },
             secret_key: None,
         }
@@ -260,6 +277,9 @@ impl Config {
         }
         if self.session.sweep_interval < Duration::from_secs(1) {
             return invalid("session.sweep_interval", "must be at least 1s");
+        }
+        if self.auth.attempts_per_ip_per_minute == 0 {
+            return invalid("auth.attempts_per_ip_per_minute", "must be at least 1");
         }
         if self.flash.max_per_session == 0 {
             return invalid("flash.max_per_session", "must be at least 1");

@@ -1,27 +1,162 @@
-//! Response headers the app adds to what the handlers send.
+//! Security headers on every response (pages, server functions, errors, static files), the
+//! pages' Content-Security-Policy with the render's nonce, and cross-site request refusal.
 
 use axum::{
     body::Body,
-    http::{HeaderValue, Response, header},
+    extract::{Request, State},
+    http::{
+        HeaderValue, Response, StatusCode,
+        header::{self, CONTENT_SECURITY_POLICY},
+    },
+    middleware::Next,
 };
-use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http_csrf::csrf::{CsrfLayer, ProtectionError};
 
-type MakeValue = fn(&Response<Body>) -> Option<HeaderValue>;
+use super::state::AppState;
 
-/// `Cache-Control: no-store` on every HTML page (unless the handler chose otherwise).
-///
-/// Pages are rendered per session: they show the user and their one-time flash messages. No
-/// cache may keep them, and the back button must ask the server again (which by then has no
-/// flashes to show) instead of replaying the old page from the HTTP cache.
-pub fn no_store_for_pages() -> SetResponseHeaderLayer<MakeValue> {
-    SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, no_store_if_html as MakeValue)
+/// What the headers depend on, fixed at start-up.
+#[derive(Clone, Copy, Debug)]
+pub struct Policy {
+    /// The cookie is `Secure` (so the site is served over HTTPS): send HSTS.
+    pub https: bool,
+    /// Dev mode: the pages may open cargo-leptos' live-reload WebSocket.
+    pub dev: bool,
 }
 
-fn no_store_if_html(response: &Response<Body>) -> Option<HeaderValue> {
-    let html = response
-        .headers()
+impl Policy {
+    pub fn from_state(state: &AppState) -> Self {
+        Self {
+            https: state.config.cookie_secure(),
+            dev: state.config.is_dev(),
+        }
+    }
+}
+
+/// The Content-Security-Policy. Scripts only from this origin, plus inline scripts carrying the
+/// render's `nonce` (Leptos' hydration scripts do); `'wasm-unsafe-eval'` lets the page compile
+/// its WebAssembly and nothing else; no plug-ins, no `<base>`, no framing, forms post here only.
+pub fn content_security_policy(nonce: Option<&str>, dev: bool) -> String {
+    let scripts = match nonce {
+        Some(nonce) => format!("'self' 'nonce-{nonce}' 'wasm-unsafe-eval'"),
+        None => "'self' 'wasm-unsafe-eval'".to_owned(),
+    };
+    // cargo-leptos' live reload talks over a WebSocket on another port.
+    let connect = if dev { "'self' ws: wss:" } else { "'self'" };
+    format!(
+        "default-src 'self'; script-src {scripts}; style-src 'self'; img-src 'self' data:; \
+         connect-src {connect}; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; \
+         form-action 'self'"
+    )
+}
+
+/// During a page render: sets the page's CSP with the nonce Leptos gave its inline scripts.
+/// (Responses without one get the nonce-less policy from [`security_headers`].)
+pub fn set_page_csp() {
+    use leptos::prelude::use_context;
+
+    let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    let dev = use_context::<AppState>().is_some_and(|state| state.config.is_dev());
+    if let Ok(value) = HeaderValue::from_str(&content_security_policy(Some(nonce.as_inner()), dev))
+    {
+        response.insert_header(CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+/// Middleware: the security headers every response gets.
+///
+/// - `Content-Security-Policy` (unless the page set its own, with a nonce), `X-Frame-Options:
+///   DENY` for old browsers, `X-Content-Type-Options: nosniff`, `Referrer-Policy: same-origin`.
+/// - `Strict-Transport-Security` (one year) when the cookie is `Secure`.
+/// - `Cache-Control: no-store` on every HTML page and on every server-function response (the
+///   auth answers among them): pages are rendered per session, with the user and their one-time
+///   flashes, and the back button must ask the server again rather than replay an old page.
+pub async fn security_headers(
+    State(policy): State<Policy>,
+    request: Request,
+    next: Next,
+) -> Response<Body> {
+    let api = request.uri().path().starts_with("/api/");
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    if !headers.contains_key(CONTENT_SECURITY_POLICY)
+        && let Ok(value) = HeaderValue::from_str(&content_security_policy(None, policy.dev))
+    {
+        headers.insert(CONTENT_SECURITY_POLICY, value);
+    }
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    if policy.https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    let html = headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.starts_with("text/html"));
-    html.then(|| HeaderValue::from_static("no-store"))
+    if api || (html && !headers.contains_key(header::CACHE_CONTROL)) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// Refuses state-changing requests that come from another site, with `403` and a plain message:
+/// tower-http's CSRF layer (Go's `CrossOriginProtection`): safe methods pass; otherwise
+/// `Sec-Fetch-Site` must be `same-origin` or `none`, or, from browsers without it, `Origin`
+/// must name this host; requests with neither header (not from a browser) pass.
+///
+/// `SameSite=Lax` already keeps the session cookie off cross-site posts; this also stops
+/// log-in CSRF (an attacker's page logging the victim in to the attacker's account), which
+/// needs no cookie at all.
+pub fn refuse_cross_site() -> CsrfLayer<fn(ProtectionError) -> Response<Body>> {
+    CsrfLayer::new().with_rejection_response(cross_site_refused as fn(_) -> _)
+}
+
+fn cross_site_refused(error: ProtectionError) -> Response<Body> {
+    tracing::warn!(error = ?error, "cross-site request refused");
+    let mut response = Response::new(Body::from(
+        "Cross-site request refused: this form can only be sent from Flashboard's own pages.\n",
+    ));
+    *response.status_mut() = StatusCode::FORBIDDEN;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::content_security_policy;
+
+    #[test]
+    fn policy_allows_nonced_scripts_and_wasm_only() {
+        let csp = content_security_policy(Some("abc"), false);
+        assert!(
+            csp.contains("script-src 'self' 'nonce-abc' 'wasm-unsafe-eval';"),
+            "{csp}"
+        );
+        assert!(!csp.contains("unsafe-inline"), "{csp}");
+        for directive in [
+            "frame-ancestors 'none'",
+            "object-src 'none'",
+            "base-uri 'none'",
+        ] {
+            assert!(csp.contains(directive), "{directive}: {csp}");
+        }
+        assert!(!csp.contains("ws:"), "live reload only in dev: {csp}");
+    }
 }

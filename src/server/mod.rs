@@ -2,8 +2,10 @@
 //! until SIGINT or SIGTERM.
 
 pub mod call;
+pub mod client_ip;
 pub mod config;
 pub mod db;
+pub mod fn_errors;
 pub mod headers;
 pub mod health;
 pub mod redirect;
@@ -19,7 +21,7 @@ use tokio::{net::TcpListener, task::JoinHandle};
 
 use self::{config::Config, state::AppState};
 use crate::{
-    auth::password::Passwords,
+    auth::{password::Passwords, throttle::IpLimiter},
     flash::{FlashLimits, FlashStore},
     session,
 };
@@ -114,8 +116,17 @@ impl Server {
             std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
         )
         .map_err(|err| StartupError::Passwords(err.to_string()))?;
+        let auth_limiter = IpLimiter::per_minute(config.auth.attempts_per_ip_per_minute);
+        let idle_buckets = auth_limiter.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+                idle_buckets.forget_idle();
+            }
+        });
         let state = AppState {
             leptos_options,
+            auth_limiter,
             pool,
             config: Arc::new(config),
             flash,

@@ -11,8 +11,9 @@ use leptos::prelude::provide_context;
 use leptos_axum::{
     AxumRouteListing, LeptosRoutes, file_and_error_handler_with_context, generate_route_list,
 };
+use tower_http::limit::RequestBodyLimitLayer;
 
-use super::{headers, health, state::AppState, telemetry};
+use super::{fn_errors, headers, health, state::AppState, telemetry};
 use crate::{
     app::{App, shell},
     auth,
@@ -46,15 +47,32 @@ pub fn app(state: AppState, sessions: SessionLayer, extra: Router<AppState>) -> 
             state.clone(),
             auth::guard::require_login,
         ))
-        .layer(headers::no_store_for_pages())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::throttle::throttle_auth_posts,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             Lifetimes::from_config(&state.config.session),
             session::lifetime::track,
         ))
         .layer(sessions)
+        .layer(axum::middleware::from_fn(
+            fn_errors::malformed_is_bad_request,
+        ))
+        // Refused before the session is read: a cross-site request touches nothing.
+        .layer(headers::refuse_cross_site())
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            headers::Policy::from_state(&state),
+            headers::security_headers,
+        ))
         .layer(telemetry::request_log())
         .with_state(state)
 }
+
+/// The largest request body accepted (`413 Payload Too Large` beyond): the app's forms are a few
+/// short fields.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
 /// The app's routes, generated once per process.
 ///

@@ -7,7 +7,10 @@ use leptos::prelude::LeptosOptions;
 use sqlx::SqlitePool;
 
 use super::config::Config;
-use crate::{auth::password::Passwords, flash::FlashStore};
+use crate::{
+    auth::{password::Passwords, throttle::IpLimiter},
+    flash::FlashStore,
+};
 
 /// Shared, cheaply clonable state. Server functions get it with `expect_context::<AppState>()`
 /// (leptos_axum provides it to every route), axum handlers with `State<AppState>`.
@@ -23,4 +26,6 @@ pub struct AppState {
     pub flash: FlashStore,
     /// Password hashing, bounded in concurrency.
     pub passwords: Passwords,
+    /// Per-IP limits of log-in and registration posts.
+    pub auth_limiter: IpLimiter,
 }

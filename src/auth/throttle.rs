@@ -1,0 +1,154 @@
+//! Throttling of log-in and registration, before the server functions run:
+//!
+//! - **Per client IP**: at most `auth.attempts_per_ip_per_minute` posts to `/api/login` and
+//!   `/api/register` (a `governor` token bucket per IP, in memory).
+//! - **Per account**: failed log-ins for a user name (existing or not) in the last hour. The
+//!   first [`FREE_FAILURES`] cost nothing; after them each attempt must wait 1 s, 2 s, 4 s ...
+//!   at most [`MAX_DELAY_SECS`] after the previous failure, so at most 100 failures an hour get
+//!   through, and no stranger can lock the owner out for longer than that delay.
+//!
+//! A throttled request is answered `429 Too Many Requests` with `Retry-After`, logged as a
+//! `throttled` auth event, and gets a `warning` flash that says how long to wait.
+
+use std::{net::IpAddr, num::NonZeroU32, sync::Arc};
+
+use axum::{
+    body::{Body, to_bytes},
+    extract::{Request, State},
+    http::{HeaderValue, Method, StatusCode, header},
+    middleware::Next,
+    response::Response,
+};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter, clock::Clock};
+use tower_sessions::{Session, cookie::time::OffsetDateTime};
+
+use super::events::{self, Event, Kind};
+use crate::{flash::Flasher, server::state::AppState, text::t};
+
+/// Failed log-ins per account per hour that cost no waiting.
+pub const FREE_FAILURES: i64 = 5;
+/// The longest wait between failed log-ins of one account: 3600 / 36 = 100 an hour.
+pub const MAX_DELAY_SECS: i64 = 36;
+
+/// How long after the last failure the next attempt must wait, with `failures` in the last hour.
+pub fn delay_after(failures: i64) -> i64 {
+    if failures < FREE_FAILURES {
+        return 0;
+    }
+    let doublings = (failures - FREE_FAILURES).min(16) as u32;
+    2_i64.pow(doublings).min(MAX_DELAY_SECS)
+}
+
+/// Seconds the account `username_key` must still wait before its next log-in attempt.
+pub async fn account_wait(pool: &sqlx::SqlitePool, username_key: &str) -> sqlx::Result<i64> {
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let (failures, last) = events::failures_since(pool, username_key, now - 3600).await?;
+    let Some(last) = last else { return Ok(0) };
+    Ok((last + delay_after(failures) - now).max(0))
+}
+
+/// The per-IP token buckets.
+#[derive(Clone)]
+pub struct IpLimiter(Arc<DefaultKeyedRateLimiter<IpAddr>>);
+
+impl IpLimiter {
+    pub fn per_minute(attempts: u32) -> Self {
+        let attempts = NonZeroU32::new(attempts).unwrap_or(NonZeroU32::MIN);
+        Self(Arc::new(RateLimiter::keyed(Quota::per_minute(attempts))))
+    }
+
+    /// `Ok`, or the seconds until `ip` may try again.
+    fn check(&self, ip: IpAddr) -> Result<(), i64> {
+        self.0.check_key(&ip).map_err(|not_until| {
+            let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
+            wait.as_secs().max(1) as i64
+        })
+    }
+
+    /// Forgets idle buckets (called by the sweeper), so memory stays bounded.
+    pub fn forget_idle(&self) {
+        self.0.retain_recent();
+    }
+}
+
+/// Middleware: throttles posts to `/api/login` and `/api/register` (see the module docs).
+pub async fn throttle_auth_posts(
+    State(state): State<AppState>,
+    session: Session,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    let login = path == "/api/login";
+    if request.method() != Method::POST || !(login || path == "/api/register") {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let ip = crate::server::client_ip::client_ip(&parts, &state.config.server.trusted_proxies);
+    // The body limit layer has already capped the size.
+    let Ok(bytes) = to_bytes(body, usize::MAX).await else {
+        return plain(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large.\n");
+    };
+    let username = form_urlencoded::parse(&bytes)
+        .find(|(name, _)| name == "username")
+        .map(|(_, value)| value.into_owned());
+    let mut wait = state.auth_limiter.check(ip).err().unwrap_or(0);
+    if wait == 0
+        && login
+        && let Some(name) = username.as_deref()
+    {
+        let key = super::form::username_key(name.trim());
+        match account_wait(&state.pool, &key).await {
+            Ok(seconds) => wait = seconds,
+            Err(err) => tracing::error!(error = %err, "could not read failed log-ins"),
+        }
+    }
+    if wait == 0 {
+        return next
+            .run(Request::from_parts(parts, Body::from(bytes)))
+            .await;
+    }
+    let event = Event {
+        kind: Kind::Throttled,
+        user_id: None,
+        username: username.as_deref(),
+        ip,
+    };
+    if let Err(err) = events::record(&state.pool, event).await {
+        tracing::error!(error = %err, "could not record a throttled attempt");
+    }
+    let message = t().throttled.replace("{seconds}", &wait.to_string());
+    if let Err(err) = Flasher::new(state.flash.clone(), session)
+        .warning(message.clone())
+        .await
+    {
+        tracing::error!(error = %err, "could not flash the throttling");
+    }
+    let mut response = plain(StatusCode::TOO_MANY_REQUESTS, &format!("{message}\n"));
+    if let Ok(value) = HeaderValue::from_str(&wait.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
+fn plain(status: StatusCode, text: &str) -> Response {
+    let mut response = Response::new(Body::from(text.to_owned()));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_grow_then_cap_at_a_hundred_an_hour() {
+        let delays: Vec<i64> = (0..13).map(delay_after).collect();
+        assert_eq!(delays, [0, 0, 0, 0, 0, 1, 2, 4, 8, 16, 32, 36, 36]);
+        assert!(3600 / delay_after(1_000) <= 100);
+    }
+}

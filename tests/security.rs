@@ -1,0 +1,353 @@
+//! Hardening over real HTTP: cross-site refusal, security headers, throttling, malformed and
+//! oversized bodies, the auth event log, log-in timing, and what the logs must never contain.
+
+mod common;
+
+use std::{
+    io::Write,
+    sync::{Arc, Mutex, OnceLock},
+    time::{Duration, Instant},
+};
+
+use common::{banner, spawn_app, spawn_app_with};
+
+/// Everything the servers in this test binary log, for the "no password in the logs" test.
+fn captured_logs() -> Arc<Mutex<Vec<u8>>> {
+    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs = Arc::new(Mutex::new(Vec::new()));
+        let sink = logs.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_env_filter("debug,sqlx=warn,hyper=warn,h2=warn")
+            .with_ansi(false)
+            .with_writer(move || Sink(sink.clone()))
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("one subscriber");
+        logs
+    })
+    .clone()
+}
+
+struct Sink(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+async fn register(app: &common::TestApp, name: &str) {
+    let res = app
+        .register(name, &format!("{name}@example.com"), "Password123")
+        .await;
+    assert_eq!(res.headers()["location"], "/login");
+}
+
+async fn users(app: &common::TestApp) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused_and_change_nothing() {
+    let app = spawn_app().await;
+    let form = [
+        ("username", "victim"),
+        ("email", "victim@example.com"),
+        ("password", "Password123"),
+    ];
+    for (header, value) in [
+        ("sec-fetch-site", "cross-site"),
+        ("sec-fetch-site", "same-site"),
+        ("origin", "http://evil.example"),
+    ] {
+        let res = app
+            .client
+            .post(app.url("/api/register"))
+            .header(header, value)
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403, "{header}: {value}");
+        assert!(
+            res.text()
+                .await
+                .unwrap()
+                .contains("Cross-site request refused")
+        );
+    }
+    assert_eq!(users(&app).await, 0, "a refused request registered someone");
+
+    // Log-in CSRF: the attacker's page posts the attacker's own credentials.
+    register(&app, "attacker").await;
+    let victim = app.new_client();
+    let res = victim
+        .post(app.url("/api/login"))
+        .header("origin", "http://evil.example")
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("username", "attacker"), ("password", "Password123")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(
+        res.headers().get("set-cookie").is_none(),
+        "no session for the victim"
+    );
+
+    // Same origin, as the browser sends it from the app's own pages, works.
+    let res = app
+        .client
+        .post(app.url("/api/register"))
+        .header("sec-fetch-site", "same-origin")
+        .header("origin", &app.base_url)
+        .header("accept", "text/html")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(users(&app).await, 2);
+    let res = app
+        .client
+        .post(app.url("/api/logout"))
+        .header("origin", &app.base_url)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.status().as_u16() < 400,
+        "an Origin naming this host passes: {}",
+        res.status()
+    );
+}
+
+#[tokio::test]
+async fn security_headers_on_pages_errors_static_files_and_api() {
+    let app = spawn_app().await;
+    for path in ["/", "/nope", "/pkg/flashboard.css", "/healthz"] {
+        let res = app.get(path).await;
+        let h = res.headers();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(csp.contains("object-src 'none'"), "{path}: {csp}");
+        assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["referrer-policy"], "same-origin", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert!(
+            h.get("strict-transport-security").is_none(),
+            "no HSTS over plain dev HTTP"
+        );
+    }
+    // Pages carry a nonce that their inline scripts use.
+    let res = app.get("/").await;
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap()
+        .to_owned();
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "scripts carry the nonce"
+    );
+    assert_eq!(app.get("/").await.headers()["cache-control"], "no-store");
+    let res = app.login("nobody", "Password123").await;
+    assert_eq!(res.headers()["cache-control"], "no-store", "auth responses");
+
+    let secure = spawn_app_with(|config| config.session.secure = Some(true)).await;
+    let res = secure.get("/").await;
+    let hsts = res.headers()["strict-transport-security"].to_str().unwrap();
+    assert!(hsts.starts_with("max-age=31536000"), "{hsts}");
+}
+
+#[tokio::test]
+async fn failed_log_ins_are_throttled_per_account_and_others_still_log_in() {
+    let app = spawn_app().await;
+    register(&app, "target").await;
+    register(&app, "bystander").await;
+    for attempt in 0..5 {
+        let res = app.login("target", "wrong-password").await;
+        assert_eq!(res.status(), 303, "attempt {attempt} is not throttled yet");
+    }
+    // The sixth, right away, must wait (even with the right password).
+    let res = app.login("target", "Password123").await;
+    assert_eq!(res.status(), 429);
+    assert!(res.headers().contains_key("retry-after"));
+    assert!(res.text().await.unwrap().contains("Please wait"));
+    let html = app.html("/login").await;
+    assert!(
+        banner(&html)
+            .iter()
+            .any(|(c, m)| c == "warning" && m.contains("Please wait")),
+        "{:?}",
+        banner(&html)
+    );
+    // Another account, from the same address, is unaffected.
+    let res = app.login("bystander", "Password123").await;
+    assert_eq!(res.headers()["location"], "/dashboard");
+
+    let kinds: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT kind, username FROM auth_events ORDER BY id")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    let count = |kind: &str| kinds.iter().filter(|(k, _)| k == kind).count();
+    assert_eq!(count("register"), 2);
+    assert_eq!(count("login_failed"), 5);
+    assert_eq!(count("throttled"), 1);
+    assert_eq!(count("login"), 1);
+    let ips: Vec<String> = sqlx::query_scalar("SELECT DISTINCT ip FROM auth_events")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(ips, ["127.0.0.1"]);
+}
+
+#[tokio::test]
+async fn auth_posts_are_limited_per_client_ip() {
+    let app = spawn_app_with(|config| config.auth.attempts_per_ip_per_minute = 3).await;
+    for _ in 0..3 {
+        assert_eq!(app.login("someone", "x").await.status(), 303);
+    }
+    let res = app.login("someone-else", "x").await;
+    assert_eq!(res.status(), 429);
+    // A spoofed X-Forwarded-For from an untrusted peer changes nothing.
+    let res = app
+        .client
+        .post(app.url("/api/login"))
+        .header("x-forwarded-for", "198.51.100.1")
+        .form(&[("username", "a"), ("password", "b")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 429);
+    // Pages are not limited.
+    assert_eq!(app.get("/login").await.status(), 200);
+}
+
+#[tokio::test]
+async fn oversized_and_malformed_bodies_get_4xx_with_a_message() {
+    let app = spawn_app().await;
+    let huge = "a".repeat(100_000);
+    let res = app
+        .post_form("/api/login", &[("username", "x"), ("password", &huge)])
+        .await;
+    assert_eq!(res.status(), 413);
+
+    let send = |content_type: &'static str, body: Vec<u8>| {
+        let request = app
+            .client
+            .post(app.url("/api/register"))
+            .header("content-type", content_type)
+            .body(body);
+        async move { request.send().await.unwrap() }
+    };
+    for (content_type, body) in [
+        ("application/x-www-form-urlencoded", b"username=a".to_vec()),
+        (
+            "application/x-www-form-urlencoded",
+            b"username=\xff\xfe&email=a&password=b".to_vec(),
+        ),
+        ("application/x-www-form-urlencoded", b"&&&===%%%".to_vec()),
+        ("application/json", b"{not json".to_vec()),
+    ] {
+        let res = send(content_type, body.clone()).await;
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        assert_eq!(status, 400, "{:?}: {text}", String::from_utf8_lossy(&body));
+        assert!(text.contains("Bad request"), "{text}");
+    }
+    assert_eq!(users(&app).await, 0);
+    assert_eq!(app.get("/healthz").await.status(), 200, "still serving");
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+#[tokio::test]
+async fn unknown_user_and_wrong_password_take_the_same_time() {
+    let app = spawn_app_with(|config| config.auth.attempts_per_ip_per_minute = 10_000).await;
+    register(&app, "timed").await;
+    // One hash, measured alone: registering hashes once.
+    let mut hash_times = Vec::new();
+    for i in 0..5 {
+        let start = Instant::now();
+        register(&app, &format!("probe{i}")).await;
+        hash_times.push(start.elapsed());
+    }
+    let one_hash = median(hash_times);
+    let (mut unknown, mut wrong) = (Vec::new(), Vec::new());
+    for i in 0..21 {
+        // Different names each time: the per-account throttling must not get in the way.
+        let start = Instant::now();
+        app.login(&format!("nobody{i}"), "Password123").await;
+        unknown.push(start.elapsed());
+        let name = if i % 2 == 0 { "timed" } else { "probe0" };
+        let start = Instant::now();
+        let res = app.login(name, &format!("wrong{i}")).await;
+        wrong.push(start.elapsed());
+        assert_ne!(
+            res.status(),
+            429,
+            "throttled: the measurement would be wrong"
+        );
+        if i % 4 == 3 {
+            sqlx::query("DELETE FROM auth_events")
+                .execute(&app.pool)
+                .await
+                .unwrap();
+        }
+    }
+    let (unknown, wrong) = (median(unknown), median(wrong));
+    let gap = unknown.abs_diff(wrong);
+    println!(
+        "one hash {one_hash:?}; unknown user {unknown:?}; wrong password {wrong:?}; gap {gap:?}"
+    );
+    assert!(
+        gap < one_hash / 10,
+        "unknown {unknown:?} vs wrong {wrong:?}: gap {gap:?} is not under 10% of one hash ({one_hash:?})"
+    );
+}
+
+#[tokio::test]
+async fn passwords_and_session_ids_never_reach_the_logs() {
+    let logs = captured_logs();
+    let app = spawn_app().await;
+    let secret = "Correct-Horse-Battery-9";
+    let res = app.register("logged", "logged@example.com", secret).await;
+    assert_eq!(res.status(), 303);
+    app.login("logged", "Not-The-Password-7").await;
+    app.login("logged", secret).await;
+    let id = app.session_id().unwrap();
+    let cookie = app.session_cookie().unwrap();
+    app.get("/dashboard").await;
+    app.post_form("/api/logout", &[]).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let text = String::from_utf8_lossy(&logs.lock().unwrap()).into_owned();
+    assert!(
+        text.contains("login_failed"),
+        "the failed attempt is logged"
+    );
+    assert!(text.contains("logged"), "with the user name");
+    for forbidden in [secret, "Not-The-Password-7", &id, &cookie, "$argon2id$"] {
+        assert!(!text.contains(forbidden), "{forbidden} appears in the logs");
+    }
+}
