@@ -52,6 +52,9 @@ export default defineConfig({
       FLASHBOARD_MODE: "dev",
       FLASHBOARD_SERVER__ADDRESS: `127.0.0.1:${port}`,
       FLASHBOARD_DATABASE__URL: `sqlite://${database}`,
+      // Every test registers and logs in from 127.0.0.1: lift the per-IP limit (the HTTP tests
+      // cover it); per-account throttling stays on.
+      FLASHBOARD_AUTH__ATTEMPTS_PER_IP_PER_MINUTE: "100000",
       LEPTOS_SITE_ROOT: "target/site",
       LEPTOS_SITE_PKG_DIR: "pkg",
       RUST_LOG: process.env.RUST_LOG ?? "warn",

@@ -1,0 +1,81 @@
+import { expect, test, type Page } from "@playwright/test";
+import { open, watchConsole } from "./helpers";
+
+test("the hydrated app works under the Content-Security-Policy, without console errors", async ({
+  page,
+}) => {
+  const problems = watchConsole(page);
+  const response = await page.goto("/flash-demo");
+  const csp = response!.headers()["content-security-policy"];
+  expect(csp).toContain("'nonce-");
+  expect(csp).not.toContain("unsafe-inline");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  // A server action and a client-side navigation, both needing the wasm and fetch.
+  await page.getByRole("button", { name: "Flash and redirect" }).click();
+  await expect(page.locator(".flash-region .flash")).toHaveCount(6);
+  await page.getByRole("link", { name: "Settings" }).click();
+  await expect(page).toHaveURL(/\/settings$/);
+  await expect(page.getByRole("heading", { name: "Settings" })).toBeVisible();
+  expect(problems).toEqual([]);
+});
+
+/**
+ * An attacker's page on another origin (served by Playwright at http://attacker.test) that
+ * submits a form to the app as soon as it loads: the browser sends it as a cross-site post.
+ */
+async function attackerPage(page: Page, appOrigin: string, action: string, fields: string) {
+  const app = new URL(appOrigin);
+  await page.route("http://attacker.test/**", (route) =>
+    route.fulfill({
+      contentType: "text/html",
+      body: `<!doctype html><form id="f" method="post" action="${app.origin}${action}">${fields}</form>
+             <script>document.getElementById("f").submit()</script>`,
+    }),
+  );
+  const posted = page.waitForResponse((r) => r.url().endsWith(action));
+  await page.goto("http://attacker.test/");
+  return posted;
+}
+
+test("a page on another origin cannot log the visitor in (login CSRF)", async ({ page, baseURL }) => {
+  // The attacker has an account of their own.
+  const name = `attacker${Date.now().toString(36)}`;
+  await page.goto("/register");
+  await page.getByLabel("Username").fill(name);
+  await page.getByLabel("E-mail").fill(`${name}@example.com`);
+  await page.getByLabel("Password").fill("Sunny-day-2026");
+  await page.getByRole("button", { name: "Register" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.context().clearCookies();
+
+  const response = await attackerPage(
+    page,
+    baseURL!,
+    "/api/login",
+    `<input name="username" value="${name}"><input name="password" value="Sunny-day-2026">`,
+  );
+  expect(response.status()).toBe(403);
+  expect(await page.content()).toContain("Cross-site request refused");
+  await open(page, `${baseURL}/dashboard`, false);
+  await expect(page).toHaveURL(/\/login\?next=\/dashboard$/);
+});
+
+test("a page on another origin cannot log the visitor out", async ({ page, baseURL }) => {
+  const name = `victim${Date.now().toString(36)}`;
+  await page.goto("/register");
+  await page.getByLabel("Username").fill(name);
+  await page.getByLabel("E-mail").fill(`${name}@example.com`);
+  await page.getByLabel("Password").fill("Sunny-day-2026");
+  await page.getByRole("button", { name: "Register" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.getByLabel("Username").fill(name);
+  await page.getByLabel("Password").fill("Sunny-day-2026");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page).toHaveURL(/\/dashboard$/);
+
+  const response = await attackerPage(page, baseURL!, "/api/logout", "");
+  expect(response.status()).toBe(403);
+  await page.goto(`${baseURL}/dashboard`);
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page.getByText(`Hello, ${name}!`)).toBeVisible();
+});
