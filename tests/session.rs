@@ -211,6 +211,14 @@ async fn idle_timeout_ends_a_quiet_session_but_not_a_used_one() {
     assert!(logged_in(&app).await, "the previous request extended it");
     tokio::time::sleep(Duration::from_secs(5)).await;
     assert!(!logged_in(&app).await, "idle for longer than the timeout");
+    let html = app.html("/login").await;
+    assert_eq!(
+        banner(&html),
+        [(
+            "warning".to_owned(),
+            "Your session has ended. Please log in again.".to_owned()
+        )]
+    );
 }
 
 #[tokio::test]
@@ -370,6 +378,15 @@ async fn signing_out_another_device_ends_its_session_at_once() {
         phone_dashboard(&phone).await,
         303,
         "the phone's cookie stopped working"
+    );
+    let phone_login = phone.get(app.url("/login")).send().await.unwrap();
+    assert!(
+        phone_login
+            .text()
+            .await
+            .unwrap()
+            .contains("Your session has ended."),
+        "the phone is told why"
     );
     let html = app.html("/dashboard").await;
     assert!(

@@ -28,12 +28,22 @@ pub async fn require_login(
     if !guarded {
         return next.run(request).await;
     }
+    // The cookie named a session (it parsed and its signature held) before the store was asked.
+    let presented = session.id().is_some();
     match session::login(&session).await {
         Ok(Some(_)) => next.run(request).await,
         Ok(None) => {
             let target = format!("/login?next={}", super::urlencode(path));
+            // A cookie whose session the store no longer has: it timed out, or was signed out
+            // from another device. Say so, rather than the plain "please log in".
+            let ended = presented && session.id().is_none();
+            let message = if ended {
+                t().session_ended
+            } else {
+                t().dashboard_login_first
+            };
             if let Err(err) = Flasher::new(state.flash.clone(), session)
-                .warning(t().dashboard_login_first)
+                .warning(message)
                 .await
             {
                 tracing::error!(error = %err, "log-in guard: could not flash");
