@@ -39,3 +39,31 @@ export async function markWindow(page: Page) {
 export async function windowStillMarked(page: Page): Promise<boolean> {
   return page.evaluate(() => (window as unknown as { __mark?: number }).__mark === 1);
 }
+
+let counter = 0;
+/** A user name no other test (or earlier run against a kept server) uses. */
+export function uniqueName(prefix: string): string {
+  counter += 1;
+  return `${prefix}${Date.now().toString(36)}${counter}${Math.floor(Math.random() * 1000)}`;
+}
+
+/** Registers `name` (password "Sunny-day-2026") through the form; ends on /login. */
+export async function register(page: Page, name: string) {
+  await page.goto("/register");
+  await page.getByLabel("Username").fill(name);
+  await page.getByLabel("E-mail").fill(`${name}@example.com`);
+  await page.getByLabel("Password").fill("Sunny-day-2026");
+  await page.getByRole("button", { name: "Register" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+}
+
+/** Registers `name` and logs in through the forms, ticking "Remember me" if asked. */
+export async function registerAndLogIn(page: Page, name: string, remember = false) {
+  await register(page, name);
+  await page.getByLabel("Username").fill(name);
+  await page.getByLabel("Password").fill("Sunny-day-2026");
+  if (remember) await page.getByLabel("Remember me").check();
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page.getByText(`Hello, ${name}!`)).toBeVisible();
+}

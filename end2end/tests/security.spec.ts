@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { open, watchConsole } from "./helpers";
+import { open, register, registerAndLogIn, uniqueName, watchConsole } from "./helpers";
 
 test("the hydrated app works under the Content-Security-Policy, without console errors", async ({
   page,
@@ -39,13 +39,8 @@ async function attackerPage(page: Page, appOrigin: string, action: string, field
 
 test("a page on another origin cannot log the visitor in (login CSRF)", async ({ page, baseURL }) => {
   // The attacker has an account of their own.
-  const name = `attacker${Date.now().toString(36)}`;
-  await page.goto("/register");
-  await page.getByLabel("Username").fill(name);
-  await page.getByLabel("E-mail").fill(`${name}@example.com`);
-  await page.getByLabel("Password").fill("Sunny-day-2026");
-  await page.getByRole("button", { name: "Register" }).click();
-  await expect(page).toHaveURL(/\/login$/);
+  const name = uniqueName("attacker");
+  await register(page, name);
   await page.context().clearCookies();
 
   const response = await attackerPage(
@@ -61,17 +56,8 @@ test("a page on another origin cannot log the visitor in (login CSRF)", async ({
 });
 
 test("a page on another origin cannot log the visitor out", async ({ page, baseURL }) => {
-  const name = `victim${Date.now().toString(36)}`;
-  await page.goto("/register");
-  await page.getByLabel("Username").fill(name);
-  await page.getByLabel("E-mail").fill(`${name}@example.com`);
-  await page.getByLabel("Password").fill("Sunny-day-2026");
-  await page.getByRole("button", { name: "Register" }).click();
-  await expect(page).toHaveURL(/\/login$/);
-  await page.getByLabel("Username").fill(name);
-  await page.getByLabel("Password").fill("Sunny-day-2026");
-  await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page).toHaveURL(/\/dashboard$/);
+  const name = uniqueName("victim");
+  await registerAndLogIn(page, name);
 
   const response = await attackerPage(page, baseURL!, "/api/logout", "");
   expect(response.status()).toBe(403);

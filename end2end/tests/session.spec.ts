@@ -1,27 +1,13 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { flashes, markWindow, open, watchConsole, windowStillMarked } from "./helpers";
-
-let counter = 0;
-function uniqueName(prefix: string): string {
-  counter += 1;
-  return `${prefix}${Date.now().toString(36)}${counter}${Math.floor(Math.random() * 1000)}`;
-}
-
-/** Registers `name` and logs in through the forms, ticking "Remember me" if asked. */
-async function registerAndLogIn(page: Page, name: string, remember: boolean) {
-  await page.goto("/register");
-  await page.getByLabel("Username").fill(name);
-  await page.getByLabel("E-mail").fill(`${name}@example.com`);
-  await page.getByLabel("Password").fill("Sunny-day-2026");
-  await page.getByRole("button", { name: "Register" }).click();
-  await expect(page).toHaveURL(/\/login$/);
-  await page.getByLabel("Username").fill(name);
-  await page.getByLabel("Password").fill("Sunny-day-2026");
-  if (remember) await page.getByLabel("Remember me").check();
-  await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page).toHaveURL(/\/dashboard$/);
-  await expect(page.getByText(`Hello, ${name}!`)).toBeVisible();
-}
+import {
+  flashes,
+  markWindow,
+  open,
+  registerAndLogIn,
+  uniqueName,
+  watchConsole,
+  windowStillMarked,
+} from "./helpers";
 
 /**
  * Closes the browser "session" and starts a new one the way a browser restart does: a new

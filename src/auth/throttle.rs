@@ -17,7 +17,7 @@ use axum::{
     extract::{Request, State},
     http::{HeaderValue, Method, StatusCode, header},
     middleware::Next,
-    response::Response,
+    response::{IntoResponse, Response},
 };
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter, clock::Clock};
 use tower_sessions::{Session, cookie::time::OffsetDateTime};
@@ -87,7 +87,7 @@ pub async fn throttle_auth_posts(
     let ip = crate::server::client_ip::client_ip(&parts, &state.config.server.trusted_proxies);
     // The body limit layer has already capped the size.
     let Ok(bytes) = to_bytes(body, usize::MAX).await else {
-        return plain(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large.\n");
+        return (StatusCode::PAYLOAD_TOO_LARGE, "Request body too large.\n").into_response();
     };
     let username = form_urlencoded::parse(&bytes)
         .find(|(name, _)| name == "username")
@@ -124,20 +124,10 @@ pub async fn throttle_auth_posts(
     {
         tracing::error!(error = %err, "could not flash the throttling");
     }
-    let mut response = plain(StatusCode::TOO_MANY_REQUESTS, &format!("{message}\n"));
+    let mut response = (StatusCode::TOO_MANY_REQUESTS, format!("{message}\n")).into_response();
     if let Ok(value) = HeaderValue::from_str(&wait.to_string()) {
         response.headers_mut().insert(header::RETRY_AFTER, value);
     }
-    response
-}
-
-fn plain(status: StatusCode, text: &str) -> Response {
-    let mut response = Response::new(Body::from(text.to_owned()));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
     response
 }
 

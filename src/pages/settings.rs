@@ -37,40 +37,22 @@ pub fn SettingsPage() -> impl IntoView {
                 let chosen = preferences.map(PreferencesResource::current).unwrap_or_default();
                 view! {
                     <ActionForm action=save attr:class="card stack settings">
-                        <fieldset>
-                            <legend>{text.settings_theme}</legend>
-                            {Theme::ALL
-                                .map(|theme| {
-                                    view! {
-                                        <label class="check">
-                                            <input
-                                                type="radio"
-                                                name="theme"
-                                                value=theme.as_str()
-                                                checked=chosen.theme == theme
-                                            />
-                                            {theme_label(text, theme)}
-                                        </label>
-                                    }
-                                })}
-                        </fieldset>
-                        <fieldset>
-                            <legend>{text.settings_density}</legend>
-                            {Density::ALL
+                        <Choices
+                            legend=text.settings_theme
+                            name="theme"
+                            options=Theme::ALL
+                                .map(|theme| (theme.as_str(), theme_label(text, theme), chosen.theme == theme))
+                                .to_vec()
+                        />
+                        <Choices
+                            legend=text.settings_density
+                            name="density"
+                            options=Density::ALL
                                 .map(|density| {
-                                    view! {
-                                        <label class="check">
-                                            <input
-                                                type="radio"
-                                                name="density"
-                                                value=density.as_str()
-                                                checked=chosen.density == density
-                                            />
-                                            {density_label(text, density)}
-                                        </label>
-                                    }
-                                })}
-                        </fieldset>
+                                    (density.as_str(), density_label(text, density), chosen.density == density)
+                                })
+                                .to_vec()
+                        />
                         <button type="submit">{text.settings_save}</button>
                     </ActionForm>
                 }
@@ -81,6 +63,31 @@ pub fn SettingsPage() -> impl IntoView {
                 {text.settings_reset}
             </button>
         </ActionForm>
+    }
+}
+
+/// A group of radio buttons: `(value, label, checked)` each.
+#[component]
+fn Choices(
+    legend: &'static str,
+    name: &'static str,
+    options: Vec<(&'static str, &'static str, bool)>,
+) -> impl IntoView {
+    view! {
+        <fieldset>
+            <legend>{legend}</legend>
+            {options
+                .into_iter()
+                .map(|(value, label, checked)| {
+                    view! {
+                        <label class="check">
+                            <input type="radio" name=name value=value checked=checked />
+                            {label}
+                        </label>
+                    }
+                })
+                .collect_view()}
+        </fieldset>
     }
 }
 

@@ -8,9 +8,9 @@
 use axum::{
     body::Body,
     extract::Request,
-    http::{HeaderValue, StatusCode, header},
+    http::StatusCode,
     middleware::Next,
-    response::Response,
+    response::{IntoResponse, Response},
 };
 
 /// The error kinds that mean "the request was malformed".
@@ -31,16 +31,11 @@ pub async fn malformed_is_bad_request(request: Request, next: Next) -> Response 
     match text.split_once('|') {
         Some((kind, detail)) if CALLER_ERRORS.contains(&kind) => {
             tracing::info!(detail, "malformed server-function request");
-            let mut bad = Response::new(Body::from(format!(
+            let message = format!(
                 "Bad request: the form could not be read ({detail}). \
                  Please send it again from the page.\n"
-            )));
-            *bad.status_mut() = StatusCode::BAD_REQUEST;
-            bad.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/plain; charset=utf-8"),
             );
-            bad
+            (StatusCode::BAD_REQUEST, message).into_response()
         }
         _ => Response::from_parts(parts, Body::from(bytes)),
     }

@@ -9,6 +9,7 @@ use axum::{
         header::{self, CONTENT_SECURITY_POLICY},
     },
     middleware::Next,
+    response::IntoResponse,
 };
 use tower_http_csrf::csrf::{CsrfLayer, ProtectionError};
 
@@ -127,15 +128,9 @@ pub fn refuse_cross_site() -> CsrfLayer<fn(ProtectionError) -> Response<Body>> {
 
 fn cross_site_refused(error: ProtectionError) -> Response<Body> {
     tracing::warn!(error = ?error, "cross-site request refused");
-    let mut response = Response::new(Body::from(
-        "Cross-site request refused: this form can only be sent from Flashboard's own pages.\n",
-    ));
-    *response.status_mut() = StatusCode::FORBIDDEN;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    response
+    let message =
+        "Cross-site request refused: this form can only be sent from Flashboard's own pages.\n";
+    (StatusCode::FORBIDDEN, message).into_response()
 }
 
 #[cfg(test)]
