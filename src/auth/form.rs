@@ -32,6 +32,15 @@ pub fn username_key(username: &str) -> String {
     username.trim().nfkc().collect::<String>().to_lowercase()
 }
 
+/// Whether a log-in with these fields could succeed at all: a password outside
+/// [`PASSWORD_CHARS`] or an absurdly long name matches no account (registration never accepts
+/// them), so such an attempt is refused without a database lookup or a hash. The answer does not
+/// depend on which accounts exist, so refusing early reveals nothing.
+pub fn plausible_login(username: &str, password: &str) -> bool {
+    username.trim().chars().count() <= 4 * USERNAME_CHARS.end()
+        && PASSWORD_CHARS.contains(&password.chars().count())
+}
+
 /// Checks a registration. `Ok` carries the normalized user; `Err` every problem found. The
 /// password is checked here but never stored or echoed.
 pub fn validate_registration(
@@ -177,6 +186,14 @@ mod tests {
             );
         }
         assert!(validate_registration("alice", "a.b+tag@sub.example.org", "password1").is_ok());
+    }
+
+    #[test]
+    fn implausible_log_ins_are_told_apart_without_looking() {
+        assert!(plausible_login("alice", "Password123"));
+        assert!(!plausible_login("alice", "short"));
+        assert!(!plausible_login("alice", &"x".repeat(129)));
+        assert!(!plausible_login(&"a".repeat(1000), "Password123"));
     }
 
     #[test]

@@ -120,7 +120,7 @@ pub async fn login(
     #[server(default)] next: Option<String>,
 ) -> Result<(), ServerFnError> {
     use self::{
-        form::{safe_next, username_key},
+        form::{plausible_login, safe_next, username_key},
         password::Verdict,
     };
     use crate::server::{call::Call, redirect::see_other};
@@ -139,17 +139,22 @@ pub async fn login(
         return Ok(());
     }
     let state = &call.state;
-    let stored = repo::by_key(&state.pool, &username_key(&username))
-        .await
-        .map_err(call.internal())?;
-    let verdict = state
-        .passwords
-        .verify(
-            password.clone(),
-            stored.as_ref().map(|user| user.password_hash.clone()),
-        )
-        .await
-        .map_err(call.internal())?;
+    let (stored, verdict) = if plausible_login(&username, &password) {
+        let stored = repo::by_key(&state.pool, &username_key(&username))
+            .await
+            .map_err(call.internal())?;
+        let verdict = state
+            .passwords
+            .verify(
+                password.clone(),
+                stored.as_ref().map(|user| user.password_hash.clone()),
+            )
+            .await
+            .map_err(call.internal())?;
+        (stored, verdict)
+    } else {
+        (None, Verdict::Rejected)
+    };
     let user = match (verdict, stored) {
         (Verdict::Accepted | Verdict::AcceptedNeedsRehash, Some(user)) => user,
         _ => {

@@ -34,9 +34,14 @@ pub async fn keep_form_input(
     session: &Session,
     fields: &[(&str, &str)],
 ) -> Result<(), tower_sessions::session::Error> {
+    // Long enough for any valid value; a pasted novel is not worth keeping in the store.
+    const MAX_KEPT_CHARS: usize = 256;
     let input: HashMap<String, String> = fields
         .iter()
-        .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+        .map(|(name, value)| {
+            let value = value.chars().take(MAX_KEPT_CHARS).collect();
+            ((*name).to_owned(), value)
+        })
         .collect();
     session.insert(FORM_INPUT_KEY, input).await
 }
