@@ -155,3 +155,41 @@ for (const js of [true, false]) {
     });
   });
 }
+
+for (const js of [true, false]) {
+  test.describe(js ? "devices, JavaScript on" : "devices, JavaScript off", () => {
+    test.use({ javaScriptEnabled: js });
+
+    test("signing out the other device ends its session at once", async ({ browser, page }) => {
+      const name = uniqueName("devices");
+      await registerAndLogIn(page, name);
+      // The same user on a phone.
+      const phone = await (
+        await browser.newContext({
+          userAgent: "Mozilla/5.0 (Linux; Android 14; Pixel 8) Gecko/20100101 Firefox/128.0",
+        })
+      ).newPage();
+      await phone.goto("/login");
+      await phone.getByLabel("Username").fill(name);
+      await phone.getByLabel("Password").fill("Sunny-day-2026");
+      await phone.getByRole("button", { name: "Log in" }).click();
+      await expect(phone).toHaveURL(/\/dashboard$/);
+
+      await open(page, "/dashboard", js);
+      const devices = page.getByTestId("devices").locator(".device");
+      await expect(devices).toHaveCount(2);
+      await expect(page.getByTestId("devices").locator('.device[data-current="true"]')).toHaveCount(1);
+      const other = page.getByTestId("devices").locator(".device", { hasText: "Firefox on Android" });
+      await other.getByRole("button", { name: "Sign out" }).click();
+      await expect(flashes(page).first()).toHaveText(/That device has been signed out\./);
+      await expect(devices).toHaveCount(1);
+
+      await phone.goto("/dashboard");
+      await expect(phone).toHaveURL(/\/login\?next=\/dashboard$/);
+      await expect(flashes(phone).first()).toHaveText(/Your session has ended/);
+      await page.goto("/dashboard");
+      await expect(page.getByText(`Hello, ${name}!`)).toBeVisible();
+      await phone.context().close();
+    });
+  });
+}
