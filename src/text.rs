@@ -248,7 +248,7 @@ pub static EN: Text = Text {
     yes: "yes",
     no: "no",
     session_ended: "Your session has ended. Please log in again.",
-    throttled: "Too many attempts. Please wait {seconds} seconds, then try again.",
+    throttled: "Too many attempts. Please try again in {seconds} s.",
     not_found_title: "Page not found",
     not_found_body: "There is nothing at this address.",
     not_found_home_link: "Back to the home page",

@@ -189,12 +189,12 @@ async fn failed_log_ins_are_throttled_per_account_and_others_still_log_in() {
     let res = app.login("target", "Password123").await;
     assert_eq!(res.status(), 429);
     assert!(res.headers().contains_key("retry-after"));
-    assert!(res.text().await.unwrap().contains("Please wait"));
+    assert!(res.text().await.unwrap().contains("Please try again in"));
     let html = app.html("/login").await;
     assert!(
         banner(&html)
             .iter()
-            .any(|(c, m)| c == "warning" && m.contains("Please wait")),
+            .any(|(c, m)| c == "warning" && m.contains("Please try again in")),
         "{:?}",
         banner(&html)
     );

@@ -65,3 +65,28 @@ test("a page on another origin cannot log the visitor out", async ({ page, baseU
   await expect(page).toHaveURL(/\/dashboard$/);
   await expect(page.getByText(`Hello, ${name}!`)).toBeVisible();
 });
+
+for (const js of [true, false]) {
+  test.describe(js ? "throttling, JavaScript on" : "throttling, JavaScript off", () => {
+    test.use({ javaScriptEnabled: js });
+
+    test("repeated failed log-ins are told to wait, in a flash", async ({ page }) => {
+      const name = uniqueName("throttled");
+      await open(page, "/login", js);
+      let throttled = false;
+      for (let attempt = 0; attempt < 10 && !throttled; attempt++) {
+        if (!page.url().endsWith("/login")) await open(page, "/login", js);
+        await page.getByLabel("Username").fill(name);
+        await page.getByLabel("Password").fill("wrong-password");
+        const response = page.waitForResponse((r) => r.url().endsWith("/api/login"));
+        await page.getByRole("button", { name: "Log in" }).click();
+        throttled = (await response).status() === 429;
+      }
+      expect(throttled, "the sixth quick failure is throttled").toBe(true);
+      // Without JavaScript the 429 page is plain text; the flash waits for the next page.
+      if (!js) await page.goto("/login");
+      const warning = page.locator('.flash-region .flash[data-category="warning"]');
+      await expect(warning).toHaveText(/Too many attempts\. Please try again in \d+ s\./);
+    });
+  });
+}
