@@ -1,10 +1,10 @@
 //! Request latency and throughput of the real server over HTTP, printed as numbers.
 //!
 //! Run with `cargo bench --features ssr --bench http` (an optimised build; a few minutes the
-//! first time). Each scenario runs a fixed number of requests from several concurrent clients
-//! against a server on a random port with a fresh SQLite file, and prints operations (requests,
-//! or the short sequence a scenario names) per second
-//! and the 50th/99th percentile latency. Numbers depend on the machine; compare runs on one.
+//! first time). Each scenario runs a fixed number of operations (a request, or the short
+//! sequence the scenario names) from several concurrent clients against a server on a random
+//! port with a fresh SQLite file, and prints operations per second and the 50th/99th percentile
+//! latency. Numbers depend on the machine; compare runs on one.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
