@@ -228,18 +228,13 @@ pub async fn current_user() -> Result<Option<User>, ServerFnError> {
 #[server(endpoint = "dashboard")]
 pub async fn dashboard() -> Result<Option<DashboardData>, ServerFnError> {
     use crate::{
-        server::{
-            call::{Call, format_time},
-            redirect::see_other,
-        },
+        server::call::{Call, format_time},
         session::lifetime::{Lifetimes, META_KEY, Meta},
     };
 
     let call = Call::current().await?;
     let Some((user, login)) = call.user_and_login().await? else {
-        call.flash_all(&[("warning", crate::text::t().dashboard_login_first)])
-            .await?;
-        see_other("/login?next=/dashboard");
+        call.send_to_login("/dashboard").await?;
         return Ok(None);
     };
     let meta = call

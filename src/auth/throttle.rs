@@ -65,9 +65,16 @@ impl IpLimiter {
         })
     }
 
-    /// Forgets idle buckets (called by the sweeper), so memory stays bounded.
-    pub fn forget_idle(&self) {
-        self.0.retain_recent();
+    /// Starts the task that forgets idle buckets every minute, so memory stays bounded.
+    pub fn spawn_cleaner(&self) -> tokio::task::JoinHandle<()> {
+        let limiter = self.0.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                every.tick().await;
+                limiter.retain_recent();
+            }
+        })
     }
 }
 

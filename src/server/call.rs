@@ -155,6 +155,15 @@ impl Call {
         self.session.cycle_id().await.map_err(self.internal())
     }
 
+    /// For a server function that needs a user, called by an anonymous one: a `warning` flash
+    /// and a redirect to `/login?next=<back>` (the guard does the same for page loads).
+    pub async fn send_to_login(&self, back: &str) -> Result<(), ServerFnError> {
+        self.flash_all(&[("warning", crate::text::t().dashboard_login_first)])
+            .await?;
+        super::redirect::see_other(&format!("/login?next={back}"));
+        Ok(())
+    }
+
     /// The logged-in user and their log-in facts.
     pub async fn user_and_login(&self) -> Result<Option<(User, Login)>, ServerFnError> {
         let Some(login) = session::login(&self.session)

@@ -61,13 +61,14 @@ pub enum StartupError {
     Serve(std::io::Error),
 }
 
-/// A built, not yet serving app: the router plus the background task it needs.
+/// A built, not yet serving app: the router plus the background tasks it needs.
 pub struct Server {
     /// The complete router.
     pub router: axum::Router,
     /// The shared state (also reachable from inside the router).
     pub state: AppState,
-    sweeper: JoinHandle<()>,
+    /// The expired-session sweeper and the rate limiter's clean-up, stopped after serving.
+    background: Vec<JoinHandle<()>>,
 }
 
 impl Server {
@@ -117,13 +118,7 @@ impl Server {
         )
         .map_err(|err| StartupError::Passwords(err.to_string()))?;
         let auth_limiter = IpLimiter::per_minute(config.auth.attempts_per_ip_per_minute);
-        let idle_buckets = auth_limiter.clone();
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(std::time::Duration::from_secs(60)).await;
-                idle_buckets.forget_idle();
-            }
-        });
+        let background = vec![sweeper, auth_limiter.spawn_cleaner()];
         let state = AppState {
             leptos_options,
             auth_limiter,
@@ -136,7 +131,7 @@ impl Server {
         Ok(Self {
             router,
             state,
-            sweeper,
+            background,
         })
     }
 
@@ -153,7 +148,9 @@ impl Server {
             .with_graceful_shutdown(shutdown)
             .await
             .map_err(StartupError::Serve);
-        self.sweeper.abort();
+        for task in &self.background {
+            task.abort();
+        }
         self.state.pool.close().await;
         result
     }

@@ -102,7 +102,7 @@ pub async fn sign_out_other_devices() -> Result<(), ServerFnError> {
 mod ssr {
     use leptos::prelude::ServerFnError;
 
-    use crate::server::{call::Call, redirect::see_other};
+    use crate::server::call::Call;
 
     /// The call, its user id and its session id; or, for an anonymous visitor, a `warning`
     /// flash, a redirect to `/login`, and `None`.
@@ -114,9 +114,7 @@ mod ssr {
         match (login, call.session.id()) {
             (Some(login), Some(id)) => Ok(Some((call, login.user_id, id.to_string()))),
             _ => {
-                call.flash_all(&[("warning", crate::text::t().dashboard_login_first)])
-                    .await?;
-                see_other("/login?next=/dashboard");
+                call.send_to_login("/dashboard").await?;
                 Ok(None)
             }
         }

@@ -48,14 +48,12 @@ pub struct SessionReport {
 /// The current session, for the logged-in user (`None` and a redirect to `/login` otherwise).
 #[server(endpoint = "inspect_session")]
 pub async fn inspect_session() -> Result<Option<SessionReport>, ServerFnError> {
-    use crate::server::{call::Call, redirect::see_other};
+    use crate::server::call::Call;
 
     let call = Call::current().await?;
     let report = ssr::report(&call).await.map_err(call.internal())?;
     if report.is_none() {
-        call.flash_all(&[("warning", crate::text::t().dashboard_login_first)])
-            .await?;
-        see_other("/login?next=/session");
+        call.send_to_login("/session").await?;
     }
     Ok(report)
 }

@@ -16,7 +16,7 @@
 
 use axum::{
     extract::{Request, State},
-    http::header::USER_AGENT,
+    http::header::{CONTENT_TYPE, USER_AGENT},
     middleware::Next,
     response::Response,
 };
@@ -153,8 +153,9 @@ impl Lifetimes {
     }
 }
 
-/// Middleware (inside the session layer): after each request, starts the bookkeeping of a new
-/// session, notes that a live one was used, and keeps a remembered cookie persistent. Runs
+/// Middleware (inside the session layer): after each page or server-function request, starts
+/// the bookkeeping of a new session, notes that a live one was used, and keeps a remembered
+/// cookie persistent. Runs
 /// after the handler so that it sees the session as the handler left it; a failed request (5xx)
 /// is left alone, as tower-sessions does not save it either.
 pub async fn track(
@@ -168,8 +169,19 @@ pub async fn track(
         .get(USER_AGENT)
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned);
+    let server_function = request.uri().path().starts_with("/api/");
     let response = next.run(request).await;
     if response.status().is_server_error() {
+        return response;
+    }
+    // Only what a user does (a page, a server function) counts as activity; the stylesheet,
+    // script and wasm a page pulls in would cost a session read each and say nothing new.
+    let page = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"));
+    if !(page || server_function) {
         return response;
     }
     if let Err(err) = lifetimes
