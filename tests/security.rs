@@ -176,6 +176,58 @@ async fn security_headers_on_pages_errors_static_files_and_api() {
     assert!(hsts.starts_with("max-age=31536000"), "{hsts}");
 }
 
+/// The nonce of a `Content-Security-Policy` value, if it has one.
+fn csp_nonce(csp: &str) -> Option<&str> {
+    csp.split("'nonce-").nth(1)?.split('\'').next()
+}
+
+/// Pages, the 404 page, static files and server functions served at the same time each get
+/// their own response headers. (leptos_axum once let a static file's response take a page render's
+/// headers, CSP included, when both ran on one thread: the page then blocked its own scripts.)
+#[tokio::test]
+async fn concurrent_requests_keep_their_own_headers() {
+    let app = spawn_app().await;
+    let mut requests = tokio::task::JoinSet::new();
+    for _ in 0..25 {
+        for path in [
+            "/login",
+            "/pkg/flashboard.css",
+            "/nope",
+            "/api/current_user",
+        ] {
+            let (client, url) = (app.new_client(), app.url(path));
+            requests.spawn(async move {
+                let request = if path.starts_with("/api/") {
+                    client.post(url).header("accept", "application/json")
+                } else {
+                    client.get(url).header("accept", "text/html")
+                };
+                let res = request.send().await.expect("request");
+                let csp = res.headers()["content-security-policy"]
+                    .to_str()
+                    .unwrap()
+                    .to_owned();
+                (path, csp, res.text().await.unwrap())
+            });
+        }
+    }
+    let mut pages = 0;
+    while let Some(result) = requests.join_next().await {
+        let (path, csp, body) = result.unwrap();
+        if path.starts_with("/pkg/") || path.starts_with("/api/") {
+            assert_eq!(csp_nonce(&csp), None, "{path} took a page's policy: {csp}");
+        } else {
+            let nonce = csp_nonce(&csp).unwrap_or_else(|| panic!("{path} lost its nonce: {csp}"));
+            assert!(
+                body.contains(&format!("nonce=\"{nonce}\"")),
+                "{path}: the scripts carry the header's nonce"
+            );
+            pages += 1;
+        }
+    }
+    assert_eq!(pages, 50);
+}
+
 #[tokio::test]
 async fn failed_log_ins_are_throttled_per_account_and_others_still_log_in() {
     let app = spawn_app().await;

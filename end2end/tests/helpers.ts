@@ -1,4 +1,4 @@
-import { expect, type Page } from "@playwright/test";
+import { type ConsoleMessage, expect, type Page, type Request } from "@playwright/test";
 
 /** The demo's flashes, in the order they are pushed. */
 export const DEMO = [
@@ -20,10 +20,29 @@ export function watchConsole(page: Page): string[] {
   return problems;
 }
 
-/** Opens `path`; with JavaScript on, waits until the wasm has taken over the page. */
+/**
+ * Opens `path`; with JavaScript on, waits until the wasm has taken over the page. When it does
+ * not, the error carries what the page logged (a hydration panic is reported on the console).
+ */
 export async function open(page: Page, path: string, js: boolean) {
-  await page.goto(path);
-  if (js) await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  const logged: string[] = [];
+  const onConsole = (msg: ConsoleMessage) => logged.push(`${msg.type()}: ${msg.text()}`);
+  const onError = (err: Error) => logged.push(`pageerror: ${err.message}`);
+  const onFailed = (request: Request) =>
+    logged.push(`request failed: ${request.url()} ${request.failure()?.errorText}`);
+  page.on("console", onConsole);
+  page.on("pageerror", onError);
+  page.on("requestfailed", onFailed);
+  try {
+    await page.goto(path);
+    if (js) await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  } catch (err) {
+    throw new Error(`opening ${path}: ${err}\npage log: ${JSON.stringify(logged, null, 1)}`);
+  } finally {
+    page.off("console", onConsole);
+    page.off("pageerror", onError);
+    page.off("requestfailed", onFailed);
+  }
 }
 
 /** The flash banner's items. */

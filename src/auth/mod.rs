@@ -229,7 +229,7 @@ pub async fn current_user() -> Result<Option<User>, ServerFnError> {
 pub async fn dashboard() -> Result<Option<DashboardData>, ServerFnError> {
     use crate::{
         server::call::{Call, format_time},
-        session::lifetime::{Lifetimes, META_KEY, Meta},
+        session::lifetime::{META_KEY, Meta},
     };
 
     let call = Call::current().await?;
@@ -242,11 +242,7 @@ pub async fn dashboard() -> Result<Option<DashboardData>, ServerFnError> {
         .get::<Meta>(META_KEY)
         .await
         .map_err(call.internal())?;
-    let ends = meta.map(|meta| {
-        Lifetimes::from_config(&call.state.config.session)
-            .end(&meta)
-            .0
-    });
+    let ends = meta.map(|meta| call.state.lifetimes.end(&meta).0);
     Ok(Some(DashboardData {
         username: user.username,
         logged_in_at: format_time(login.logged_in_at),

@@ -11,7 +11,7 @@ use crate::{
     flash::{FlashError, Flasher},
     session::{
         self, LOGIN_KEY, Login,
-        lifetime::{Lifetimes, META_KEY, Meta},
+        lifetime::{META_KEY, Meta},
     },
 };
 
@@ -131,8 +131,7 @@ impl Call {
         });
         let mut meta = Meta::new(login.logged_in_at, user_agent.as_deref());
         if remember {
-            let lifetimes = Lifetimes::from_config(&self.state.config.session);
-            let until = OffsetDateTime::now_utc().saturating_add(lifetimes.remember);
+            let until = OffsetDateTime::now_utc().saturating_add(self.state.lifetimes.remember);
             meta.remembered_until = Some(until.unix_timestamp());
             self.session.set_expiry(Some(Expiry::AtDateTime(until)));
         }

@@ -8,6 +8,7 @@ pub mod db;
 pub mod fn_errors;
 pub mod headers;
 pub mod health;
+pub mod reactive_owner;
 pub mod redirect;
 pub mod router;
 pub mod secret;
@@ -96,7 +97,10 @@ impl Server {
         };
         let pool = db::open(&config.database).await.map_err(db_error)?;
         // The session table first: the app's migrations refer to it.
-        let store = session::store(&pool, &config).await.map_err(db_error)?;
+        let lifetimes = session::Lifetimes::from_config(&config.session);
+        let store = session::Store::new(pool.clone(), lifetimes)
+            .await
+            .map_err(db_error)?;
         sqlx::migrate!()
             .run(&pool)
             .await
@@ -126,6 +130,7 @@ impl Server {
             config: Arc::new(config),
             flash,
             passwords,
+            lifetimes,
         };
         let router = router::app(state.clone(), sessions, extra);
         Ok(Self {

@@ -13,13 +13,13 @@ use leptos_axum::{
 };
 use tower_http::limit::RequestBodyLimitLayer;
 
-use super::{fn_errors, headers, health, state::AppState, telemetry};
+use super::{fn_errors, headers, health, reactive_owner, state::AppState, telemetry};
 use crate::{
     app::{App, shell},
     auth,
     flash::LeaveFlashes,
     pages,
-    session::{self, SessionLayer, lifetime::Lifetimes},
+    session::{self, SessionLayer},
 };
 
 /// Builds the whole app, with the `extra` routes inside the same middleware. Kept apart from
@@ -52,7 +52,7 @@ pub fn app(state: AppState, sessions: SessionLayer, extra: Router<AppState>) -> 
             auth::throttle::throttle_auth_posts,
         ))
         .layer(axum::middleware::from_fn_with_state(
-            Lifetimes::from_config(&state.config.session),
+            state.lifetimes,
             session::lifetime::track,
         ))
         .layer(sessions)
@@ -67,6 +67,8 @@ pub fn app(state: AppState, sessions: SessionLayer, extra: Router<AppState>) -> 
             headers::security_headers,
         ))
         .layer(telemetry::request_log())
+        // Outermost: no other request's Leptos context can leak into this one's.
+        .layer(axum::middleware::from_fn(reactive_owner::isolate))
         .with_state(state)
 }
 

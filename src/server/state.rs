@@ -10,6 +10,7 @@ use super::config::Config;
 use crate::{
     auth::{password::Passwords, throttle::IpLimiter},
     flash::FlashStore,
+    session::Lifetimes,
 };
 
 /// Shared, cheaply clonable state. Server functions get it with `expect_context::<AppState>()`
@@ -28,4 +29,6 @@ pub struct AppState {
     pub passwords: Passwords,
     /// Per-IP limits of log-in and registration posts.
     pub auth_limiter: IpLimiter,
+    /// The session timeouts (idle, absolute, remember me), from `[session]`.
+    pub lifetimes: Lifetimes,
 }

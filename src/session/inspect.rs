@@ -66,7 +66,7 @@ pub mod ssr {
     use super::{CookieFacts, Ending, SessionReport};
     use crate::{
         server::{call::Call, config::SameSite},
-        session::lifetime::{Lifetimes, META_KEY, Meta},
+        session::lifetime::{META_KEY, Meta},
     };
 
     /// The report of a logged-in session; `None` for anyone else.
@@ -81,7 +81,7 @@ pub mod ssr {
             return Ok(None);
         };
         let config = &call.state.config;
-        let (end, ending) = Lifetimes::from_config(&config.session).end(&meta);
+        let (end, ending) = call.state.lifetimes.end(&meta);
         // What the store holds (as of the last save), every key, not only the ones this page knows.
         let stored = crate::session::Store::load_record(&call.state.pool, &id)
             .await?

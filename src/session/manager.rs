@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use sqlx::SqlitePool;
 use tokio::task::JoinHandle;
 use tower_sessions::{
     Expiry, SessionManagerLayer,
@@ -12,16 +11,11 @@ use tower_sessions::{
     session_store::ExpiredDeletion,
 };
 
-use super::{Store, lifetime::Lifetimes};
+use super::Store;
 use crate::server::config::{self, Config};
 
 /// The session middleware over the SQLite store, configured from the settings.
 pub type SessionLayer = SessionManagerLayer<Store, SignedCookie>;
-
-/// Creates the session table when missing and returns the store.
-pub async fn store(pool: &SqlitePool, config: &Config) -> Result<Store, sqlx::Error> {
-    Store::new(pool.clone(), Lifetimes::from_config(&config.session)).await
-}
 
 /// The session middleware, from the settings: by default `HttpOnly`, `SameSite=Lax` (`Strict`
 /// would drop the session when a user arrives from a link on another site), `Secure` with the

@@ -30,6 +30,8 @@ mod store;
 #[cfg(feature = "ssr")]
 pub use keys::{FORM_INPUT_KEY, LOGIN_KEY, Login, keep_form_input, login, take_form_input};
 #[cfg(feature = "ssr")]
-pub use manager::{SessionLayer, layer, spawn_sweeper, store};
+pub use lifetime::Lifetimes;
+#[cfg(feature = "ssr")]
+pub use manager::{SessionLayer, layer, spawn_sweeper};
 #[cfg(feature = "ssr")]
 pub use store::Store;
