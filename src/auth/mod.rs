@@ -275,14 +275,14 @@ impl KeptInput {
     }
 
     /// The kept value of the field `name`, or empty.
-    pub fn field(self, name: &'static str) -> impl Fn() -> String + Copy + Send + Sync + 'static {
-        move || {
+    pub fn field(self, name: &'static str) -> Signal<String> {
+        Signal::derive(move || {
             self.0
                 .get()
                 .and_then(Result::ok)
                 .and_then(|input| input.get(name).cloned())
                 .unwrap_or_default()
-        }
+        })
     }
 }
 

@@ -5,7 +5,8 @@ use leptos_router::hooks::use_query_map;
 
 use crate::{
     auth::{KeptInput, Login},
-    flash::{FieldFlashes, use_flashes},
+    components::Field,
+    flash::use_flashes,
     text::t,
 };
 
@@ -17,29 +18,25 @@ pub fn LoginPage() -> impl IntoView {
     use_flashes().refresh_after(action.version());
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
-    let kept_username = KeptInput::new().field("username");
+    let kept = KeptInput::new();
     view! {
         <h1>{text.login_title}</h1>
         <Transition>
             <ActionForm action attr:class="card stack" attr:novalidate=true>
                 <input type="hidden" name="next" value=next />
-                <div class="field">
-                    <label for="username">{text.field_username}</label>
-                    <input
-                        id="username"
-                        name="username"
-                        type="text"
-                        autocomplete="username"
-                        maxlength="64"
-                        value=kept_username
-                    />
-                    <FieldFlashes field="username" />
-                </div>
-                <div class="field">
-                    <label for="password">{text.field_password}</label>
-                    <input id="password" name="password" type="password" autocomplete="current-password" />
-                    <FieldFlashes field="password" />
-                </div>
+                <Field
+                    name="username"
+                    label=text.field_username
+                    autocomplete="username"
+                    maxlength=64
+                    value=kept.field("username")
+                />
+                <Field
+                    name="password"
+                    label=text.field_password
+                    kind="password"
+                    autocomplete="current-password"
+                />
                 <label class="check">
                     <input type="checkbox" name="remember" value="on" />
                     {text.field_remember}

@@ -4,7 +4,8 @@ use leptos::prelude::*;
 
 use crate::{
     auth::{KeptInput, Register},
-    flash::{FieldFlashes, use_flashes},
+    components::Field,
+    flash::use_flashes,
     text::t,
 };
 
@@ -19,44 +20,29 @@ pub fn RegisterPage() -> impl IntoView {
         <h1>{text.register_title}</h1>
         <Transition>
             <ActionForm action attr:class="card stack" attr:novalidate=true>
-                <div class="field">
-                    <label for="username">{text.field_username}</label>
-                    <input
-                        id="username"
-                        name="username"
-                        type="text"
-                        autocomplete="username"
-                        maxlength="64"
-                        aria-describedby="username-help"
-                        value=kept.field("username")
-                    />
-                    <small id="username-help">{text.register_username_help}</small>
-                    <FieldFlashes field="username" />
-                </div>
-                <div class="field">
-                    <label for="email">{text.field_email}</label>
-                    <input
-                        id="email"
-                        name="email"
-                        type="email"
-                        autocomplete="email"
-                        maxlength="254"
-                        value=kept.field("email")
-                    />
-                    <FieldFlashes field="email" />
-                </div>
-                <div class="field">
-                    <label for="password">{text.field_password}</label>
-                    <input
-                        id="password"
-                        name="password"
-                        type="password"
-                        autocomplete="new-password"
-                        aria-describedby="password-help"
-                    />
-                    <small id="password-help">{text.register_password_help}</small>
-                    <FieldFlashes field="password" />
-                </div>
+                <Field
+                    name="username"
+                    label=text.field_username
+                    autocomplete="username"
+                    maxlength=64
+                    help=text.register_username_help
+                    value=kept.field("username")
+                />
+                <Field
+                    name="email"
+                    label=text.field_email
+                    kind="email"
+                    autocomplete="email"
+                    maxlength=254
+                    value=kept.field("email")
+                />
+                <Field
+                    name="password"
+                    label=text.field_password
+                    kind="password"
+                    autocomplete="new-password"
+                    help=text.register_password_help
+                />
                 <button type="submit">{text.register_button}</button>
             </ActionForm>
         </Transition>
