@@ -146,7 +146,7 @@ async fn main() {
                 .text()
                 .await
                 .unwrap();
-            assert!(html.contains("flash-stock_alert") || html.contains("stock_alert"));
+            assert!(html.contains(r#"data-category="stock_alert""#));
         }
     })
     .await

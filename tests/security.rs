@@ -153,13 +153,8 @@ async fn security_headers_on_pages_errors_static_files_and_api() {
         .to_str()
         .unwrap()
         .to_owned();
-    let nonce = csp
-        .split("'nonce-")
-        .nth(1)
-        .unwrap()
-        .split('\'')
-        .next()
-        .unwrap()
+    let nonce = csp_nonce(&csp)
+        .expect("a page's policy has a nonce")
         .to_owned();
     let html = res.text().await.unwrap();
     assert!(
