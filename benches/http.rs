@@ -1,194 +1,340 @@
-//! Request latency and throughput of the real server over HTTP, printed as numbers.
+//! Flashboard against a bare axum + tower-sessions control, over real HTTP, in one run.
 //!
 //! Run with `cargo bench --features ssr --bench http` (an optimised build; a few minutes the
-//! first time). Each scenario runs a fixed number of operations (a request, or the short
-//! sequence the scenario names) from several concurrent clients against a server on a random
-//! port with a fresh SQLite file, and prints operations per second and the 50th/99th percentile
-//! latency. Numbers depend on the machine; compare runs on one.
+//! first time). The server runtime has one worker per CPU, as in production; the load comes from
+//! one client thread of this process with `BENCH_CONNECTIONS` keep-alive connections (default
+//! 32) for `BENCH_SECONDS` per scenario (default 5), every response checked.
+//!
+//! Each scenario runs against the control (`support/control.rs`: the same pages as strings, the
+//! same database reads and writes, over the same SQLite file) and then against Flashboard, and
+//! prints for each: operations per second, p50, p99 and the longest latency, the server's and the
+//! client's CPU time per operation, and Flashboard's throughput as a ratio of the control's. The
+//! ratio is the number to compare between runs and machines; absolute numbers drift with the
+//! machine's other load.
+//!
+//! `BENCH_LARGE=1` adds the large-store run: 1,000,000 live and 1,000,000 expired sessions in the
+//! table, then logged-in dashboard requests while the sweeper deletes the expired ones, with the
+//! longest request and p99 during the sweep. `BENCH_ONLY=name` runs only the scenarios whose name
+//! contains `name`.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "support/control.rs"]
+mod control;
+#[path = "support/load.rs"]
+mod load;
 
-use std::time::{Duration, Instant};
+use std::{net::SocketAddr, time::Duration};
 
-/// Concurrent clients per scenario.
-const CLIENTS: usize = 8;
+use load::{Conn, Measured};
 
-struct Report {
-    name: &'static str,
-    latencies: Vec<Duration>,
-    wall: Duration,
+/// The allocator the server binary uses (`src/main.rs`), for the server and the control alike.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+struct Settings {
+    connections: usize,
+    seconds: Duration,
+    warmup: Duration,
+    only: Option<String>,
+    /// `BENCH_FLASHBOARD_ONLY=1`: skip the control (for profiling Flashboard alone).
+    flashboard_only: bool,
 }
 
-impl Report {
-    fn print(mut self) {
-        self.latencies.sort();
-        let at = |q: f64| self.latencies[((self.latencies.len() as f64 - 1.0) * q) as usize];
-        let rate = self.latencies.len() as f64 / self.wall.as_secs_f64();
-        println!(
-            "{:<44} {:>6} ops  {:>8.0} ops/s  p50 {:>7.2} ms  p99 {:>7.2} ms",
-            self.name,
-            self.latencies.len(),
-            rate,
-            at(0.5).as_secs_f64() * 1e3,
-            at(0.99).as_secs_f64() * 1e3,
-        );
+impl Settings {
+    fn from_env() -> Self {
+        let number = |name: &str, default: u64| {
+            std::env::var(name)
+                .ok()
+                .and_then(|value| value.parse().ok())
+                .unwrap_or(default)
+        };
+        Self {
+            connections: number("BENCH_CONNECTIONS", 32) as usize,
+            seconds: Duration::from_secs(number("BENCH_SECONDS", 5)),
+            warmup: Duration::from_millis(500),
+            only: std::env::var("BENCH_ONLY").ok(),
+            flashboard_only: std::env::var_os("BENCH_FLASHBOARD_ONLY").is_some(),
+        }
+    }
+
+    fn wants(&self, name: &str) -> bool {
+        self.only.as_deref().is_none_or(|only| name.contains(only))
     }
 }
 
-/// Runs `per_client` rounds of `round` on each of [`CLIENTS`] clients at once; `round` gets the
-/// client's index and does one timed request (or one short sequence, timed as one).
-async fn measure<F, Fut>(name: &'static str, per_client: usize, round: F) -> Report
-where
-    F: Fn(usize) -> Fut + Clone + Send + 'static,
-    Fut: std::future::Future<Output = ()> + Send,
-{
-    let start = Instant::now();
-    let tasks: Vec<_> = (0..CLIENTS)
-        .map(|client| {
-            let round = round.clone();
-            tokio::spawn(async move {
-                let mut latencies = Vec::with_capacity(per_client);
-                for _ in 0..per_client {
-                    let t = Instant::now();
-                    round(client).await;
-                    latencies.push(t.elapsed());
-                }
-                latencies
-            })
-        })
-        .collect();
-    let mut latencies = Vec::new();
-    for task in tasks {
-        latencies.extend(task.await.expect("client task"));
-    }
-    Report {
-        name,
-        latencies,
-        wall: start.elapsed(),
-    }
-}
-
-#[tokio::main]
-async fn main() {
-    let app = std::sync::Arc::new(
-        common::spawn_app_with(|config| config.auth.attempts_per_ip_per_minute = 1_000_000).await,
+fn print_header() {
+    println!(
+        "{:<40} {:>8} {:>9} {:>8} {:>8} {:>8} {:>9} {:>9} {:>6}",
+        "scenario", "app", "ops/s", "p50 ms", "p99 ms", "max ms", "srv us/op", "cli us/op", "ratio"
     );
-    println!("Flashboard HTTP benchmark: {CLIENTS} concurrent clients, release build\n");
+}
 
-    // Anonymous page render: no session at all.
-    let a = app.clone();
-    measure("GET / (anonymous, no session)", 250, move |_| {
-        let a = a.clone();
-        async move {
-            assert_eq!(a.get("/").await.status(), 200);
+fn print_row(name: &str, app: &str, m: &Measured, ratio: Option<f64>) {
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!(
+        "{:<40} {:>8} {:>9.0} {:>8.2} {:>8.2} {:>8.2} {:>9.0} {:>9.0} {:>6}",
+        name,
+        app,
+        m.rate(),
+        ms(m.percentile(0.5)),
+        ms(m.percentile(0.99)),
+        ms(m.max()),
+        m.server_cpu_per_op_us(),
+        m.client_cpu_per_op_us(),
+        ratio.map_or_else(String::new, |r| format!("{:.0}%", r * 100.0)),
+    );
+}
+
+/// A user name per connection.
+fn user(index: usize) -> String {
+    format!("bench{index}")
+}
+
+async fn log_in(conn: &mut Conn, index: usize) {
+    let form = format!("username={}&password=Password123", user(index));
+    let reply = conn.post_form("/api/login", &form).await;
+    assert_eq!(reply.status, 303, "log-in of {}", user(index));
+    // The welcome flash is for the first page; take it so the scenarios start clean.
+    conn.get("/").await;
+}
+
+struct Apps {
+    flashboard: SocketAddr,
+    control: SocketAddr,
+}
+
+fn main() {
+    let settings = Settings::from_env();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let app = runtime.block_on(common::spawn_app_with(|config| {
+        config.auth.attempts_per_ip_per_minute = u32::MAX;
+    }));
+    let flashboard: SocketAddr = app.base_url.trim_start_matches("http://").parse().unwrap();
+
+    // One account per connection, then Flashboard's pages captured for the control.
+    let connections = settings.connections;
+    let pages = load::once(flashboard, async move |conn| {
+        for index in 0..connections {
+            let form = format!(
+                "username={0}&email={0}%40example.com&password=Password123",
+                user(index)
+            );
+            assert_eq!(conn.post_form("/api/register", &form).await.status, 303);
+            conn.cookie = None;
         }
-    })
-    .await
-    .print();
+        capture(conn).await
+    });
+    let control = runtime.block_on(control::spawn(&app.database_path(), pages));
+    let apps = Apps {
+        flashboard,
+        control,
+    };
 
-    // Logged-in clients: one account each (registration and log-in are not timed here).
-    let mut clients = Vec::new();
-    for i in 0..CLIENTS {
-        let client = common::client();
-        let name = format!("bench{i}");
-        let base = &app.base_url;
-        client
-            .post(format!("{base}/api/register"))
-            .header("accept", "text/html")
-            .form(&[
-                ("username", name.as_str()),
-                ("email", &format!("{name}@example.com")),
-                ("password", "Password123"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        let res = client
-            .post(format!("{base}/api/login"))
-            .header("accept", "text/html")
-            .form(&[("username", name.as_str()), ("password", "Password123")])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 303);
-        clients.push(client);
+    println!(
+        "Flashboard vs. bare axum + tower-sessions: {} connections, {} s per scenario, {} CPUs\n",
+        settings.connections,
+        settings.seconds.as_secs(),
+        std::thread::available_parallelism().map_or(0, usize::from),
+    );
+    print_header();
+    scenarios(&settings, &apps);
+    drop(app);
+}
+
+/// Fills `Pages` from Flashboard's own answers.
+async fn capture(conn: &mut Conn) -> control::Pages {
+    conn.cookie = None;
+    let reply = conn.get("/login").await;
+    let login = reply.text().into_owned();
+    let nonce = nonce_of(&login);
+    let csp = reply.headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains(&format!("'nonce-{nonce}'")), "{csp}");
+    let login = control::Template::new(&login, &[&nonce]);
+
+    log_in(conn, 0).await;
+    let dashboard = conn.get("/dashboard").await.text().into_owned();
+    let nonce = nonce_of(&dashboard);
+    let time = between(&dashboard, "data-testid=\"logged-in-at\">", "<").to_owned();
+    let dashboard = cut(
+        &dashboard,
+        "class=\"devices\">",
+        "</ul>",
+        "\u{1}DEVICES\u{1}",
+    );
+    let dashboard = cut(
+        &dashboard,
+        "class=\"flash-region\">",
+        "<!></div><main",
+        "\u{1}FLASHES\u{1}",
+    );
+    let dashboard = control::Template::new(
+        &dashboard,
+        &[
+            &nonce,
+            &user(0),
+            &time,
+            "\u{1}DEVICES\u{1}",
+            "\u{1}FLASHES\u{1}",
+        ],
+    );
+
+    let reply = conn.post_form("/api/flash_demo", "").await;
+    assert_eq!(reply.status, 303);
+    let home = conn.get("/").await.text().into_owned();
+    let nonce = nonce_of(&home);
+    let home = cut(
+        &home,
+        "class=\"flash-region\">",
+        "<!></div><main",
+        "\u{1}FLASHES\u{1}",
+    );
+    let home = control::Template::new(&home, &[&nonce, &user(0), "\u{1}FLASHES\u{1}"]);
+    control::Pages {
+        login,
+        dashboard,
+        home,
     }
-    let clients = std::sync::Arc::new(clients);
+}
 
-    let (a, c) = (app.clone(), clients.clone());
-    measure("GET /dashboard (session, user, devices)", 150, move |i| {
-        let (a, c) = (a.clone(), c.clone());
-        async move {
-            let res = c[i].get(a.url("/dashboard")).send().await.unwrap();
-            assert_eq!(res.status(), 200);
-        }
-    })
-    .await
-    .print();
+fn nonce_of(html: &str) -> String {
+    between(html, "nonce=\"", "\"").to_owned()
+}
 
-    let (a, c) = (app.clone(), clients.clone());
-    measure("POST flash x6, then GET / showing them", 100, move |i| {
-        let (a, c) = (a.clone(), c.clone());
-        async move {
-            let res = c[i]
-                .post(a.url("/api/flash_demo"))
-                .header("accept", "text/html")
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(res.status(), 303);
-            let html = c[i]
-                .get(a.url("/"))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
-            assert!(html.contains(r#"data-category="stock_alert""#));
-        }
-    })
-    .await
-    .print();
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let from = html.find(start).expect("start mark") + start.len();
+    let to = from + html[from..].find(end).expect("end mark");
+    &html[from..to]
+}
 
-    let (a, c) = (app.clone(), clients.clone());
-    measure("POST /api/save_preferences", 150, move |i| {
-        let (a, c) = (a.clone(), c.clone());
-        async move {
-            let res = c[i]
-                .post(a.url("/api/save_preferences"))
-                .header("accept", "text/html")
-                .form(&[("theme", "dark"), ("density", "compact")])
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(res.status(), 303);
-        }
-    })
-    .await
-    .print();
+/// `html` with what lies between `start` and `end` replaced by `mark`.
+fn cut(html: &str, start: &str, end: &str, mark: &str) -> String {
+    let from = html.find(start).expect("start mark") + start.len();
+    let to = from + html[from..].find(end).expect("end mark");
+    format!("{}{mark}{}", &html[..from], &html[to..])
+}
 
-    // Log-in: one Argon2id hash each (m=19456, t=2), bounded by a semaphore of CPU-count permits.
-    // (Successful ones: repeated failures would be throttled.)
-    let a = app.clone();
-    measure("POST /api/login (one Argon2id hash)", 10, move |i| {
-        let a = a.clone();
-        async move {
-            let res = a
-                .new_client()
-                .post(a.url("/api/login"))
-                .header("accept", "text/html")
-                .form(&[
-                    ("username", format!("bench{i}")),
-                    ("password", "Password123".into()),
-                ])
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(res.status(), 303);
+/// Runs one scenario against both apps and prints both rows. `setup` and `op` are told whether
+/// they talk to the control.
+fn compare<S, O>(settings: &Settings, apps: &Apps, name: &str, setup: S, op: O)
+where
+    S: AsyncFn(bool, usize, &mut Conn) + Clone + Send + 'static,
+    O: AsyncFn(bool, usize, &mut Conn) + Clone + Send + 'static,
+{
+    if !settings.wants(name) {
+        return;
+    }
+    let mut results = Vec::new();
+    for (is_control, addr) in [(true, apps.control), (false, apps.flashboard)] {
+        if is_control && settings.flashboard_only {
+            continue;
         }
-    })
-    .await
-    .print();
+        let (setup, op) = (setup.clone(), op.clone());
+        let measured = load::run(
+            addr,
+            settings.connections,
+            settings.warmup,
+            settings.seconds,
+            async move |index, conn| setup(is_control, index, conn).await,
+            async move |index, conn| op(is_control, index, conn).await,
+        );
+        results.push(measured);
+    }
+    if let [control, flashboard] = &results[..] {
+        print_row(name, "control", control, None);
+        print_row(
+            name,
+            "flashbrd",
+            flashboard,
+            Some(flashboard.rate() / control.rate()),
+        );
+    } else {
+        print_row(name, "flashbrd", &results[0], None);
+    }
+}
+
+async fn nothing(_: bool, _: usize, _: &mut Conn) {}
+
+async fn logged_in(is_control: bool, index: usize, conn: &mut Conn) {
+    if is_control {
+        let form = format!("username={}&password=Password123", user(index));
+        assert_eq!(conn.post_form("/api/login", &form).await.status, 303);
+    } else {
+        log_in(conn, index).await;
+    }
+}
+
+fn scenarios(settings: &Settings, apps: &Apps) {
+    compare(
+        settings,
+        apps,
+        "GET /login, anonymous",
+        nothing,
+        async |_, _, conn| {
+            let reply = conn.get("/login").await;
+            assert_eq!(reply.status, 200);
+            assert!(reply.text().contains("action=\"/api/login\""));
+        },
+    );
+    compare(
+        settings,
+        apps,
+        "GET /dashboard, logged in",
+        logged_in,
+        async |_, index, conn| {
+            let reply = conn.get("/dashboard").await;
+            assert_eq!(reply.status, 200);
+            assert!(
+                reply
+                    .text()
+                    .contains(&format!("<strong>{}</strong>", user(index)))
+            );
+        },
+    );
+    compare(
+        settings,
+        apps,
+        "POST 6 flashes, GET / showing them",
+        logged_in,
+        async |is_control, _, conn| {
+            let path = if is_control {
+                "/flash"
+            } else {
+                "/api/flash_demo"
+            };
+            assert_eq!(conn.post_form(path, "").await.status, 303);
+            let reply = conn.get("/").await;
+            assert_eq!(reply.status, 200);
+            assert!(reply.text().contains("data-category=\"stock_alert\""));
+        },
+    );
+    compare(
+        settings,
+        apps,
+        "POST preferences",
+        logged_in,
+        async |is_control, _, conn| {
+            let path = if is_control {
+                "/prefs"
+            } else {
+                "/api/save_preferences"
+            };
+            let reply = conn.post_form(path, "theme=dark&density=compact").await;
+            assert_eq!(reply.status, 303);
+        },
+    );
+    compare(
+        settings,
+        apps,
+        "POST /api/login (one Argon2id hash)",
+        nothing,
+        async |_, index, conn| {
+            let form = format!("username={}&password=Password123", user(index));
+            let reply = conn.post_form("/api/login", &form).await;
+            assert_eq!(reply.status, 303);
+        },
+    );
 }

@@ -5,6 +5,7 @@
 mod common;
 
 use common::{TestApp, banner, spawn_app};
+use sqlx::Connection;
 
 /// The demo's six flashes as the page shows them.
 const DEMO: [(&str, &str); 6] = [
@@ -211,4 +212,31 @@ async fn each_browser_sees_only_its_own_flashes() {
         .unwrap();
     assert_eq!(banner(&html), []);
     assert_eq!(banner(&page(&app, "/flash-demo").await), pairs(&DEMO));
+}
+
+#[tokio::test]
+async fn a_page_view_with_no_flash_waiting_needs_no_write_lock() {
+    // A writer that waits for the lock waits this long, longer than the client's patience
+    // (15 s): a page view that tried to write would fail the test instead of passing late.
+    let app = common::spawn_app_with(|config| {
+        config.database.busy_timeout = std::time::Duration::from_secs(60);
+    })
+    .await;
+    // A session that has had flashes (so the page looks for them), all shown.
+    assert_eq!(app.post_form("/api/flash_demo", &[]).await.status(), 303);
+    assert_eq!(banner(&page(&app, "/flash-demo").await).len(), DEMO.len());
+
+    // Another process holds SQLite's write lock.
+    let mut other = sqlx::SqliteConnection::connect(&app.config.database.url)
+        .await
+        .unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut other)
+        .await
+        .unwrap();
+
+    for path in ["/", "/flash-demo", "/settings", "/login"] {
+        assert_eq!(banner(&page(&app, path).await), [], "{path}");
+    }
+    sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
 }

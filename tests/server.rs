@@ -77,3 +77,19 @@ async fn database_file_is_created_with_wal() {
         "{tables:?}"
     );
 }
+
+#[tokio::test]
+async fn a_page_is_sent_whole_with_its_length() {
+    let app = spawn_app().await;
+    let res = app.get("/login").await;
+    assert_eq!(res.status(), 200);
+    // Rendered completely before sending (SsrMode::Async), so sent in one piece: a length,
+    // not chunked transfer encoding.
+    assert!(res.headers().get("transfer-encoding").is_none());
+    let length: usize = res.headers()["content-length"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(res.text().await.unwrap().len(), length);
+}

@@ -35,7 +35,7 @@ use serde::{Deserialize, Serialize};
 
 pub use category::{DEFAULT_CATEGORY, Level, MAX_CATEGORY_LEN, valid_category};
 #[cfg(feature = "ssr")]
-pub use store::{FlashError, FlashLimits, FlashStore, Flasher, LeaveFlashes};
+pub use store::{FlashError, FlashLimits, FlashStore, Flasher, LeaveFlashes, session_from_context};
 pub use view::{FieldFlashes, FlashList, Flashes, provide_flashes, use_flashes};
 
 /// One flash message as the page receives it.

@@ -4,7 +4,7 @@ use axum::{
     extract::{FromRef, FromRequestParts},
     http::{Method, StatusCode, request::Parts},
 };
-use leptos::prelude::{ServerFnError, use_context};
+use leptos::prelude::{ServerFnError, use_context, with_context};
 use sqlx::SqlitePool;
 use tower_sessions::Session;
 
@@ -25,17 +25,21 @@ pub(super) fn page_will_be_seen() -> bool {
     if use_context::<LeaveFlashes>().is_some() {
         return false;
     }
-    match use_context::<Parts>() {
-        Some(parts) => {
-            parts.method != Method::HEAD
-                && !parts
-                    .headers
-                    .get("sec-purpose")
-                    .and_then(|value| value.to_str().ok())
-                    .is_some_and(|value| value.contains("prefetch"))
-        }
-        None => true,
-    }
+    with_context::<Parts, _>(|parts| {
+        parts.method != Method::HEAD
+            && !parts
+                .headers
+                .get("sec-purpose")
+                .and_then(|value| value.to_str().ok())
+                .is_some_and(|value| value.contains("prefetch"))
+    })
+    .unwrap_or(true)
+}
+
+/// The current request's session, from the request parts leptos_axum puts in the Leptos
+/// context. (`leptos_axum::extract` would clone the whole request head to get it.)
+pub fn session_from_context() -> Option<Session> {
+    with_context::<Parts, _>(|parts| parts.extensions.get::<Session>().cloned()).flatten()
 }
 
 /// Bounds on what one session can hold, so a loop of pushes cannot grow a session without end.
@@ -112,7 +116,8 @@ impl Flasher {
     /// The current request's flashes, for server functions and server rendering: the session
     /// from the request, the store from the Leptos context.
     pub async fn from_context() -> Result<Self, ServerFnError> {
-        let session: Session = leptos_axum::extract().await?;
+        let session = session_from_context()
+            .ok_or_else(|| ServerFnError::new("no session: is the session layer installed?"))?;
         let store = use_context::<FlashStore>()
             .ok_or_else(|| ServerFnError::new("FlashStore is missing from the Leptos context"))?;
         Ok(Self::new(store, session))
@@ -192,8 +197,8 @@ impl Flasher {
     }
 
     /// Returns the waiting flashes, oldest first, and removes them: each one is returned once,
-    /// whichever request asks first. A browser without a session gets none, and nothing is
-    /// written.
+    /// whichever request asks first. A browser without a session gets none, and when none are
+    /// waiting nothing is written (a read does not take SQLite's write lock; the `DELETE` does).
     pub async fn take(&self) -> Result<Vec<Flash>, FlashError> {
         // Loading the record first: an id from a cookie that names no live session is dropped.
         if self.session.get_value(SESSION_KEY).await?.is_none() {
@@ -202,11 +207,21 @@ impl Flasher {
         let Some(id) = self.session.id() else {
             return Ok(Vec::new());
         };
+        let id = id.to_string();
+        let pool = &self.store.pool;
+        let waiting: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM flash WHERE session_id = ?)")
+                .bind(&id)
+                .fetch_one(pool)
+                .await?;
+        if !waiting {
+            return Ok(Vec::new());
+        }
         let mut flashes: Vec<Flash> = sqlx::query_as::<_, (i64, String, String)>(
             "DELETE FROM flash WHERE session_id = ? RETURNING id, category, message",
         )
-        .bind(id.to_string())
-        .fetch_all(&self.store.pool)
+        .bind(id)
+        .fetch_all(pool)
         .await?
         .into_iter()
         .map(|(id, category, message)| Flash {

@@ -1,14 +1,17 @@
 //! [`Call`]: what a server function needs from the request it serves, in one place.
 
-use axum::http::StatusCode;
-use leptos::prelude::{ServerFnError, use_context};
+use std::sync::{Arc, Mutex};
+
+use axum::http::{StatusCode, request::Parts};
+use leptos::prelude::{ServerFnError, use_context, with_context};
 use leptos_axum::ResponseOptions;
+use tokio::sync::OnceCell;
 use tower_sessions::{Expiry, Session, cookie::time::OffsetDateTime};
 
 use super::state::AppState;
 use crate::{
     auth::{User, events, repo},
-    flash::{FlashError, Flasher},
+    flash::{FlashError, Flasher, session_from_context},
     session::{
         self, LOGIN_KEY, Login,
         lifetime::{META_KEY, Meta},
@@ -20,6 +23,29 @@ pub struct Call {
     pub state: AppState,
     pub session: Session,
     pub flasher: Flasher,
+    memo: RequestMemo,
+}
+
+/// What one request looks up once, however many server functions of its render ask: a page
+/// render calls `current_user` for the header and `dashboard` for the page, and both need the
+/// user. Put in the Leptos context per request (see `router::leptos_context`).
+#[derive(Clone, Default)]
+pub struct RequestMemo {
+    /// Replaced by a fresh cell when the session's log-in changes.
+    user: Arc<Mutex<UserCell>>,
+}
+
+type UserCell = Arc<OnceCell<Option<(User, Login)>>>;
+
+impl RequestMemo {
+    fn user_cell(&self) -> UserCell {
+        self.user.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Forgets the user: the session's log-in changed.
+    fn forget_user(&self) {
+        *self.user.lock().unwrap_or_else(|e| e.into_inner()) = Arc::default();
+    }
 }
 
 impl Call {
@@ -30,12 +56,14 @@ impl Call {
     pub async fn current() -> Result<Self, ServerFnError> {
         let state = use_context::<AppState>()
             .ok_or_else(|| ServerFnError::new("no request: AppState is not in the context"))?;
-        let session: Session = leptos_axum::extract().await?;
+        let session = session_from_context()
+            .ok_or_else(|| ServerFnError::new("no session: is the session layer installed?"))?;
         let flasher = Flasher::new(state.flash.clone(), session.clone());
         Ok(Self {
             state,
             session,
             flasher,
+            memo: use_context::<RequestMemo>().unwrap_or_default(),
         })
     }
 
@@ -53,10 +81,10 @@ impl Call {
 
     /// The client's IP address (see [`super::client_ip`]).
     pub fn client_ip(&self) -> std::net::IpAddr {
-        use_context::<axum::http::request::Parts>().map_or(
-            std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
-            |parts| super::client_ip::client_ip(&parts, &self.state.config.server.trusted_proxies),
-        )
+        with_context::<Parts, _>(|parts| {
+            super::client_ip::client_ip(parts, &self.state.config.server.trusted_proxies)
+        })
+        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
     }
 
     /// Appends to the auth event log (a failure to write it is logged, never shown).
@@ -112,6 +140,7 @@ impl Call {
             .await
             .map_err(FlashError::into_server_fn_error)?;
         self.session.cycle_id().await.map_err(self.internal())?;
+        self.memo.forget_user();
         let login = Login {
             user_id,
             logged_in_at: OffsetDateTime::now_utc().unix_timestamp(),
@@ -122,13 +151,14 @@ impl Call {
             .await
             .map_err(self.internal())?;
         // A log-in starts the session's clocks over (the absolute timeout counts from here).
-        let user_agent = use_context::<axum::http::request::Parts>().and_then(|parts| {
+        let user_agent = with_context::<Parts, _>(|parts| {
             parts
                 .headers
                 .get(axum::http::header::USER_AGENT)
                 .and_then(|value| value.to_str().ok())
                 .map(str::to_owned)
-        });
+        })
+        .flatten();
         let mut meta = Meta::new(login.logged_in_at, user_agent.as_deref());
         if remember {
             let until = OffsetDateTime::now_utc().saturating_add(self.state.lifetimes.remember);
@@ -149,6 +179,7 @@ impl Call {
     /// if replayed. What is pushed afterwards starts a new anonymous session.
     pub async fn end_session(&self) -> Result<(), ServerFnError> {
         self.session.flush().await.map_err(self.internal())?;
+        self.memo.forget_user();
         // `flush` keeps the old id in the in-memory record, and a later save would create the
         // new session under it, bringing the old cookie back to life. A fresh id prevents that.
         self.session.cycle_id().await.map_err(self.internal())
@@ -163,24 +194,35 @@ impl Call {
         Ok(())
     }
 
-    /// The logged-in user and their log-in facts.
+    /// The logged-in user and their log-in facts (looked up once per request).
     pub async fn user_and_login(&self) -> Result<Option<(User, Login)>, ServerFnError> {
-        let Some(login) = session::login(&self.session)
-            .await
-            .map_err(self.internal())?
-        else {
-            return Ok(None);
-        };
-        let user = repo::by_id(&self.state.pool, login.user_id)
+        let cell = self.memo.user_cell();
+        let found = cell
+            .get_or_try_init(|| async {
+                let Some(login) = session::login(&self.session).await? else {
+                    return Ok(None);
+                };
+                let user = repo::by_id(&self.state.pool, login.user_id).await?;
+                Ok::<_, LookupError>(user.map(|user| (user, login)))
+            })
             .await
             .map_err(self.internal())?;
-        Ok(user.map(|user| (user, login)))
+        Ok(found.clone())
     }
 
     /// The logged-in user.
     pub async fn user(&self) -> Result<Option<User>, ServerFnError> {
         Ok(self.user_and_login().await?.map(|(user, _)| user))
     }
+}
+
+/// Why the user could not be looked up.
+#[derive(Debug, thiserror::Error)]
+enum LookupError {
+    #[error("session: {0}")]
+    Session(#[from] tower_sessions::session::Error),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
 }
 
 /// Unix seconds as `YYYY-MM-DD HH:MM UTC` (formatted on the server, so the hydrated page shows

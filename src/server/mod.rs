@@ -8,6 +8,7 @@ pub mod db;
 pub mod fn_errors;
 pub mod headers;
 pub mod health;
+pub mod page_body;
 pub mod reactive_owner;
 pub mod redirect;
 pub mod router;
@@ -123,7 +124,7 @@ impl Server {
         .map_err(|err| StartupError::Passwords(err.to_string()))?;
         let auth_limiter = IpLimiter::per_minute(config.auth.attempts_per_ip_per_minute);
         let background = vec![sweeper, auth_limiter.spawn_cleaner()];
-        let state = AppState {
+        let state = AppState::new(state::Shared {
             leptos_options,
             auth_limiter,
             pool,
@@ -131,7 +132,7 @@ impl Server {
             flash,
             passwords,
             lifetimes,
-        };
+        });
         let router = router::app(state.clone(), sessions, extra);
         Ok(Self {
             router,
@@ -149,6 +150,13 @@ impl Server {
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
+        // Responses are written whole (see `page_body`); Nagle's algorithm would only hold back
+        // the last segment of each one, waiting for an acknowledgement.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            if let Err(err) = tcp.set_nodelay(true) {
+                tracing::warn!(error = %err, "could not set TCP_NODELAY");
+            }
+        });
         let result = axum::serve(listener, service)
             .with_graceful_shutdown(shutdown)
             .await

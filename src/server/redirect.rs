@@ -1,7 +1,7 @@
 //! Redirects from server functions that suit both kinds of caller.
 
 use axum::http::{StatusCode, header::ACCEPT, request::Parts};
-use leptos::prelude::use_context;
+use leptos::prelude::{use_context, with_context};
 use leptos_axum::ResponseOptions;
 
 /// Sends the caller to `path` after a state change (Post/Redirect/Get).
@@ -21,11 +21,12 @@ pub fn see_other(path: &str) {
 /// Whether the current request comes from a browser navigation (a plain form post or a page
 /// load: it accepts HTML) rather than from the hydrated app's server-function client.
 pub fn is_form_post() -> bool {
-    use_context::<Parts>().is_some_and(|parts| {
+    with_context::<Parts, _>(|parts| {
         parts
             .headers
             .get(ACCEPT)
             .and_then(|accept| accept.to_str().ok())
             .is_some_and(|accept| accept.contains("text/html"))
     })
+    .unwrap_or(false)
 }

@@ -13,7 +13,7 @@ use leptos_axum::{
 };
 use tower_http::limit::RequestBodyLimitLayer;
 
-use super::{fn_errors, headers, health, reactive_owner, state::AppState, telemetry};
+use super::{fn_errors, headers, health, page_body, reactive_owner, state::AppState, telemetry};
 use crate::{
     app::{App, shell},
     auth,
@@ -43,6 +43,7 @@ pub fn app(state: AppState, sessions: SessionLayer, extra: Router<AppState>) -> 
             },
             shell,
         ))
+        .layer(axum::middleware::from_fn(page_body::whole_page))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::guard::require_login,
@@ -93,5 +94,6 @@ pub fn leptos_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'st
     move || {
         provide_context(state.clone());
         provide_context(state.flash.clone());
+        provide_context(super::call::RequestMemo::default());
     }
 }

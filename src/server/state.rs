@@ -1,6 +1,6 @@
 //! `AppState`: what every handler and server function can reach.
 
-use std::sync::Arc;
+use std::{ops::Deref, sync::Arc};
 
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
@@ -13,10 +13,40 @@ use crate::{
     session::Lifetimes,
 };
 
-/// Shared, cheaply clonable state. Server functions get it with `expect_context::<AppState>()`
-/// (leptos_axum provides it to every route), axum handlers with `State<AppState>`.
-#[derive(Clone, FromRef)]
-pub struct AppState {
+/// Shared state behind one `Arc`: every page render and server function gets a copy through the
+/// Leptos context (`use_context::<AppState>()`, several times per page), axum handlers with
+/// `State<AppState>`, so a clone is one reference count, not one per field.
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+impl FromRef<AppState> for FlashStore {
+    fn from_ref(state: &AppState) -> Self {
+        state.flash.clone()
+    }
+}
+
+/// What [`AppState`] shares.
+pub struct Shared {
     /// Where the built site lives and what the wasm bundle is called.
     pub leptos_options: LeptosOptions,
     /// The SQLite pool.

@@ -38,6 +38,11 @@ impl TestApp {
             .expect("GET failed")
     }
 
+    /// The SQLite file the app runs on.
+    pub fn database_path(&self) -> std::path::PathBuf {
+        self._dir.path().join("flashboard.db")
+    }
+
     /// A new client with its own (empty) cookie jar: another browser.
     pub fn new_client(&self) -> reqwest::Client {
         client()

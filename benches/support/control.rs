@@ -1,0 +1,370 @@
+//! The control: a bare axum 0.8 + tower-sessions 0.14 app over the same SQLite file, answering
+//! the benchmark's scenarios with the same markup as Flashboard, rendered as strings.
+//!
+//! It does what those pages need from the stack and nothing more: the session layer (tower-
+//! sessions' own `SqliteStore`, in a table of its own), the same reads (user, devices, waiting
+//! flashes), the same writes (flash rows, preferences, a log-in with one Argon2id hash under the
+//! same bound), and the page as one string. Its markup is Flashboard's own, captured once at the
+//! start of the run ([`Template`]), so both send the same bytes.
+
+use std::{net::SocketAddr, sync::Arc};
+
+use axum::{
+    Form, Router,
+    extract::State,
+    http::{StatusCode, header},
+    response::{Html, IntoResponse, Response},
+    routing::{get, post},
+};
+use serde::Deserialize;
+use sqlx::SqlitePool;
+use tokio::sync::Semaphore;
+use tower_sessions::{Expiry, Session, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
+
+/// Markup with holes: literal text, and slots filled per request in a fixed order.
+#[derive(Clone, Debug)]
+pub struct Template {
+    pieces: Vec<Piece>,
+}
+
+#[derive(Clone, Debug)]
+enum Piece {
+    Text(String),
+    Slot(usize),
+}
+
+impl Template {
+    /// Cuts `html` at every occurrence of each `marks[i]`, which becomes slot `i`.
+    pub fn new(html: &str, marks: &[&str]) -> Self {
+        let mut pieces = vec![Piece::Text(html.to_owned())];
+        for (slot, mark) in marks.iter().enumerate() {
+            assert!(
+                html.contains(mark),
+                "template mark {mark:?} not in the page"
+            );
+            pieces = pieces
+                .into_iter()
+                .flat_map(|piece| match piece {
+                    Piece::Text(text) => {
+                        let mut out = Vec::new();
+                        for (i, part) in text.split(mark).enumerate() {
+                            if i > 0 {
+                                out.push(Piece::Slot(slot));
+                            }
+                            out.push(Piece::Text(part.to_owned()));
+                        }
+                        out
+                    }
+                    slot => vec![slot],
+                })
+                .collect();
+        }
+        Self { pieces }
+    }
+
+    /// The page with `values[i]` in slot `i`.
+    pub fn render(&self, values: &[&str]) -> String {
+        let mut out = String::with_capacity(8192);
+        for piece in &self.pieces {
+            match piece {
+                Piece::Text(text) => out.push_str(text),
+                Piece::Slot(slot) => out.push_str(values[*slot]),
+            }
+        }
+        out
+    }
+}
+
+/// The pages, captured from Flashboard.
+pub struct Pages {
+    /// `/login` for a visitor. Slots: nonce.
+    pub login: Template,
+    /// `/dashboard`. Slots: nonce, user name, time, devices list.
+    pub dashboard: Template,
+    /// `/`. Slots: nonce, user name, flashes.
+    pub home: Template,
+}
+
+#[derive(Clone)]
+struct Control {
+    pool: SqlitePool,
+    pages: Arc<Pages>,
+    hashes: Arc<Semaphore>,
+}
+
+const USER_KEY: &str = "user_id";
+const FLASH_KEY: &str = "flash";
+
+/// Serves the control on a free port of 127.0.0.1 with its own pool over `database` (a path),
+/// on the current runtime. Returns its address.
+pub async fn spawn(database: &std::path::Path, pages: Pages) -> SocketAddr {
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(database)
+        .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+        .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
+        .busy_timeout(std::time::Duration::from_secs(5))
+        .foreign_keys(true);
+    let pool = sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(8)
+        .connect_with(options)
+        .await
+        .expect("control pool");
+    let store = SqliteStore::new(pool.clone())
+        .with_table_name("control_sessions")
+        .unwrap();
+    store.migrate().await.unwrap();
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS control_flash (id INTEGER PRIMARY KEY, session_id TEXT NOT \
+         NULL, category TEXT NOT NULL, message TEXT NOT NULL)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query("CREATE INDEX IF NOT EXISTS control_flash_session ON control_flash (session_id)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let cpus = std::thread::available_parallelism().map_or(2, usize::from);
+    let state = Control {
+        pool,
+        pages: Arc::new(pages),
+        hashes: Arc::new(Semaphore::new(cpus)),
+    };
+    let sessions = SessionManagerLayer::new(store)
+        .with_secure(false)
+        .with_expiry(Expiry::OnSessionEnd);
+    let app = Router::new()
+        .route("/login", get(login_page))
+        .route("/dashboard", get(dashboard))
+        .route("/", get(home))
+        .route("/flash", post(flash))
+        .route("/prefs", post(prefs))
+        .route("/api/login", post(log_in))
+        .layer(sessions)
+        .with_state(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    addr
+}
+
+/// A fresh CSP nonce, as Leptos makes one (16 random bytes, base64).
+fn nonce() -> String {
+    use base64::Engine;
+    let bytes: [u8; 16] = rand::random();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn page(html: String, nonce: &str) -> Response {
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src \
+         'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         frame-ancestors 'none'; form-action 'self'"
+    );
+    (
+        [
+            (header::CONTENT_SECURITY_POLICY, csp),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        Html(html),
+    )
+        .into_response()
+}
+
+fn see_other(to: &'static str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response()
+}
+
+async fn login_page(State(c): State<Control>, _session: Session) -> Response {
+    let nonce = nonce();
+    page(c.pages.login.render(&[&nonce]), &nonce)
+}
+
+async fn user_name(pool: &SqlitePool, session: &Session) -> Option<(i64, String)> {
+    let id: i64 = session.get(USER_KEY).await.unwrap()?;
+    sqlx::query_as::<_, (i64, String)>("SELECT id, username FROM users WHERE id = ?")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .unwrap()
+}
+
+/// The waiting flashes: read first, deleted only when there are some.
+async fn take_flashes(pool: &SqlitePool, session: &Session) -> String {
+    let Some(id) = session.id() else {
+        return String::new();
+    };
+    if session.get_value(FLASH_KEY).await.unwrap().is_none() {
+        return String::new();
+    }
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "DELETE FROM control_flash WHERE session_id = ? RETURNING id, category, message",
+    )
+    .bind(id.to_string())
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let mut html = String::new();
+    for (id, category, message) in rows {
+        html.push_str(&format!(
+            "<div role=\"status\" data-category=\"{category}\" class=\"flash flash-{category} \
+             flash-cat-{category}\"><p class=\"flash-message\">{message}</p><input \
+             type=\"checkbox\" id=\"flash-{id}-dismiss\" aria-label=\"Dismiss\" \
+             class=\"flash-dismiss-toggle\"><label for=\"flash-{id}-dismiss\" \
+             aria-hidden=\"true\" class=\"flash-dismiss\">×</label></div>"
+        ));
+    }
+    html
+}
+
+async fn dashboard(State(c): State<Control>, session: Session) -> Response {
+    let Some((user_id, name)) = user_name(&c.pool, &session).await else {
+        return see_other("/login");
+    };
+    let flashes = take_flashes(&c.pool, &session).await;
+    let devices: Vec<(i64, i64, i64, Option<String>)> = sqlx::query_as(
+        "SELECT id, started_at, last_seen, user_agent FROM user_sessions WHERE user_id = ? \
+         ORDER BY last_seen DESC",
+    )
+    .bind(user_id)
+    .fetch_all(&c.pool)
+    .await
+    .unwrap();
+    let mut list = String::new();
+    for (_, started, seen, agent) in &devices {
+        list.push_str(&format!(
+            "<li data-current=\"true\" class=\"device\"><div><strong>{}</strong> <span \
+             class=\"badge\">this device</span><div class=\"hint\">Logged in {} · Last seen \
+             {}</div></div></li>",
+            agent.as_deref().unwrap_or("Unknown browser"),
+            format_time(*started),
+            format_time(*seen),
+        ));
+    }
+    let time = format_time(devices.first().map_or(0, |d| d.1));
+    let nonce = nonce();
+    let html = c
+        .pages
+        .dashboard
+        .render(&[&nonce, &name, &time, &list, &flashes]);
+    page(html, &nonce)
+}
+
+async fn home(State(c): State<Control>, session: Session) -> Response {
+    let name = user_name(&c.pool, &session)
+        .await
+        .map(|(_, name)| name)
+        .unwrap_or_default();
+    let flashes = take_flashes(&c.pool, &session).await;
+    let nonce = nonce();
+    page(c.pages.home.render(&[&nonce, &name, &flashes]), &nonce)
+}
+
+/// The demo's six flashes, as one insert.
+async fn flash(State(c): State<Control>, session: Session) -> Response {
+    if session.get_value(FLASH_KEY).await.unwrap().is_none() {
+        session.insert(FLASH_KEY, true).await.unwrap();
+    }
+    if session.id().is_none() {
+        session.save().await.unwrap();
+    }
+    let id = session.id().unwrap().to_string();
+    sqlx::query(
+        "INSERT INTO control_flash (session_id, category, message) VALUES \
+         (?1, 'success', 'Logged in successfully.'), (?1, 'warning', 'Your password is weak.'), \
+         (?1, 'info', 'Maintenance is planned for tonight.'), \
+         (?1, 'error', 'The database connection failed.'), \
+         (?1, 'message', 'A message without a category.'), \
+         (?1, 'stock_alert', 'Only 3 left in stock.')",
+    )
+    .bind(id)
+    .execute(&c.pool)
+    .await
+    .unwrap();
+    see_other("/")
+}
+
+#[derive(Deserialize)]
+struct Prefs {
+    theme: String,
+    density: String,
+}
+
+/// Saves the preferences in the session, with a flash that says so (as Flashboard does).
+async fn prefs(State(c): State<Control>, session: Session, Form(form): Form<Prefs>) -> Response {
+    let valid = ["system", "light", "dark"].contains(&form.theme.as_str())
+        && ["comfortable", "compact"].contains(&form.density.as_str());
+    if valid {
+        session
+            .insert("preferences", (form.theme, form.density))
+            .await
+            .unwrap();
+    }
+    if session.get_value(FLASH_KEY).await.unwrap().is_none() {
+        session.insert(FLASH_KEY, true).await.unwrap();
+    }
+    if session.id().is_none() {
+        session.save().await.unwrap();
+    }
+    sqlx::query(
+        "INSERT INTO control_flash (session_id, category, message) VALUES (?, 'success', 'Saved.')",
+    )
+    .bind(session.id().unwrap().to_string())
+    .execute(&c.pool)
+    .await
+    .unwrap();
+    see_other("/settings")
+}
+
+#[derive(Deserialize)]
+struct LogIn {
+    username: String,
+    password: String,
+}
+
+async fn log_in(State(c): State<Control>, session: Session, Form(form): Form<LogIn>) -> Response {
+    let row: Option<(i64, String)> =
+        sqlx::query_as("SELECT id, password_hash FROM users WHERE username_key = ?")
+            .bind(form.username.to_lowercase())
+            .fetch_optional(&c.pool)
+            .await
+            .unwrap();
+    let Some((id, hash)) = row else {
+        return see_other("/login");
+    };
+    let permit = c.hashes.clone().acquire_owned().await.unwrap();
+    let ok = tokio::task::spawn_blocking(move || {
+        use argon2::{PasswordHash, PasswordVerifier};
+        let _permit = permit;
+        let hash = PasswordHash::new(&hash).unwrap();
+        argon2::Argon2::default()
+            .verify_password(form.password.as_bytes(), &hash)
+            .is_ok()
+    })
+    .await
+    .unwrap();
+    if !ok {
+        return see_other("/login");
+    }
+    session.cycle_id().await.unwrap();
+    session.insert(USER_KEY, id).await.unwrap();
+    see_other("/dashboard")
+}
+
+fn format_time(unix: i64) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp(unix).unwrap();
+    format!(
+        "{}-{:02}-{:02} {:02}:{:02} UTC",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
+}

@@ -1,0 +1,288 @@
+//! A lean HTTP/1.1 load generator: many keep-alive connections on one client thread.
+//!
+//! The client must cost less CPU than the server per request, or the benchmark measures the
+//! client. reqwest (cookie jar, redirect policy, a pool per client) costs about as much as a small
+//! page render; this drives bare hyper connections instead, and measures the CPU time its own
+//! thread used, so every report can say how much of the machine the client took.
+
+use std::{
+    net::SocketAddr,
+    time::{Duration, Instant},
+};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::{
+    Request, StatusCode,
+    client::conn::http1::{self, SendRequest},
+    header::{HeaderName, HeaderValue},
+};
+use hyper_util::rt::TokioIo;
+
+/// One keep-alive connection, with the cookie it was given (one browser).
+pub struct Conn {
+    sender: SendRequest<Full<Bytes>>,
+    host: HeaderValue,
+    /// `name=value` of the session cookie, once the server set one.
+    pub cookie: Option<HeaderValue>,
+}
+
+/// A response, read whole.
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: hyper::HeaderMap,
+    pub body: Bytes,
+}
+
+impl Reply {
+    /// The body as text (lossy), for checks.
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.body)
+    }
+}
+
+impl Conn {
+    /// Opens a connection to `addr`.
+    pub async fn open(addr: SocketAddr) -> Self {
+        let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        stream.set_nodelay(true).expect("nodelay");
+        let (sender, connection) = http1::handshake(TokioIo::new(stream))
+            .await
+            .expect("handshake");
+        tokio::spawn(connection);
+        Self {
+            sender,
+            host: HeaderValue::from_str(&addr.to_string()).unwrap(),
+            cookie: None,
+        }
+    }
+
+    /// `GET path`.
+    pub async fn get(&mut self, path: &str) -> Reply {
+        self.send("GET", path, &[], Bytes::new()).await
+    }
+
+    /// `POST path` with a form body, as a browser without JavaScript sends it.
+    pub async fn post_form(&mut self, path: &str, form: &str) -> Reply {
+        let headers = [
+            (
+                hyper::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/x-www-form-urlencoded"),
+            ),
+            (
+                hyper::header::ACCEPT,
+                HeaderValue::from_static("text/html,application/xhtml+xml"),
+            ),
+        ];
+        self.send(
+            "POST",
+            path,
+            &headers,
+            Bytes::copy_from_slice(form.as_bytes()),
+        )
+        .await
+    }
+
+    /// Sends one request with the connection's cookie and keeps the cookie the reply sets.
+    pub async fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(HeaderName, HeaderValue)],
+        body: Bytes,
+    ) -> Reply {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(hyper::header::HOST, self.host.clone())
+            .header(hyper::header::USER_AGENT, "flashboard-bench")
+            .body(Full::new(body))
+            .unwrap();
+        request.headers_mut().extend(headers.iter().cloned());
+        if let Some(cookie) = &self.cookie {
+            request
+                .headers_mut()
+                .insert(hyper::header::COOKIE, cookie.clone());
+        }
+        self.sender.ready().await.expect("connection ready");
+        let response = self.sender.send_request(request).await.expect("response");
+        let (parts, body) = response.into_parts();
+        let body = body.collect().await.expect("body").to_bytes();
+        if let Some(set) = parts.headers.get(hyper::header::SET_COOKIE)
+            && let Some(pair) = set.to_str().ok().and_then(|v| v.split(';').next())
+        {
+            self.cookie = Some(HeaderValue::from_str(pair).unwrap());
+        }
+        Reply {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        }
+    }
+}
+
+/// What one scenario measured.
+pub struct Measured {
+    pub ops: usize,
+    pub wall: Duration,
+    pub latencies: Vec<Duration>,
+    /// CPU time of the client thread during the run.
+    pub client_cpu: Duration,
+    /// CPU time of the whole process during the run (server, database threads and client).
+    pub process_cpu: Duration,
+}
+
+impl Measured {
+    pub fn rate(&self) -> f64 {
+        self.ops as f64 / self.wall.as_secs_f64()
+    }
+
+    pub fn percentile(&self, q: f64) -> Duration {
+        let mut sorted = self.latencies.clone();
+        sorted.sort();
+        sorted[((sorted.len() as f64 - 1.0) * q).round() as usize]
+    }
+
+    pub fn max(&self) -> Duration {
+        self.latencies.iter().copied().max().unwrap_or_default()
+    }
+
+    /// Server CPU per operation (process CPU minus the client's), in microseconds.
+    pub fn server_cpu_per_op_us(&self) -> f64 {
+        (self.process_cpu.saturating_sub(self.client_cpu)).as_secs_f64() * 1e6 / self.ops as f64
+    }
+
+    /// Client CPU per operation, in microseconds.
+    pub fn client_cpu_per_op_us(&self) -> f64 {
+        self.client_cpu.as_secs_f64() * 1e6 / self.ops as f64
+    }
+}
+
+/// Runs `f` with one fresh connection to `addr` on a client thread, and returns its result
+/// (for the untimed preparation of a run).
+pub fn once<F, T>(addr: SocketAddr, f: F) -> T
+where
+    F: AsyncFnOnce(&mut Conn) -> T + Send + 'static,
+    T: Send + 'static,
+{
+    on_client_thread(move || async move {
+        let mut conn = Conn::open(addr).await;
+        f(&mut conn).await
+    })
+}
+
+/// Opens `connections` connections to `addr`, prepares each with `setup` (untimed), then runs
+/// `op` on every connection in a loop for `duration` (after `warmup`). `op` gets the connection's
+/// index and the connection, and checks its own responses (panicking on a wrong one).
+///
+/// Runs on a current-thread runtime of its own, on a thread of its own, so that the client's CPU
+/// time can be told apart from the server's.
+pub fn run<S, O>(
+    addr: SocketAddr,
+    connections: usize,
+    warmup: Duration,
+    duration: Duration,
+    setup: S,
+    op: O,
+) -> Measured
+where
+    S: AsyncFn(usize, &mut Conn) + Send + 'static,
+    O: AsyncFn(usize, &mut Conn) + Send + 'static,
+{
+    on_client_thread(move || async move {
+        let mut conns = Vec::with_capacity(connections);
+        for index in 0..connections {
+            let mut conn = Conn::open(addr).await;
+            setup(index, &mut conn).await;
+            conns.push(conn);
+        }
+        drive(conns, warmup, duration, op).await
+    })
+}
+
+/// Runs the future that `make` returns on a new thread with a current-thread runtime.
+fn on_client_thread<T, M, F>(make: M) -> T
+where
+    T: Send + 'static,
+    M: FnOnce() -> F + Send + 'static,
+    F: Future<Output = T>,
+{
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(make())
+    })
+    .join()
+    .expect("client thread")
+}
+
+async fn drive<O>(conns: Vec<Conn>, warmup: Duration, duration: Duration, op: O) -> Measured
+where
+    O: AsyncFn(usize, &mut Conn),
+{
+    let start = Instant::now();
+    let measure_from = start + warmup;
+    let end = measure_from + duration;
+    let cpu_before = std::cell::Cell::new(None::<(Duration, Duration)>);
+    let op = &op;
+    let cpu_before = &cpu_before;
+    let runs = conns
+        .into_iter()
+        .enumerate()
+        .map(|(index, mut conn)| async move {
+            let mut latencies = Vec::new();
+            loop {
+                let t = Instant::now();
+                if t >= end {
+                    break;
+                }
+                if t >= measure_from && cpu_before.get().is_none() {
+                    cpu_before.set(Some((thread_cpu(), process_cpu())));
+                }
+                op(index, &mut conn).await;
+                if t >= measure_from {
+                    latencies.push(t.elapsed());
+                }
+            }
+            latencies
+        });
+    let latencies: Vec<Duration> = futures::future::join_all(runs)
+        .await
+        .into_iter()
+        .flatten()
+        .collect();
+    let wall = start.elapsed().saturating_sub(warmup);
+    let (client_before, process_before) = cpu_before.get().unwrap_or_default();
+    Measured {
+        ops: latencies.len(),
+        wall,
+        latencies,
+        client_cpu: thread_cpu().saturating_sub(client_before),
+        process_cpu: process_cpu().saturating_sub(process_before),
+    }
+}
+
+fn rusage(who: libc::c_int) -> Duration {
+    // SAFETY: getrusage only writes the struct it is given.
+    let usage = unsafe {
+        let mut usage = std::mem::zeroed::<libc::rusage>();
+        libc::getrusage(who, &mut usage);
+        usage
+    };
+    let time = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+    };
+    time(usage.ru_utime) + time(usage.ru_stime)
+}
+
+/// CPU time used by the calling thread.
+pub fn thread_cpu() -> Duration {
+    rusage(libc::RUSAGE_THREAD)
+}
+
+/// CPU time used by the whole process.
+pub fn process_cpu() -> Duration {
+    rusage(libc::RUSAGE_SELF)
+}
