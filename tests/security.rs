@@ -9,7 +9,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::{banner, spawn_app, spawn_app_with};
+use common::{banner, csp_nonce, spawn_app, spawn_app_with};
 
 /// Everything the servers in this test binary log, for the "no password in the logs" test.
 fn captured_logs() -> Arc<Mutex<Vec<u8>>> {
@@ -172,10 +172,6 @@ async fn security_headers_on_pages_errors_static_files_and_api() {
 }
 
 /// The nonce of a `Content-Security-Policy` value, if it has one.
-fn csp_nonce(csp: &str) -> Option<&str> {
-    csp.split("'nonce-").nth(1)?.split('\'').next()
-}
-
 /// Pages, the 404 page, static files and server functions served at the same time each get
 /// their own response headers. (leptos_axum once let a static file's response take a page render's
 /// headers, CSP included, when both ran on one thread: the page then blocked its own scripts.)

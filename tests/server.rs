@@ -93,3 +93,62 @@ async fn a_page_is_sent_whole_with_its_length() {
         .unwrap();
     assert_eq!(res.text().await.unwrap().len(), length);
 }
+
+/// A page of a visitor without a session, with its nonce replaced by `N`, and the nonce.
+async fn anonymous_page(app: &common::TestApp, path: &str) -> (String, String) {
+    let res = app.new_client().get(app.url(path)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers().get("set-cookie").is_none());
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    assert_eq!(res.headers()["x-frame-options"], "DENY");
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let nonce = common::csp_nonce(&csp).expect("a nonce").to_owned();
+    let html = res.text().await.unwrap();
+    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "{html}");
+    (html.replace(&nonce, "N"), nonce)
+}
+
+#[tokio::test]
+async fn pages_without_a_session_are_rendered_once_then_copied_with_a_fresh_nonce() {
+    let app = spawn_app().await;
+    for path in ["/", "/login", "/register", "/settings", "/flash-demo"] {
+        let served = app.state.page_cache.served();
+        let (first, first_nonce) = anonymous_page(&app, path).await;
+        let (second, second_nonce) = anonymous_page(&app, path).await;
+        let (third, third_nonce) = anonymous_page(&app, path).await;
+        assert_eq!(app.state.page_cache.served(), served + 2, "{path}");
+        assert_eq!(first, second, "{path}");
+        assert_eq!(first, third, "{path}");
+        assert_ne!(first_nonce, second_nonce);
+        assert_ne!(second_nonce, third_nonce);
+    }
+}
+
+#[tokio::test]
+async fn a_session_a_query_or_a_protected_page_is_always_rendered() {
+    let app = spawn_app().await;
+    anonymous_page(&app, "/login").await;
+    let served = app.state.page_cache.served();
+
+    // A query string: rendered with it.
+    let html = app.get("/login?next=/settings").await.text().await.unwrap();
+    assert!(html.contains(r#"value="/settings""#), "{html}");
+    // A session: its flashes are shown.
+    assert_eq!(app.post_form("/api/flash_demo", &[]).await.status(), 303);
+    let html = app.get("/login").await.text().await.unwrap();
+    assert_eq!(common::banner(&html).len(), 6);
+    // A page that needs a user: redirected with a flash, never kept.
+    for _ in 0..2 {
+        let res = app
+            .new_client()
+            .get(app.url("/dashboard"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+    }
+    assert_eq!(app.state.page_cache.served(), served);
+}

@@ -9,6 +9,7 @@ pub mod fn_errors;
 pub mod headers;
 pub mod health;
 pub mod page_body;
+pub mod page_cache;
 pub mod reactive_owner;
 pub mod redirect;
 pub mod router;
@@ -124,7 +125,13 @@ impl Server {
         .map_err(|err| StartupError::Passwords(err.to_string()))?;
         let auth_limiter = IpLimiter::per_minute(config.auth.attempts_per_ip_per_minute);
         let background = vec![sweeper, auth_limiter.spawn_cleaner()];
+        let page_cache = page_cache::PageCache::new(
+            router::cacheable_paths(),
+            &config.session.cookie_name,
+            config.is_dev(),
+        );
         let state = AppState::new(state::Shared {
+            page_cache,
             leptos_options,
             auth_limiter,
             pool,

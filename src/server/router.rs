@@ -13,7 +13,9 @@ use leptos_axum::{
 };
 use tower_http::limit::RequestBodyLimitLayer;
 
-use super::{fn_errors, headers, health, page_body, reactive_owner, state::AppState, telemetry};
+use super::{
+    fn_errors, headers, health, page_body, page_cache, reactive_owner, state::AppState, telemetry,
+};
 use crate::{
     app::{App, shell},
     auth,
@@ -63,6 +65,11 @@ pub fn app(state: AppState, sessions: SessionLayer, extra: Router<AppState>) -> 
         // Refused before the session is read: a cross-site request touches nothing.
         .layer(headers::refuse_cross_site())
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        // Visitors without a session: a kept copy of the page, before the session layer.
+        .layer(axum::middleware::from_fn_with_state(
+            state.page_cache.clone(),
+            page_cache::serve,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             headers::Policy::from_state(&state),
             headers::security_headers,
@@ -86,6 +93,16 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 fn routes() -> Vec<AxumRouteListing> {
     static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
+/// The pages whose render for a visitor without a session may be kept (see [`page_cache`]):
+/// every route without parameters, except those that need a user.
+pub fn cacheable_paths() -> Vec<String> {
+    routes()
+        .iter()
+        .map(|route| route.path().to_owned())
+        .filter(|path| !path.contains('{') && !auth::guard::PROTECTED.contains(&path.as_str()))
+        .collect()
 }
 
 /// What every Leptos render and server function finds in its context.

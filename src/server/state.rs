@@ -6,7 +6,7 @@ use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use sqlx::SqlitePool;
 
-use super::config::Config;
+use super::{config::Config, page_cache::PageCache};
 use crate::{
     auth::{password::Passwords, throttle::IpLimiter},
     flash::FlashStore,
@@ -61,4 +61,6 @@ pub struct Shared {
     pub auth_limiter: IpLimiter,
     /// The session timeouts (idle, absolute, remember me), from `[session]`.
     pub lifetimes: Lifetimes,
+    /// Pages for visitors without a session, kept after their first render.
+    pub page_cache: PageCache,
 }

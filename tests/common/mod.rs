@@ -19,6 +19,8 @@ pub struct TestApp {
     pub jar: std::sync::Arc<reqwest::cookie::Jar>,
     pub pool: sqlx::SqlitePool,
     pub flash: flashboard::flash::FlashStore,
+    /// The running app's shared state.
+    pub state: flashboard::server::state::AppState,
     _dir: tempfile::TempDir,
     _stop: oneshot::Sender<()>,
 }
@@ -94,6 +96,7 @@ pub async fn spawn_app_with_routes(
         .await
         .expect("server builds");
     let (pool, flash) = (server.state.pool.clone(), server.state.flash.clone());
+    let state = server.state.clone();
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = listener.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
@@ -108,6 +111,7 @@ pub async fn spawn_app_with_routes(
         jar,
         pool,
         flash,
+        state,
         _dir: dir,
         _stop: stop,
     }
@@ -274,4 +278,9 @@ pub fn field_flashes(html: &str, category: &str) -> Vec<String> {
             rest[start..end].to_owned()
         })
         .collect()
+}
+
+/// The nonce a Content-Security-Policy allows scripts with, if any.
+pub fn csp_nonce(csp: &str) -> Option<&str> {
+    csp.split("'nonce-").nth(1)?.split('\'').next()
 }
