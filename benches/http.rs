@@ -118,14 +118,7 @@ fn main() {
     // One account per connection, then Flashboard's pages captured for the control.
     let connections = settings.connections;
     let pages = load::once(flashboard, async move |conn| {
-        for index in 0..connections {
-            let form = format!(
-                "username={0}&email={0}%40example.com&password=Password123",
-                user(index)
-            );
-            assert_eq!(conn.post_form("/api/register", &form).await.status, 303);
-            conn.cookie = None;
-        }
+        register_all(conn, connections).await;
         capture(conn).await
     });
     let control = runtime.block_on(control::spawn(&app.database_path(), pages));
@@ -143,6 +136,130 @@ fn main() {
     print_header();
     scenarios(&settings, &apps);
     drop(app);
+    if std::env::var_os("BENCH_LARGE").is_some() {
+        large_store(&settings, &runtime);
+    }
+}
+
+/// Registers one account per connection.
+async fn register_all(conn: &mut Conn, connections: usize) {
+    for index in 0..connections {
+        let form = format!(
+            "username={0}&email={0}%40example.com&password=Password123",
+            user(index)
+        );
+        assert_eq!(conn.post_form("/api/register", &form).await.status, 303);
+        conn.cookie = None;
+    }
+}
+
+/// The large-store run: `BENCH_LARGE_ROWS` (default 1,000,000) live and as many expired
+/// sessions, then logged-in traffic (half the connections load the dashboard, half save
+/// preferences, which writes) for `BENCH_SECONDS`, first with the sweeper idle and then while
+/// it deletes the expired rows.
+fn large_store(settings: &Settings, runtime: &tokio::runtime::Runtime) {
+    let rows: i64 = std::env::var("BENCH_LARGE_ROWS")
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(1_000_000);
+    // Few connections, so that the machine is not saturated and what the sweep adds shows.
+    let connections: usize = std::env::var("BENCH_LARGE_CONNECTIONS")
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(4);
+    let app = runtime.block_on(common::spawn_app_with(|config| {
+        config.auth.attempts_per_ip_per_minute = u32::MAX;
+        // The sweep is started below, while the traffic runs.
+        config.session.sweep_interval = Duration::from_secs(86_400);
+    }));
+    let addr: SocketAddr = app.base_url.trim_start_matches("http://").parse().unwrap();
+    load::once(addr, async move |conn| {
+        register_all(conn, connections).await
+    });
+    let filled = std::time::Instant::now();
+    runtime.block_on(async {
+        for (prefix, expiry) in [("live", "unixepoch() + 3600"), ("gone", "unixepoch() - 60")] {
+            sqlx::query(&format!(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) \
+                 INSERT INTO tower_sessions (id, data, expiry_date) \
+                 SELECT '{prefix}' || i, randomblob(120), {expiry} FROM n"
+            ))
+            .bind(rows)
+            .execute(&app.pool)
+            .await
+            .unwrap();
+        }
+    });
+    println!(
+        "\nLarge store: {rows} live and {rows} expired sessions (written in {:.1} s), \
+         {connections} connections",
+        filled.elapsed().as_secs_f64()
+    );
+    let expired = || {
+        runtime.block_on(
+            sqlx::query_scalar::<_, i64>(
+                "SELECT count(*) FROM tower_sessions WHERE expiry_date <= unixepoch()",
+            )
+            .fetch_one(&app.pool),
+        )
+    };
+    let mixed = async |index: usize, conn: &mut Conn| {
+        if index.is_multiple_of(2) {
+            let reply = conn.get("/dashboard").await;
+            assert_eq!(reply.status, 200);
+        } else {
+            let form = "theme=dark&density=compact";
+            let reply = conn.post_form("/api/save_preferences", form).await;
+            assert_eq!(reply.status, 303);
+        }
+    };
+    print_header();
+    let idle = load::run(
+        addr,
+        connections,
+        settings.warmup,
+        settings.seconds,
+        async |index, conn| log_in(conn, index).await,
+        mixed,
+    );
+    print_row("mixed, sweeper idle", "flashbrd", &idle, None);
+    let before = expired().unwrap();
+    // The sweeper's own work (`Store::sweep`), started as the traffic starts.
+    let store = flashboard::session::Store::new(app.pool.clone(), app.state.lifetimes);
+    let sweep = runtime.spawn(async move {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let started = std::time::Instant::now();
+        let deleted = store.sweep().await.unwrap();
+        (deleted, started.elapsed())
+    });
+    let sweeping = load::run(
+        addr,
+        connections,
+        Duration::ZERO,
+        Duration::from_secs(45),
+        async |index, conn| log_in(conn, index).await,
+        mixed,
+    );
+    let after = expired().unwrap();
+    print_row("mixed, while sweeping", "flashbrd", &sweeping, None);
+    match runtime.block_on(async { tokio::time::timeout(Duration::ZERO, sweep).await }) {
+        Ok(Ok((deleted, took))) => println!(
+            "the sweep deleted {deleted} expired sessions in {:.1} s",
+            took.as_secs_f64()
+        ),
+        _ => println!("the sweep was still running when the traffic stopped"),
+    }
+    println!(
+        "expired rows before the sweep {before}, after {after}; live rows kept: {}",
+        runtime
+            .block_on(
+                sqlx::query_scalar::<_, i64>(
+                    "SELECT count(*) FROM tower_sessions WHERE id LIKE 'live%'"
+                )
+                .fetch_one(&app.pool)
+            )
+            .unwrap()
+    );
 }
 
 /// Fills `Pages` from Flashboard's own answers.

@@ -134,13 +134,14 @@ impl Flasher {
         }
         let message = self.clip(message.into());
         let session_id = self.session_id_for_push().await?;
-        let pool = &self.store.pool;
+        // One write transaction for the insert and the trim: one turn at SQLite's write lock.
+        let mut tx = self.store.pool.begin().await?;
         let inserted =
             sqlx::query("INSERT INTO flash (session_id, category, message) VALUES (?, ?, ?)")
                 .bind(&session_id)
                 .bind(category)
                 .bind(&message)
-                .execute(pool)
+                .execute(&mut *tx)
                 .await;
         match inserted {
             Ok(_) => {}
@@ -158,9 +159,10 @@ impl Flasher {
         )
         .bind(&session_id)
         .bind(self.store.limits.max_per_session)
-        .execute(pool)
+        .execute(&mut *tx)
         .await?
         .rows_affected();
+        tx.commit().await?;
         if dropped > 0 {
             tracing::warn!(
                 dropped,

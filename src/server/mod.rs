@@ -98,11 +98,6 @@ impl Server {
             source,
         };
         let pool = db::open(&config.database).await.map_err(db_error)?;
-        // The session table first: the app's migrations refer to it.
-        let lifetimes = session::Lifetimes::from_config(&config.session);
-        let store = session::Store::new(pool.clone(), lifetimes)
-            .await
-            .map_err(db_error)?;
         sqlx::migrate!()
             .run(&pool)
             .await
@@ -110,6 +105,8 @@ impl Server {
                 url: url.clone(),
                 source,
             })?;
+        let lifetimes = session::Lifetimes::from_config(&config.session);
+        let store = session::Store::new(pool.clone(), lifetimes);
         let sweeper = session::spawn_sweeper(store.clone(), config.session.sweep_interval);
         let sessions = session::layer(store, &config, key);
         let flash = FlashStore::new(

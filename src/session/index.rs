@@ -3,7 +3,7 @@
 //! record, read by the devices list, and the way to end another device's session.
 
 use sqlx::{SqliteConnection, SqlitePool};
-use tower_sessions::{cookie::time::OffsetDateTime, session::Record};
+use tower_sessions::session::Record;
 
 use super::{
     keys::{LOGIN_KEY, Login},
@@ -68,7 +68,7 @@ pub async fn list(pool: &SqlitePool, user_id: i64) -> sqlx::Result<Vec<Entry>> {
          ORDER BY u.last_seen DESC, u.id DESC",
     )
     .bind(user_id)
-    .bind(OffsetDateTime::now_utc())
+    .bind(super::lifetime::now_unix())
     .fetch_all(pool)
     .await
 }

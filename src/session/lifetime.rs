@@ -125,7 +125,7 @@ impl Lifetimes {
         session: &Session,
         user_agent: Option<&str>,
     ) -> Result<(), tower_sessions::session::Error> {
-        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let now = now_unix();
         match session.get::<Meta>(META_KEY).await? {
             // A session born in this request (a flash, a preference): it starts now. A visitor
             // who only read pages has an empty session, and nothing is written.
@@ -191,6 +191,11 @@ pub async fn track(
         tracing::warn!(error = %err, "could not update the session's bookkeeping");
     }
     response
+}
+
+/// The current time in Unix seconds: the one clock sessions are measured by.
+pub fn now_unix() -> i64 {
+    OffsetDateTime::now_utc().unix_timestamp()
 }
 
 /// Unix seconds as a date-time (the far future for values out of range).

@@ -8,7 +8,6 @@ use tower_sessions::{
     Expiry, SessionManagerLayer,
     cookie::{Key, SameSite},
     service::SignedCookie,
-    session_store::ExpiredDeletion,
 };
 
 use super::Store;
@@ -41,9 +40,10 @@ pub fn layer(store: Store, config: &Config, key: Key) -> SessionLayer {
         .with_signed(key)
 }
 
-/// Deletes expired session records every `every`, until the task is aborted.
+/// Deletes expired session records every `every` (see [`Store::sweep`]), until the task is
+/// aborted.
 ///
-/// Unlike the store's own `continuously_delete_expired`, a failed sweep (say, the database was
+/// Unlike tower-sessions' `continuously_delete_expired`, a failed sweep (say, the database was
 /// busy for longer than the busy timeout) is logged and retried next time instead of ending
 /// the task for good.
 pub fn spawn_sweeper(store: Store, every: Duration) -> JoinHandle<()> {
@@ -53,8 +53,12 @@ pub fn spawn_sweeper(store: Store, every: Duration) -> JoinHandle<()> {
         interval.tick().await; // The first tick is immediate; start-up has nothing to sweep yet.
         loop {
             interval.tick().await;
-            if let Err(err) = store.delete_expired().await {
-                tracing::warn!(error = %err, "could not delete expired sessions; retrying later");
+            match store.sweep().await {
+                Ok(0) => {}
+                Ok(deleted) => tracing::info!(deleted, "expired sessions deleted"),
+                Err(err) => {
+                    tracing::warn!(error = %err, "could not delete expired sessions; retrying later");
+                }
             }
         }
     })

@@ -160,8 +160,9 @@ impl TestApp {
     /// for pushing what no route of the app pushes.
     pub async fn flasher(&self) -> flashboard::flash::Flasher {
         let id = self.session_id().expect("the client has a session cookie");
-        let store = std::sync::Arc::new(tower_sessions_sqlx_store::SqliteStore::new(
+        let store = std::sync::Arc::new(flashboard::session::Store::new(
             self.pool.clone(),
+            self.state.lifetimes,
         ));
         let session = tower_sessions::Session::new(Some(id.parse().unwrap()), store, None);
         flashboard::flash::Flasher::new(self.flash.clone(), session)
