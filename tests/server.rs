@@ -152,3 +152,60 @@ async fn a_session_a_query_or_a_protected_page_is_always_rendered() {
     }
     assert_eq!(app.state.page_cache.served(), served);
 }
+
+#[tokio::test]
+async fn pages_are_compressed_when_the_client_accepts_it() {
+    let app = spawn_app().await;
+    let plain = app.get("/login").await;
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain = plain.bytes().await.unwrap();
+    for (accepts, encoding) in [("br", "br"), ("gzip", "gzip"), ("gzip, br", "br")] {
+        // A visitor without a session, then one with a session: kept and rendered pages alike.
+        for client in [app.new_client(), app.client.clone()] {
+            let res = client
+                .get(app.url("/login"))
+                .header("accept-encoding", accepts)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200);
+            assert_eq!(res.headers()["content-encoding"], encoding, "{accepts}");
+            assert_eq!(res.headers()["vary"], "accept-encoding");
+            let body = res.bytes().await.unwrap();
+            assert!(!body.starts_with(b"<!DOCTYPE"), "{accepts}: sent as it is");
+            assert!(body.len() < plain.len(), "{accepts}: {} bytes", body.len());
+        }
+        assert_eq!(app.post_form("/api/flash_demo", &[]).await.status(), 303);
+    }
+}
+
+#[tokio::test]
+async fn static_files_are_sent_precompressed_never_compressed_per_request() {
+    let app = spawn_app().await;
+    let pkg = app.site_root().join("pkg");
+    let wasm = vec![7u8; 4096];
+    std::fs::write(pkg.join("flashboard.wasm"), &wasm).unwrap();
+    std::fs::write(pkg.join("flashboard.wasm.br"), b"brotli bytes").unwrap();
+    std::fs::write(pkg.join("flashboard.js"), "x".repeat(4096)).unwrap();
+    let get = |path: &str, accepts: &str| {
+        app.client
+            .get(app.url(path))
+            .header("accept-encoding", accepts)
+            .send()
+    };
+
+    let res = get("/pkg/flashboard.wasm", "gzip, br").await.unwrap();
+    assert_eq!(res.headers()["content-encoding"], "br");
+    assert_eq!(res.headers()["content-type"], "application/wasm");
+    assert_eq!(res.headers()["vary"], "accept-encoding");
+    assert_eq!(&res.bytes().await.unwrap()[..], b"brotli bytes");
+
+    let res = get("/pkg/flashboard.wasm", "identity").await.unwrap();
+    assert!(res.headers().get("content-encoding").is_none());
+    assert_eq!(res.bytes().await.unwrap().to_vec(), wasm);
+
+    // No precompressed copy: sent as it is.
+    let res = get("/pkg/flashboard.js", "gzip, br").await.unwrap();
+    assert!(res.headers().get("content-encoding").is_none());
+    assert_eq!(res.bytes().await.unwrap().len(), 4096);
+}

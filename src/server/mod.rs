@@ -3,6 +3,7 @@
 
 pub mod call;
 pub mod client_ip;
+pub mod compression;
 pub mod config;
 pub mod db;
 pub mod fn_errors;

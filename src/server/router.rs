@@ -14,7 +14,8 @@ use leptos_axum::{
 use tower_http::limit::RequestBodyLimitLayer;
 
 use super::{
-    fn_errors, headers, health, page_body, page_cache, reactive_owner, state::AppState, telemetry,
+    compression, fn_errors, headers, health, page_body, page_cache, reactive_owner,
+    state::AppState, telemetry,
 };
 use crate::{
     app::{App, shell},
@@ -74,6 +75,8 @@ pub fn app(state: AppState, sessions: SessionLayer, extra: Router<AppState>) -> 
             headers::Policy::from_state(&state),
             headers::security_headers,
         ))
+        .layer(axum::middleware::from_fn(compression::vary_on_encoding))
+        .layer(compression::layer())
         .layer(telemetry::request_log())
         // Outermost: no other request's Leptos context can leak into this one's.
         .layer(axum::middleware::from_fn(reactive_owner::isolate))

@@ -40,6 +40,11 @@ impl TestApp {
             .expect("GET failed")
     }
 
+    /// The site root the app serves static files from (`pkg/flashboard.css` is there).
+    pub fn site_root(&self) -> std::path::PathBuf {
+        self._dir.path().join("site")
+    }
+
     /// The SQLite file the app runs on.
     pub fn database_path(&self) -> std::path::PathBuf {
         self._dir.path().join("flashboard.db")
