@@ -134,14 +134,16 @@ impl Flasher {
         }
         let message = self.clip(message.into());
         let session_id = self.session_id_for_push().await?;
-        // One write transaction for the insert and the trim: one turn at SQLite's write lock.
-        let mut tx = self.store.pool.begin().await?;
+        // Two statements, not one transaction: a transaction would hold SQLite's write lock
+        // across two round trips to the connection's thread (and the task's wait for a CPU in
+        // between); measured under load, that made the slowest requests wait a second.
+        let pool = &self.store.pool;
         let inserted =
             sqlx::query("INSERT INTO flash (session_id, category, message) VALUES (?, ?, ?)")
                 .bind(&session_id)
                 .bind(category)
                 .bind(&message)
-                .execute(&mut *tx)
+                .execute(pool)
                 .await;
         match inserted {
             Ok(_) => {}
@@ -159,10 +161,9 @@ impl Flasher {
         )
         .bind(&session_id)
         .bind(self.store.limits.max_per_session)
-        .execute(&mut *tx)
+        .execute(pool)
         .await?
         .rows_affected();
-        tx.commit().await?;
         if dropped > 0 {
             tracing::warn!(
                 dropped,
