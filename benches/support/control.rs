@@ -229,8 +229,8 @@ async fn dashboard(State(c): State<Control>, session: Session) -> Response {
     };
     let flashes = take_flashes(&c.pool, &session).await;
     let devices: Vec<(i64, i64, i64, Option<String>)> = sqlx::query_as(
-        "SELECT id, started_at, last_seen, user_agent FROM user_sessions WHERE user_id = ? \
-         ORDER BY last_seen DESC",
+        "SELECT rowid, started_at, last_seen, user_agent FROM tower_sessions \
+         WHERE user_id = ? ORDER BY last_seen DESC",
     )
     .bind(user_id)
     .fetch_all(&c.pool)

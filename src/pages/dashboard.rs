@@ -115,7 +115,7 @@ fn DeviceItem(device: Device, sign_out: ServerAction<SignOutDevice>) -> impl Int
                 .then(|| {
                     view! {
                         <ActionForm action=sign_out>
-                            <input type="hidden" name="device" value=device.handle.to_string() />
+                            <input type="hidden" name="device" value=device.handle />
                             <button type="submit" class="secondary">
                                 {text.devices_sign_out}
                             </button>

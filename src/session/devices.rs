@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 /// One live session of the user, as the dashboard lists it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Device {
-    /// What the sign-out form sends back; not the session id, which never leaves the cookie.
-    pub handle: i64,
+    /// What the sign-out form sends back: a fingerprint of the session id, never the id, which
+    /// never leaves the cookie.
+    pub handle: String,
     /// e.g. "Firefox on Linux".
     pub browser: String,
     /// When the session started (its log-in), as `YYYY-MM-DD HH:MM UTC`.
@@ -40,7 +41,7 @@ pub async fn devices() -> Result<Vec<Device>, ServerFnError> {
     Ok(entries
         .into_iter()
         .map(|entry| Device {
-            handle: entry.id,
+            handle: entry.handle(),
             browser: super::index::browser_name(entry.user_agent.as_deref()),
             started_at: format_time(entry.started_at),
             last_seen: format_time(entry.last_seen),
@@ -60,12 +61,9 @@ pub async fn sign_out_device(device: String) -> Result<(), ServerFnError> {
     let Some((call, user_id, current)) = ssr::logged_in().await? else {
         return Ok(());
     };
-    let ended = match device.trim().parse::<i64>() {
-        Ok(handle) => super::index::sign_out(&call.state.pool, user_id, handle, &current)
-            .await
-            .map_err(call.internal())?,
-        Err(_) => false,
-    };
+    let ended = super::index::sign_out(&call.state.pool, user_id, device.trim(), &current)
+        .await
+        .map_err(call.internal())?;
     if ended {
         tracing::info!(user_id, "signed out one other device");
         call.flash_all(&[("success", text.devices_signed_out_one)])

@@ -1,8 +1,9 @@
-//! The `user_sessions` table: which live sessions belong to which user (migration
-//! `0003_user_sessions.sql`). Written by the session store alongside every write of a session
+//! Which live sessions belong to which user: the device columns of `tower_sessions`
+//! (migration `0006_session_devices.sql`), written by the session store with every write of a
 //! record, read by the devices list, and the way to end another device's session.
 
-use sqlx::{SqliteConnection, SqlitePool};
+use sha2::{Digest, Sha256};
+use sqlx::SqlitePool;
 use tower_sessions::session::Record;
 
 use super::{
@@ -10,11 +11,38 @@ use super::{
     lifetime::{META_KEY, Meta},
 };
 
+/// What the session's row says about its device: set while someone is logged in to it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeviceColumns {
+    pub user_id: Option<i64>,
+    pub started_at: Option<i64>,
+    pub last_seen: Option<i64>,
+    pub remembered: bool,
+    pub user_agent: Option<String>,
+}
+
+impl DeviceColumns {
+    /// The columns for `record`: its user and session facts when logged in, empty otherwise.
+    pub fn of(record: &Record) -> Self {
+        let value = |key: &str| record.data.get(key).cloned();
+        let login = value(LOGIN_KEY).and_then(|v| serde_json::from_value::<Login>(v).ok());
+        let meta = value(META_KEY).and_then(|v| serde_json::from_value::<Meta>(v).ok());
+        match (login, meta) {
+            (Some(login), Some(meta)) => Self {
+                user_id: Some(login.user_id),
+                started_at: Some(meta.started_at),
+                last_seen: Some(meta.last_seen),
+                remembered: meta.remembered_until.is_some(),
+                user_agent: meta.user_agent,
+            },
+            _ => Self::default(),
+        }
+    }
+}
+
 /// One logged-in session of a user, as the devices list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Entry {
-    /// The row id: the handle the page may use. Never the session id.
-    pub id: i64,
     pub session_id: String,
     pub started_at: i64,
     pub last_seen: i64,
@@ -22,50 +50,28 @@ pub struct Entry {
     pub user_agent: Option<String>,
 }
 
-/// Brings the row of `record` up to date: written for a logged-in session, removed otherwise.
-/// Call it after the session row itself was written, in the same transaction where there is one.
-pub async fn write(conn: &mut SqliteConnection, record: &Record) -> sqlx::Result<()> {
-    let value = |key: &str| record.data.get(key).cloned();
-    let login = value(LOGIN_KEY).and_then(|v| serde_json::from_value::<Login>(v).ok());
-    let meta = value(META_KEY).and_then(|v| serde_json::from_value::<Meta>(v).ok());
-    let id = record.id.to_string();
-    match (login, meta) {
-        (Some(login), Some(meta)) => {
-            sqlx::query(
-                "INSERT INTO user_sessions \
-                   (session_id, user_id, started_at, last_seen, remembered, user_agent) \
-                 VALUES (?, ?, ?, ?, ?, ?) \
-                 ON CONFLICT (session_id) DO UPDATE SET \
-                   user_id = excluded.user_id, started_at = excluded.started_at, \
-                   last_seen = excluded.last_seen, remembered = excluded.remembered, \
-                   user_agent = excluded.user_agent",
-            )
-            .bind(id)
-            .bind(login.user_id)
-            .bind(meta.started_at)
-            .bind(meta.last_seen)
-            .bind(meta.remembered_until.is_some())
-            .bind(meta.user_agent)
-            .execute(conn)
-            .await?;
-        }
-        _ => {
-            sqlx::query("DELETE FROM user_sessions WHERE session_id = ?")
-                .bind(id)
-                .execute(conn)
-                .await?;
-        }
+impl Entry {
+    /// The handle the page may use for this session: its fingerprint, never its id.
+    pub fn handle(&self) -> String {
+        fingerprint(&self.session_id)
     }
-    Ok(())
+}
+
+/// The first 8 bytes of SHA-256(session id) in hex: enough to tell a user's sessions apart,
+/// useless to anyone who would like to use the id.
+pub fn fingerprint(session_id: &str) -> String {
+    Sha256::digest(session_id.as_bytes())[..8]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 /// The live sessions of `user_id`, most recently used first.
 pub async fn list(pool: &SqlitePool, user_id: i64) -> sqlx::Result<Vec<Entry>> {
     sqlx::query_as(
-        "SELECT u.id, u.session_id, u.started_at, u.last_seen, u.remembered, u.user_agent \
-         FROM user_sessions u JOIN tower_sessions s ON s.id = u.session_id \
-         WHERE u.user_id = ? AND s.expiry_date > ? \
-         ORDER BY u.last_seen DESC, u.id DESC",
+        "SELECT id AS session_id, started_at, last_seen, remembered, user_agent \
+         FROM tower_sessions WHERE user_id = ? AND expiry_date > ? \
+         ORDER BY last_seen DESC, rowid DESC",
     )
     .bind(user_id)
     .bind(super::lifetime::now_unix())
@@ -73,37 +79,38 @@ pub async fn list(pool: &SqlitePool, user_id: i64) -> sqlx::Result<Vec<Entry>> {
     .await
 }
 
-/// Ends the session with handle `entry` of `user_id`, unless it is `current` (the caller's own
-/// session ends by logging out). Deleting the record makes its cookie worthless at once; its
-/// flashes and its row here go with it. Returns whether a session was ended.
+/// Ends the session of `user_id` whose [`fingerprint`] is `handle`, unless it is `current`
+/// (the caller's own session ends by logging out). Deleting the record makes its cookie
+/// worthless at once; its flashes go with it. Returns whether a session was ended.
 pub async fn sign_out(
     pool: &SqlitePool,
     user_id: i64,
-    entry: i64,
+    handle: &str,
     current: &str,
 ) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "DELETE FROM tower_sessions WHERE id = \
-           (SELECT session_id FROM user_sessions WHERE id = ? AND user_id = ? AND session_id <> ?)",
-    )
-    .bind(entry)
-    .bind(user_id)
-    .bind(current)
-    .execute(pool)
-    .await?;
+    let Some(session_id) = list(pool, user_id)
+        .await?
+        .into_iter()
+        .find(|entry| entry.handle() == handle && entry.session_id != current)
+        .map(|entry| entry.session_id)
+    else {
+        return Ok(false);
+    };
+    let done = sqlx::query("DELETE FROM tower_sessions WHERE id = ? AND user_id = ?")
+        .bind(session_id)
+        .bind(user_id)
+        .execute(pool)
+        .await?;
     Ok(done.rows_affected() > 0)
 }
 
 /// Ends every session of `user_id` but `current`. Returns how many.
 pub async fn sign_out_others(pool: &SqlitePool, user_id: i64, current: &str) -> sqlx::Result<u64> {
-    let done = sqlx::query(
-        "DELETE FROM tower_sessions WHERE id IN \
-           (SELECT session_id FROM user_sessions WHERE user_id = ? AND session_id <> ?)",
-    )
-    .bind(user_id)
-    .bind(current)
-    .execute(pool)
-    .await?;
+    let done = sqlx::query("DELETE FROM tower_sessions WHERE user_id = ? AND id <> ?")
+        .bind(user_id)
+        .bind(current)
+        .execute(pool)
+        .await?;
     Ok(done.rows_affected())
 }
 

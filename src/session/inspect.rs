@@ -60,7 +60,6 @@ pub async fn inspect_session() -> Result<Option<SessionReport>, ServerFnError> {
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    use sha2::{Digest, Sha256};
     use tower_sessions::session::Id;
 
     use super::{CookieFacts, Ending, SessionReport};
@@ -122,13 +121,9 @@ pub mod ssr {
         }))
     }
 
-    /// The first 8 bytes of SHA-256(id) in hex: enough to tell sessions apart, useless to
-    /// anyone who would like to use the id.
+    /// The fingerprint of `id` (the same one the list of devices uses as its handle).
     pub fn fingerprint(id: &Id) -> String {
-        Sha256::digest(id.to_string().as_bytes())[..8]
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect()
+        crate::session::index::fingerprint(&id.to_string())
     }
 
     fn format_seconds(unix: i64) -> String {

@@ -16,8 +16,10 @@
 //!    reading the table (tower-sessions-sqlx-store writes RFC 3339 text and deletes with
 //!    `datetime(expiry_date) < datetime('now')`, which no index can serve: 12.8 s of write lock
 //!    for a million expired rows).
-//! 4. **The per-user index goes with it.** Each write of a logged-in session also writes its
-//!    row in `user_sessions` ([`index`]), in the same transaction.
+//! 4. **The device facts go with it.** Each write of a record also writes who is logged in to
+//!    it and since when ([`index::DeviceColumns`], for the list of devices), in the same row:
+//!    every write is one statement, atomic by itself, and holds SQLite's write lock only while
+//!    SQLite executes it.
 
 use std::time::{Duration, Instant};
 
@@ -112,55 +114,63 @@ fn encode(record: &Record) -> session_store::Result<Vec<u8>> {
 
 #[async_trait]
 impl SessionStore for Store {
-    /// Inserts a new record (a new session, or a cycled id), and its device row, in one
-    /// transaction. An id that is taken (a 128-bit random collision) is drawn again.
+    /// Inserts a new record (a new session, or a cycled id) with its device columns. An id
+    /// that is taken (a 128-bit random collision) is drawn again.
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         record.expiry_date = self.lifetimes.record_expiry(record);
-        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let device = index::DeviceColumns::of(record);
         loop {
             let inserted = sqlx::query(
-                "INSERT INTO tower_sessions (id, data, expiry_date) VALUES (?, ?, ?) \
+                "INSERT INTO tower_sessions (id, data, expiry_date, user_id, started_at, \
+                   last_seen, remembered, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
                  ON CONFLICT (id) DO NOTHING",
             )
             .bind(record.id.to_string())
             .bind(encode(record)?)
             .bind(record.expiry_date.unix_timestamp())
-            .execute(&mut *tx)
+            .bind(device.user_id)
+            .bind(device.started_at)
+            .bind(device.last_seen)
+            .bind(device.remembered)
+            .bind(&device.user_agent)
+            .execute(&self.pool)
             .await
             .map_err(backend)?
             .rows_affected();
             if inserted == 1 {
-                break;
+                return Ok(());
             }
             record.id = Id::default();
         }
-        index::write(&mut tx, record).await.map_err(backend)?;
-        tx.commit().await.map_err(backend)
     }
 
     /// Updates the row of an existing session; does nothing (and logs) when the row was
     /// deleted meanwhile, as by a concurrent log-out. The response still carries the old id,
     /// which no longer names a session, so the browser stays logged out.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let data = encode(record)?;
-        let mut tx = self.pool.begin().await.map_err(backend)?;
-        let updated =
-            sqlx::query("UPDATE tower_sessions SET data = ?, expiry_date = ? WHERE id = ?")
-                .bind(data)
-                .bind(self.lifetimes.record_expiry(record).unix_timestamp())
-                .bind(record.id.to_string())
-                .execute(&mut *tx)
-                .await
-                .map_err(backend)?
-                .rows_affected();
+        let device = index::DeviceColumns::of(record);
+        let updated = sqlx::query(
+            "UPDATE tower_sessions SET data = ?, expiry_date = ?, user_id = ?, started_at = ?, \
+               last_seen = ?, remembered = ?, user_agent = ? WHERE id = ?",
+        )
+        .bind(encode(record)?)
+        .bind(self.lifetimes.record_expiry(record).unix_timestamp())
+        .bind(device.user_id)
+        .bind(device.started_at)
+        .bind(device.last_seen)
+        .bind(device.remembered)
+        .bind(&device.user_agent)
+        .bind(record.id.to_string())
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?
+        .rows_affected();
         if updated == 0 {
             tracing::warn!(
                 "session deleted by a concurrent request (log-out?); not saving it again"
             );
-            return Ok(());
         }
-        index::write(&mut tx, record).await.map_err(backend)?;
-        tx.commit().await.map_err(backend)
+        Ok(())
     }
 
     /// Loads a live session. An expired record is no session; one that cannot be decoded is
@@ -375,6 +385,23 @@ mod tests {
         let mut expired = record(OffsetDateTime::now_utc() - Duration::minutes(1));
         old.create(&mut live).await.unwrap();
         old.create(&mut expired).await.unwrap();
+        // The live one is a logged-in session, listed in the old `user_sessions`.
+        sqlx::query(
+            "INSERT INTO users (id, username, username_key, email, password_hash) \
+             VALUES (7, 'old', 'old', 'old@example.com', 'x')",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO user_sessions \
+               (session_id, user_id, started_at, last_seen, remembered, user_agent) \
+             VALUES (?, 7, 100, 200, 1, 'Firefox')",
+        )
+        .bind(live.id.to_string())
+        .execute(&pool)
+        .await
+        .unwrap();
 
         // Start-up applies the rest.
         sqlx::migrate!().run(&pool).await.unwrap();
@@ -384,6 +411,15 @@ mod tests {
                 .await
                 .unwrap();
         assert_eq!(kinds, ["integer"]);
+        let device: (i64, i64, i64, bool, String) = sqlx::query_as(
+            "SELECT user_id, started_at, last_seen, remembered, user_agent FROM tower_sessions \
+             WHERE id = ?",
+        )
+        .bind(live.id.to_string())
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(device, (7, 100, 200, true, "Firefox".to_owned()));
         let lifetimes = Lifetimes::from_config(&crate::server::config::Config::default().session);
         let store = Store::new(pool, lifetimes);
         let loaded = store
