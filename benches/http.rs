@@ -15,7 +15,9 @@
 //! `BENCH_LARGE=1` adds the large-store run: 1,000,000 live and 1,000,000 expired sessions in the
 //! table, then logged-in dashboard requests while the sweeper deletes the expired ones, with the
 //! longest request and p99 during the sweep. `BENCH_ONLY=name` runs only the scenarios whose name
-//! contains `name`.
+//! contains `name`. The process's resident memory (now and peak) is printed at the end;
+//! `BENCH_MEMORY=1` prints it after every scenario too, and `BENCH_FLASHBOARD_ONLY=1` leaves the
+//! control out, so the peak is Flashboard's (plus the client's).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -27,10 +29,6 @@ mod load;
 use std::{net::SocketAddr, time::Duration};
 
 use load::{Conn, Measured};
-
-/// The allocator the server binary uses (`src/main.rs`), for the server and the control alike.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 struct Settings {
     connections: usize,
@@ -133,12 +131,33 @@ fn main() {
         settings.seconds.as_secs(),
         std::thread::available_parallelism().map_or(0, usize::from),
     );
+    if std::env::var_os("BENCH_MEMORY").is_some() {
+        print_memory();
+    }
     print_header();
     scenarios(&settings, &apps);
+    print_memory();
     drop(app);
     if std::env::var_os("BENCH_LARGE").is_some() {
         large_store(&settings, &runtime);
     }
+}
+
+/// The process's resident memory now and at its peak (both apps, the client and their
+/// databases' caches: an upper bound for either server alone).
+fn print_memory() {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .map_or_else(|| "?".to_owned(), |value| value.trim().to_owned())
+    };
+    println!(
+        "\nresident memory of the benchmark process: now {}, peak {}",
+        field("VmRSS:"),
+        field("VmHWM:")
+    );
 }
 
 /// Registers one account per connection.
@@ -260,6 +279,7 @@ fn large_store(settings: &Settings, runtime: &tokio::runtime::Runtime) {
             )
             .unwrap()
     );
+    print_memory();
 }
 
 /// Fills `Pages` from Flashboard's own answers.
@@ -359,6 +379,9 @@ where
             async move |index, conn| op(is_control, index, conn).await,
         );
         results.push(measured);
+    }
+    if std::env::var_os("BENCH_MEMORY").is_some() {
+        print_memory();
     }
     if let [control, flashboard] = &results[..] {
         print_row(name, "control", control, None);

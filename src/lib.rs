@@ -15,6 +15,9 @@ pub mod preferences;
 pub mod session;
 pub mod text;
 
+/// Server only: the memory allocator.
+#[cfg(feature = "ssr")]
+pub mod allocator;
 /// Server only: configuration, database, sessions, the axum router and start-up.
 #[cfg(feature = "ssr")]
 pub mod server;

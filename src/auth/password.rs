@@ -1,7 +1,21 @@
-//! Password hashing: Argon2id with OWASP's minimum parameters, off the async runtime, with a
+//! Password hashing: Argon2id with OWASP's minimum parameters, on threads of its own, with a
 //! bound on how many hashes run at once.
+//!
+//! Each hash needs 19 MiB. The hashes run on a fixed set of threads (one per CPU), not on
+//! tokio's blocking pool: that pool grows to 512 threads, and every thread that once hashed
+//! keeps its allocator's memory, so a log-in flood left the server at about 500 MB resident.
+//! On a fixed set, the memory a hash leaves behind is reused by the next one on that thread.
+//! A job holds its admission permit until its hash is done, so a client that hangs up (and so
+//! drops the request waiting for it) frees no place for another hash before this one ends.
 
-use std::sync::Arc;
+use std::{
+    panic::{AssertUnwindSafe, catch_unwind},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicUsize, Ordering},
+        mpsc,
+    },
+};
 
 use argon2::{
     Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version,
@@ -24,9 +38,14 @@ const MAX_PARALLELISM: u32 = 8;
 /// Hashes and verifies passwords. Cheap to clone; share one per app.
 #[derive(Clone)]
 pub struct Passwords {
-    /// Each running hash holds a permit: at most `permits` x 19 MiB of hashing memory. Tokio's
-    /// blocking pool alone would allow 512 threads (about 9.5 GiB).
+    /// One permit per hashing thread: a job takes one before it is queued and gives it back
+    /// when its hash is done, so the queue never holds more jobs than there are threads.
     permits: Arc<Semaphore>,
+    /// The hashing threads' queue.
+    jobs: mpsc::SyncSender<Job>,
+    /// Hashes running now, and the most that ever ran at once.
+    running: Arc<AtomicUsize>,
+    most: Arc<AtomicUsize>,
     /// A real hash of a random password, verified when the user does not exist, so that an
     /// unknown name takes as long as a wrong password (no user enumeration by timing).
     dummy: Arc<str>,
@@ -48,8 +67,32 @@ pub enum Verdict {
 pub enum PasswordError {
     #[error("argon2: {0}")]
     Hash(argon2::password_hash::Error),
-    #[error("hashing task failed: {0}")]
-    Task(#[from] tokio::task::JoinError),
+    #[error("the hashing threads are gone")]
+    Stopped,
+    #[error("a hash panicked")]
+    Panicked,
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Starts `threads` hashing threads that run the jobs of the returned queue until it is dropped.
+fn start_threads(threads: usize) -> Result<mpsc::SyncSender<Job>, std::io::Error> {
+    let (jobs, queue) = mpsc::sync_channel::<Job>(threads);
+    let queue = Arc::new(Mutex::new(queue));
+    for n in 0..threads {
+        let queue = queue.clone();
+        std::thread::Builder::new()
+            .name(format!("argon2-{n}"))
+            .spawn(move || {
+                loop {
+                    let next = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                    let Ok(job) = next else { return };
+                    job();
+                    crate::allocator::release_thread_memory();
+                }
+            })?;
+    }
+    Ok(jobs)
 }
 
 fn argon2() -> Argon2<'static> {
@@ -98,25 +141,67 @@ fn verify_blocking(password: &[u8], stored: &str) -> Verdict {
 }
 
 impl Passwords {
-    /// A hasher running at most `max_concurrent` hashes at once. Computes the dummy hash, so
-    /// call it once at start-up.
-    pub fn new(max_concurrent: usize) -> Result<Self, PasswordError> {
+    /// A hasher with `threads` hashing threads, so at most that many hashes at once. Computes
+    /// the dummy hash, so call it once at start-up.
+    pub fn new(threads: usize) -> Result<Self, PasswordError> {
+        let threads = threads.max(1);
         let mut random = [0u8; 32];
         argon2::password_hash::rand_core::RngCore::fill_bytes(&mut OsRng, &mut random);
         Ok(Self {
-            permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
+            permits: Arc::new(Semaphore::new(threads)),
+            jobs: start_threads(threads).map_err(|_| PasswordError::Stopped)?,
+            running: Arc::default(),
+            most: Arc::default(),
             dummy: hash_blocking(&random)?.into(),
         })
     }
 
+    /// How many hashes are running now.
+    pub fn running(&self) -> usize {
+        self.running.load(Ordering::SeqCst)
+    }
+
+    /// The most hashes that ever ran at once.
+    pub fn most_at_once(&self) -> usize {
+        self.most.load(Ordering::SeqCst)
+    }
+
+    /// Runs `work` on a hashing thread, once a thread is free.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, PasswordError> {
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| PasswordError::Stopped)?;
+        let (done, outcome) = tokio::sync::oneshot::channel();
+        let (running, most) = (self.running.clone(), self.most.clone());
+        let job: Job = Box::new(move || {
+            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+            most.fetch_max(now, Ordering::SeqCst);
+            let result = catch_unwind(AssertUnwindSafe(work));
+            running.fetch_sub(1, Ordering::SeqCst);
+            drop(permit);
+            // The request may be gone (its client hung up); the hash ran to its end anyway.
+            let _ = done.send(result);
+        });
+        // Never full: every queued job holds one of as many permits as the queue has places.
+        self.jobs
+            .try_send(job)
+            .map_err(|_| PasswordError::Stopped)?;
+        match outcome.await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(_)) => Err(PasswordError::Panicked),
+            Err(_) => Err(PasswordError::Stopped),
+        }
+    }
+
     /// Hashes `password` with the current parameters.
     pub async fn hash(&self, password: String) -> Result<String, PasswordError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .expect("semaphore never closed");
-        tokio::task::spawn_blocking(move || hash_blocking(password.as_bytes())).await?
+        self.run(move || hash_blocking(password.as_bytes())).await?
     }
 
     /// Checks `password` against `stored`, or against the dummy hash when there is no user, so
@@ -126,16 +211,11 @@ impl Passwords {
         password: String,
         stored: Option<String>,
     ) -> Result<Verdict, PasswordError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .expect("semaphore never closed");
         let user_exists = stored.is_some();
         let stored = stored.unwrap_or_else(|| self.dummy.to_string());
-        let verdict =
-            tokio::task::spawn_blocking(move || verify_blocking(password.as_bytes(), &stored))
-                .await?;
+        let verdict = self
+            .run(move || verify_blocking(password.as_bytes(), &stored))
+            .await?;
         Ok(if user_exists {
             verdict
         } else {
@@ -225,5 +305,31 @@ mod tests {
                 .unwrap(),
             Verdict::Rejected
         );
+    }
+
+    #[tokio::test]
+    async fn hashes_abandoned_by_their_callers_still_count_against_the_bound() {
+        let passwords = Passwords::new(2).unwrap();
+        let stored = passwords.hash("Correct horse".into()).await.unwrap();
+        // Twelve callers; every other one gives up as soon as its job is queued or waiting,
+        // as a request does when its client hangs up.
+        let mut kept = Vec::new();
+        for n in 0..12 {
+            let (passwords, stored) = (passwords.clone(), stored.clone());
+            let verify = async move { passwords.verify("wrong horse".into(), Some(stored)).await };
+            if n % 2 == 0 {
+                kept.push(tokio::spawn(verify));
+            } else {
+                let mut verify = Box::pin(verify);
+                let _ = futures::poll!(verify.as_mut());
+            }
+        }
+        for caller in kept {
+            assert_eq!(caller.await.unwrap().unwrap(), Verdict::Rejected);
+        }
+        while passwords.running() > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        assert_eq!(passwords.most_at_once(), 2);
     }
 }
