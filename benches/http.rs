@@ -99,7 +99,8 @@ async fn log_in(conn: &mut Conn, index: usize) {
 
 struct Apps {
     flashboard: SocketAddr,
-    control: SocketAddr,
+    /// `None` with `BENCH_FLASHBOARD_ONLY`.
+    control: Option<SocketAddr>,
 }
 
 fn main() {
@@ -115,11 +116,16 @@ fn main() {
 
     // One account per connection, then Flashboard's pages captured for the control.
     let connections = settings.connections;
+    let only = settings.flashboard_only;
     let pages = load::once(flashboard, async move |conn| {
         register_all(conn, connections).await;
-        capture(conn).await
+        if only {
+            None
+        } else {
+            Some(capture(conn).await)
+        }
     });
-    let control = runtime.block_on(control::spawn(&app.database_path(), pages));
+    let control = pages.map(|pages| runtime.block_on(control::spawn(&app.database_path(), pages)));
     let apps = Apps {
         flashboard,
         control,
@@ -365,10 +371,10 @@ where
         return;
     }
     let mut results = Vec::new();
-    for (is_control, addr) in [(true, apps.control), (false, apps.flashboard)] {
-        if is_control && settings.flashboard_only {
+    for (is_control, addr) in [(true, apps.control), (false, Some(apps.flashboard))] {
+        let Some(addr) = addr else {
             continue;
-        }
+        };
         let (setup, op) = (setup.clone(), op.clone());
         let measured = load::run(
             addr,

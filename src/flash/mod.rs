@@ -35,7 +35,9 @@ use serde::{Deserialize, Serialize};
 
 pub use category::{DEFAULT_CATEGORY, Level, MAX_CATEGORY_LEN, valid_category};
 #[cfg(feature = "ssr")]
-pub use store::{FlashError, FlashLimits, FlashStore, Flasher, LeaveFlashes, session_from_context};
+pub use store::{
+    FlashError, FlashLimits, FlashStore, Flasher, LeaveFlashes, PushedHere, session_from_context,
+};
 pub use view::{FieldFlashes, FlashList, Flashes, provide_flashes, use_flashes};
 
 /// One flash message as the page receives it.
@@ -77,7 +79,7 @@ pub async fn take_flashes() -> Result<Vec<Flash>, ServerFnError> {
     }
     let flasher = Flasher::from_context().await?;
     flasher
-        .take()
+        .take_for_page()
         .await
         .map_err(FlashError::into_server_fn_error)
 }

@@ -4,6 +4,11 @@ use axum::{
     extract::{FromRef, FromRequestParts},
     http::{Method, StatusCode, request::Parts},
 };
+use std::sync::{
+    Arc,
+    atomic::{AtomicBool, Ordering},
+};
+
 use leptos::prelude::{ServerFnError, use_context, with_context};
 use sqlx::SqlitePool;
 use tower_sessions::Session;
@@ -13,6 +18,31 @@ use super::{DEFAULT_CATEGORY, Flash, valid_category};
 /// The session key that keeps a session with flashes alive: a session must hold some data for
 /// tower-sessions to save it and send its cookie.
 const SESSION_KEY: &str = "flash.queue";
+
+/// Put in each request's Leptos context (`server::router::leptos_context`); set once a flash is
+/// pushed in the request, so that the page the same request renders shows it although the
+/// session's load found none waiting (a form post answered with a page, as Flask's `flash()`
+/// followed by `render_template`).
+#[derive(Clone, Debug, Default)]
+pub struct PushedHere(Arc<AtomicBool>);
+
+impl PushedHere {
+    /// For a handler that pushed with the axum extractor, outside any render, and then renders
+    /// the page: put this in the render's context.
+    pub fn already() -> Self {
+        Self(Arc::new(AtomicBool::new(true)))
+    }
+
+    fn mark() {
+        if let Some(pushed) = use_context::<PushedHere>() {
+            pushed.0.store(true, Ordering::Relaxed);
+        }
+    }
+
+    fn happened() -> bool {
+        use_context::<PushedHere>().is_some_and(|pushed| pushed.0.load(Ordering::Relaxed))
+    }
+}
 
 /// Put in the Leptos context of a render whose page should not consume the flashes (the
 /// fallback that answers 404 for missing files and unknown addresses).
@@ -146,7 +176,7 @@ impl Flasher {
                 .execute(pool)
                 .await;
         match inserted {
-            Ok(_) => {}
+            Ok(_) => PushedHere::mark(),
             // The session was deleted after this request loaded it (a log-out in another tab):
             // nobody is left to show the flash to.
             Err(sqlx::Error::Database(err)) if err.is_foreign_key_violation() => {
@@ -203,23 +233,46 @@ impl Flasher {
     /// whichever request asks first. A browser without a session gets none, and when none are
     /// waiting nothing is written (a read does not take SQLite's write lock; the `DELETE` does).
     pub async fn take(&self) -> Result<Vec<Flash>, FlashError> {
-        // Loading the record first: an id from a cookie that names no live session is dropped.
-        if self.session.get_value(SESSION_KEY).await?.is_none() {
-            return Ok(Vec::new());
-        }
-        let Some(id) = self.session.id() else {
+        let Some(id) = self.stored_session_id().await? else {
             return Ok(Vec::new());
         };
-        let id = id.to_string();
-        let pool = &self.store.pool;
         let waiting: bool =
             sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM flash WHERE session_id = ?)")
                 .bind(&id)
-                .fetch_one(pool)
+                .fetch_one(&self.store.pool)
                 .await?;
         if !waiting {
             return Ok(Vec::new());
         }
+        self.delete_returning(id).await
+    }
+
+    /// [`Flasher::take`] for a page view: whether any wait is what the store found when it
+    /// loaded the session ([`crate::session::loaded`]) or a push of this very request, so a
+    /// page with none asks the database nothing. A flash pushed by another request since the
+    /// load is left for the next page.
+    pub async fn take_for_page(&self) -> Result<Vec<Flash>, FlashError> {
+        let Some(id) = self.stored_session_id().await? else {
+            return Ok(Vec::new());
+        };
+        if !PushedHere::happened() && !crate::session::loaded::flash_waiting(&self.session).await {
+            return Ok(Vec::new());
+        }
+        self.delete_returning(id).await
+    }
+
+    /// The id of the session if the store has it (an id from a cookie that names no live
+    /// session is dropped by loading the record).
+    async fn stored_session_id(&self) -> Result<Option<String>, FlashError> {
+        if self.session.get_value(SESSION_KEY).await?.is_none() {
+            return Ok(None);
+        }
+        Ok(self.session.id().map(|id| id.to_string()))
+    }
+
+    /// Deletes the session's flashes and returns them, oldest first.
+    async fn delete_returning(&self, id: String) -> Result<Vec<Flash>, FlashError> {
+        let pool = &self.store.pool;
         let mut flashes: Vec<Flash> = sqlx::query_as::<_, (i64, String, String)>(
             "DELETE FROM flash WHERE session_id = ? RETURNING id, category, message",
         )

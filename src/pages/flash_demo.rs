@@ -114,9 +114,11 @@ pub mod ssr {
         response::{IntoResponse, Response},
     };
 
+    use leptos::prelude::provide_context;
+
     use crate::{
         app::shell,
-        flash::Flasher,
+        flash::{Flasher, PushedHere},
         server::{router::leptos_context, state::AppState},
         text::t,
     };
@@ -134,10 +136,14 @@ pub mod ssr {
             }
         }
         let options = state.leptos_options.clone();
-        let render =
-            leptos_axum::render_app_async_with_context(leptos_context(&state), move || {
-                shell(options.clone())
-            });
+        let context = leptos_context(&state);
+        let render = leptos_axum::render_app_async_with_context(
+            move || {
+                context();
+                provide_context(PushedHere::already());
+            },
+            move || shell(options.clone()),
+        );
         render(request).await.into_response()
     }
 }

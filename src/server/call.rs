@@ -202,6 +202,16 @@ impl Call {
                 let Some(login) = session::login(&self.session).await? else {
                     return Ok(None);
                 };
+                // Known from the session's load when it was this user's session already.
+                if let Some(username) =
+                    session::loaded::username(&self.session, login.user_id).await
+                {
+                    let user = User {
+                        id: login.user_id,
+                        username,
+                    };
+                    return Ok(Some((user, login)));
+                }
                 let user = repo::by_id(&self.state.pool, login.user_id).await?;
                 Ok::<_, LookupError>(user.map(|user| (user, login)))
             })

@@ -115,5 +115,6 @@ pub fn leptos_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'st
         provide_context(state.clone());
         provide_context(state.flash.clone());
         provide_context(super::call::RequestMemo::default());
+        provide_context(crate::flash::PushedHere::default());
     }
 }

@@ -1,10 +1,11 @@
 //! Server-side sessions: the cookie carries only a signed session id; the data lives in SQLite,
-//! in the `tower_sessions` table of tower-sessions' `SqliteStore` (the chapter's Flask-Session
-//! with a database backend).
+//! in the `tower_sessions` table, through this app's own store (the chapter's Flask-Session with
+//! a database backend).
 //!
 //! Server only (behind `ssr`):
 //! - [`manager`]: the session middleware from the `[session]` settings, and the sweeper.
 //! - [`store`]: the store (update-only saves, server-side expiry, the per-user index).
+//! - [`loaded`]: what the store's load found out besides the record (flashes waiting, the user).
 //! - [`lifetime`]: idle, absolute and remembered lifetimes, and the middleware that tracks them.
 //! - [`keys`]: what the app keeps in a session (who is logged in, kept form input).
 //! - [`index`]: which sessions belong to which user.
@@ -22,6 +23,8 @@ pub mod index;
 pub mod keys;
 #[cfg(feature = "ssr")]
 pub mod lifetime;
+#[cfg(feature = "ssr")]
+pub mod loaded;
 #[cfg(feature = "ssr")]
 pub mod manager;
 #[cfg(feature = "ssr")]

@@ -20,6 +20,9 @@
 //!    it and since when ([`index::DeviceColumns`], for the list of devices), in the same row:
 //!    every write is one statement, atomic by itself, and holds SQLite's write lock only while
 //!    SQLite executes it.
+//!
+//! Loading a session also answers, in the same statement, whether flashes wait for it and who
+//! its user is ([`super::loaded`]): the two questions every page asks next.
 
 use std::time::{Duration, Instant};
 
@@ -31,7 +34,11 @@ use tower_sessions::{
     session_store,
 };
 
-use super::{index, lifetime::Lifetimes};
+use super::{
+    index,
+    lifetime::Lifetimes,
+    loaded::{LOADED_KEY, Loaded},
+};
 
 /// Expired rows deleted per transaction by [`Store::sweep`].
 const SWEEP_BATCH: i64 = 250;
@@ -94,12 +101,46 @@ async fn load(pool: &SqlitePool, id: &Id) -> session_store::Result<Option<Record
             .fetch_optional(pool)
             .await
             .map_err(backend)?;
-    let Some(data) = data else { return Ok(None) };
-    match rmp_serde::from_slice(&data) {
-        Ok(record) => Ok(Some(record)),
+    Ok(data.and_then(|data| decode(&data)))
+}
+
+/// Loads a live session with what the page will ask next ([`Loaded`]), in one statement.
+async fn load_with_facts(pool: &SqlitePool, id: &Id) -> session_store::Result<Option<Record>> {
+    type Row = (Vec<u8>, bool, Option<i64>, Option<String>);
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT s.data, EXISTS (SELECT 1 FROM flash WHERE flash.session_id = s.id), \
+           u.id, u.username \
+         FROM tower_sessions s LEFT JOIN users u ON u.id = s.user_id \
+         WHERE s.id = ? AND s.expiry_date > ?",
+    )
+    .bind(id.to_string())
+    .bind(super::lifetime::now_unix())
+    .fetch_optional(pool)
+    .await
+    .map_err(backend)?;
+    let Some((data, flash_waiting, user_id, username)) = row else {
+        return Ok(None);
+    };
+    let Some(mut record) = decode(&data) else {
+        return Ok(None);
+    };
+    let loaded = Loaded {
+        flash_waiting,
+        user: user_id.zip(username),
+    };
+    if let Ok(value) = serde_json::to_value(loaded) {
+        record.data.insert(LOADED_KEY.to_owned(), value);
+    }
+    Ok(Some(record))
+}
+
+/// A stored record; `None` (and a warning) for one that cannot be read.
+fn decode(data: &[u8]) -> Option<Record> {
+    match rmp_serde::from_slice(data) {
+        Ok(record) => Some(record),
         Err(err) => {
             tracing::warn!(error = %err, "unreadable session record; starting a new session");
-            Ok(None)
+            None
         }
     }
 }
@@ -108,8 +149,16 @@ fn backend(err: sqlx::Error) -> session_store::Error {
     session_store::Error::Backend(err.to_string())
 }
 
+/// A record as stored: without the load-time facts, which are never written.
 fn encode(record: &Record) -> session_store::Result<Vec<u8>> {
-    rmp_serde::to_vec(record).map_err(|err| session_store::Error::Encode(err.to_string()))
+    let encoded = if record.data.contains_key(LOADED_KEY) {
+        let mut stored = record.clone();
+        stored.data.remove(LOADED_KEY);
+        rmp_serde::to_vec(&stored)
+    } else {
+        rmp_serde::to_vec(record)
+    };
+    encoded.map_err(|err| session_store::Error::Encode(err.to_string()))
 }
 
 #[async_trait]
@@ -176,7 +225,7 @@ impl SessionStore for Store {
     /// Loads a live session. An expired record is no session; one that cannot be decoded is
     /// treated as no session (and logged), never as an error page.
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        load(&self.pool, id).await
+        load_with_facts(&self.pool, id).await
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
