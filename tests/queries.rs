@@ -132,3 +132,24 @@ async fn a_renamed_user_is_shown_by_the_current_name() {
     let html = app.html("/dashboard").await;
     assert!(html.contains("<strong>alicia</strong>"), "{html}");
 }
+
+#[tokio::test]
+async fn six_flashes_are_written_with_one_insert() {
+    let _measuring = measuring().await;
+    let app = spawn_app().await;
+    // A session first, so that what follows is only the flashes' work.
+    assert_eq!(app.post_form("/api/flash_demo", &[]).await.status(), 303);
+    app.html("/").await;
+
+    take();
+    assert_eq!(app.post_form("/api/flash_demo", &[]).await.status(), 303);
+    let statements = take();
+    // The session's load, one INSERT of all six, one DELETE of what exceeds the limit.
+    assert_eq!(naming(&statements, "flash"), 3, "{statements:#?}");
+    let inserts = statements
+        .iter()
+        .filter(|statement| statement.starts_with("INSERT INTO flash"))
+        .count();
+    assert_eq!(inserts, 1, "{statements:#?}");
+    assert_eq!(banner(&app.html("/").await).len(), 6);
+}

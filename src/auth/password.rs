@@ -43,9 +43,10 @@ pub struct Passwords {
     permits: Arc<Semaphore>,
     /// The hashing threads' queue.
     jobs: mpsc::SyncSender<Job>,
-    /// Hashes running now, and the most that ever ran at once.
+    /// Hashes running now, the most that ever ran at once, and how many ran in all.
     running: Arc<AtomicUsize>,
     most: Arc<AtomicUsize>,
+    finished: Arc<AtomicUsize>,
     /// A real hash of a random password, verified when the user does not exist, so that an
     /// unknown name takes as long as a wrong password (no user enumeration by timing).
     dummy: Arc<str>,
@@ -152,6 +153,7 @@ impl Passwords {
             jobs: start_threads(threads).map_err(|_| PasswordError::Stopped)?,
             running: Arc::default(),
             most: Arc::default(),
+            finished: Arc::default(),
             dummy: hash_blocking(&random)?.into(),
         })
     }
@@ -166,6 +168,19 @@ impl Passwords {
         self.most.load(Ordering::SeqCst)
     }
 
+    /// How many hashes (and verifications) have finished since start-up.
+    pub fn hashes_done(&self) -> usize {
+        self.finished.load(Ordering::SeqCst)
+    }
+
+    /// The parameters of the hash an unknown user name is checked against (`m=..,t=..,p=..`),
+    /// for tests that check it costs what a real user's hash costs.
+    pub fn dummy_parameters(&self) -> Option<String> {
+        PasswordHash::new(&self.dummy)
+            .ok()
+            .map(|hash| hash.params.to_string())
+    }
+
     /// Runs `work` on a hashing thread, once a thread is free.
     async fn run<T: Send + 'static>(
         &self,
@@ -178,12 +193,17 @@ impl Passwords {
             .await
             .map_err(|_| PasswordError::Stopped)?;
         let (done, outcome) = tokio::sync::oneshot::channel();
-        let (running, most) = (self.running.clone(), self.most.clone());
+        let (running, most, finished) = (
+            self.running.clone(),
+            self.most.clone(),
+            self.finished.clone(),
+        );
         let job: Job = Box::new(move || {
             let now = running.fetch_add(1, Ordering::SeqCst) + 1;
             most.fetch_max(now, Ordering::SeqCst);
             let result = catch_unwind(AssertUnwindSafe(work));
             running.fetch_sub(1, Ordering::SeqCst);
+            finished.fetch_add(1, Ordering::SeqCst);
             drop(permit);
             // The request may be gone (its client hung up); the hash ran to its end anyway.
             let _ = done.send(result);

@@ -159,23 +159,38 @@ impl Flasher {
     /// the limit is cut; when the session already holds the maximum, the oldest is dropped.
     /// Both are logged.
     pub async fn push(&self, category: &str, message: impl Into<String>) -> Result<(), FlashError> {
-        if !valid_category(category) {
-            return Err(FlashError::InvalidCategory(category.to_owned()));
+        let message = message.into();
+        self.push_all(&[(category, &message)]).await
+    }
+
+    /// Queues each `(category, message)`, in order, with one `INSERT` for all of them (and one
+    /// `DELETE` of what exceeds the limit): a request that flashes six messages writes twice,
+    /// not twelve times. Every category is checked before anything is written, so an invalid
+    /// one pushes none.
+    pub async fn push_all(&self, flashes: &[(&str, &str)]) -> Result<(), FlashError> {
+        if let Some((category, _)) = flashes
+            .iter()
+            .find(|(category, _)| !valid_category(category))
+        {
+            return Err(FlashError::InvalidCategory((*category).to_owned()));
         }
-        let message = self.clip(message.into());
+        if flashes.is_empty() {
+            return Ok(());
+        }
         let session_id = self.session_id_for_push().await?;
         // Two statements, not one transaction: a transaction would hold SQLite's write lock
         // across two round trips to the connection's thread (and the task's wait for a CPU in
         // between); measured under load, that made the slowest requests wait a second.
         let pool = &self.store.pool;
-        let inserted =
-            sqlx::query("INSERT INTO flash (session_id, category, message) VALUES (?, ?, ?)")
-                .bind(&session_id)
-                .bind(category)
-                .bind(&message)
-                .execute(pool)
-                .await;
-        match inserted {
+        let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO flash (session_id, category, message) ",
+        );
+        insert.push_values(flashes, |mut row, &(category, message)| {
+            row.push_bind(&session_id)
+                .push_bind(category)
+                .push_bind(self.clip(message.to_owned()));
+        });
+        match insert.build().execute(pool).await {
             Ok(_) => PushedHere::mark(),
             // The session was deleted after this request loaded it (a log-out in another tab):
             // nobody is left to show the flash to.

@@ -12,12 +12,10 @@ use crate::{flash::FieldFlashes, text::t};
 #[server(endpoint = "flash_demo")]
 pub async fn flash_demo() -> Result<(), ServerFnError> {
     let flasher = crate::flash::Flasher::from_context().await?;
-    for (category, message) in t().demo_flashes {
-        flasher
-            .push(category, message)
-            .await
-            .map_err(crate::flash::FlashError::into_server_fn_error)?;
-    }
+    flasher
+        .push_all(&t().demo_flashes)
+        .await
+        .map_err(crate::flash::FlashError::into_server_fn_error)?;
     crate::server::redirect::see_other("/flash-demo");
     Ok(())
 }
@@ -130,10 +128,8 @@ pub mod ssr {
         flasher: Flasher,
         request: Request<Body>,
     ) -> Response {
-        for (category, message) in t().demo_flashes {
-            if let Err(err) = flasher.push(category, message).await {
-                tracing::error!(error = %err, "flash demo: push failed");
-            }
+        if let Err(err) = flasher.push_all(&t().demo_flashes).await {
+            tracing::error!(error = %err, "flash demo: push failed");
         }
         let options = state.leptos_options.clone();
         let context = leptos_context(&state);

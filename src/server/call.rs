@@ -107,13 +107,10 @@ impl Call {
 
     /// Pushes each `(category, message)`.
     pub async fn flash_all(&self, flashes: &[(&str, &str)]) -> Result<(), ServerFnError> {
-        for &(category, message) in flashes {
-            self.flasher
-                .push(category, message)
-                .await
-                .map_err(FlashError::into_server_fn_error)?;
-        }
-        Ok(())
+        self.flasher
+            .push_all(flashes)
+            .await
+            .map_err(FlashError::into_server_fn_error)
     }
 
     /// Keeps form input for the page the failed post redirects back to (see
@@ -169,9 +166,11 @@ impl Call {
             .insert(META_KEY, meta)
             .await
             .map_err(self.internal())?;
-        for flash in &waiting {
-            self.flash_all(&[(&flash.category, &flash.message)]).await?;
-        }
+        let waiting: Vec<(&str, &str)> = waiting
+            .iter()
+            .map(|flash| (flash.category.as_str(), flash.message.as_str()))
+            .collect();
+        self.flash_all(&waiting).await?;
         Ok(())
     }
 
