@@ -410,3 +410,46 @@ async fn passwords_and_session_ids_never_reach_the_logs() {
         assert!(!text.contains(forbidden), "{forbidden} appears in the logs");
     }
 }
+
+#[tokio::test]
+async fn clients_that_hang_up_cannot_run_more_hashes_at_once_than_the_bound() {
+    use tokio::io::AsyncWriteExt;
+
+    let app = spawn_app_with(|config| config.auth.attempts_per_ip_per_minute = 10_000).await;
+    register(&app, "victim").await;
+    let bound = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+    let passwords = &app.state.passwords;
+    let before = passwords.hashes_done();
+
+    // Log-ins that hang up as soon as they are sent: the server drops each request's handler,
+    // and the hash it started must still hold its place until it ends.
+    let address = app.base_url.trim_start_matches("http://").to_owned();
+    let body = "username=victim&password=wrong-password-1";
+    for _ in 0..12 {
+        let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+        let request = format!(
+            "POST /api/login HTTP/1.1\r\nHost: {address}\r\nAccept: text/html\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        stream.write_all(request.as_bytes()).await.unwrap();
+        drop(stream);
+    }
+    // One that waits for its answer, so at least the server has seen them all by then.
+    let res = app.login("victim", "wrong-password-2").await;
+    assert_eq!(res.headers()["location"], "/login");
+    // Then until no hash runs any more (each ends by itself; this only waits for them).
+    for _ in 0..1_000 {
+        if passwords.running() == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(passwords.running(), 0);
+    assert!(passwords.hashes_done() > before, "the log-ins hashed");
+    assert!(
+        passwords.most_at_once() <= bound,
+        "{} hashes ran at once; the bound is {bound}",
+        passwords.most_at_once()
+    );
+}
