@@ -153,3 +153,32 @@ async fn six_flashes_are_written_with_one_insert() {
     assert_eq!(inserts, 1, "{statements:#?}");
     assert_eq!(banner(&app.html("/").await).len(), 6);
 }
+
+#[tokio::test]
+async fn what_the_load_found_out_is_never_stored() {
+    let _measuring = measuring().await;
+    let app = spawn_app().await;
+    app.signed_in("alice").await;
+    // A page view (a load with its facts), then a save of that loaded session.
+    app.html("/dashboard").await;
+    let res = app
+        .post_form(
+            "/api/save_preferences",
+            &[("theme", "dark"), ("density", "compact")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+
+    let id: tower_sessions::session::Id = app.session_id().unwrap().parse().unwrap();
+    let stored = flashboard::session::Store::load_record(&app.pool, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(stored.data.contains_key("preferences"), "{:?}", stored.data);
+    assert!(!stored.data.contains_key("_loaded"), "{:?}", stored.data);
+    let html = app.html("/session").await;
+    assert!(
+        !html.contains("_loaded"),
+        "the inspector lists stored keys only"
+    );
+}

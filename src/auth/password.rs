@@ -43,7 +43,8 @@ pub struct Passwords {
     permits: Arc<Semaphore>,
     /// The hashing threads' queue.
     jobs: mpsc::SyncSender<Job>,
-    /// Hashes running now, the most that ever ran at once, and how many ran in all.
+    /// Hashes admitted (queued or running) now, the most ever admitted at once, and how many
+    /// finished in all.
     running: Arc<AtomicUsize>,
     most: Arc<AtomicUsize>,
     finished: Arc<AtomicUsize>,
@@ -70,6 +71,9 @@ pub enum PasswordError {
     Hash(argon2::password_hash::Error),
     #[error("the hashing threads are gone")]
     Stopped,
+    /// A job found the queue full: a permit was given back before its job ended (a bug).
+    #[error("the hashing queue is full")]
+    QueueFull,
     #[error("a hash panicked")]
     Panicked,
 }
@@ -94,6 +98,16 @@ fn start_threads(threads: usize) -> Result<mpsc::SyncSender<Job>, std::io::Error
             })?;
     }
     Ok(jobs)
+}
+
+/// A hash's algorithm, version and parameters, e.g. `argon2id v19 m=19456,t=2,p=1`.
+pub fn parameters_of(hash: &PasswordHash<'_>) -> String {
+    format!(
+        "{} v{} {}",
+        hash.algorithm,
+        hash.version.unwrap_or_default(),
+        hash.params
+    )
 }
 
 fn argon2() -> Argon2<'static> {
@@ -158,12 +172,12 @@ impl Passwords {
         })
     }
 
-    /// How many hashes are running now.
+    /// How many hashes are admitted now: queued for a thread or running.
     pub fn running(&self) -> usize {
         self.running.load(Ordering::SeqCst)
     }
 
-    /// The most hashes that ever ran at once.
+    /// The most hashes ever admitted at once (queued or running): never more than the threads.
     pub fn most_at_once(&self) -> usize {
         self.most.load(Ordering::SeqCst)
     }
@@ -178,7 +192,7 @@ impl Passwords {
     pub fn dummy_parameters(&self) -> Option<String> {
         PasswordHash::new(&self.dummy)
             .ok()
-            .map(|hash| hash.params.to_string())
+            .map(|hash| parameters_of(&hash))
     }
 
     /// Runs `work` on a hashing thread, once a thread is free.
@@ -193,25 +207,27 @@ impl Passwords {
             .await
             .map_err(|_| PasswordError::Stopped)?;
         let (done, outcome) = tokio::sync::oneshot::channel();
-        let (running, most, finished) = (
-            self.running.clone(),
-            self.most.clone(),
-            self.finished.clone(),
-        );
+        // Counted from admission: a job queued or running holds its permit, so this never
+        // exceeds the number of threads, whether or not its caller is still waiting.
+        let admitted = self.running.fetch_add(1, Ordering::SeqCst) + 1;
+        self.most.fetch_max(admitted, Ordering::SeqCst);
+        let (running, finished) = (self.running.clone(), self.finished.clone());
         let job: Job = Box::new(move || {
-            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
-            most.fetch_max(now, Ordering::SeqCst);
             let result = catch_unwind(AssertUnwindSafe(work));
-            running.fetch_sub(1, Ordering::SeqCst);
             finished.fetch_add(1, Ordering::SeqCst);
+            running.fetch_sub(1, Ordering::SeqCst);
             drop(permit);
             // The request may be gone (its client hung up); the hash ran to its end anyway.
             let _ = done.send(result);
         });
         // Never full: every queued job holds one of as many permits as the queue has places.
-        self.jobs
-            .try_send(job)
-            .map_err(|_| PasswordError::Stopped)?;
+        if let Err(err) = self.jobs.try_send(job) {
+            self.running.fetch_sub(1, Ordering::SeqCst);
+            return Err(match err {
+                mpsc::TrySendError::Full(_) => PasswordError::QueueFull,
+                mpsc::TrySendError::Disconnected(_) => PasswordError::Stopped,
+            });
+        }
         match outcome.await {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(_)) => Err(PasswordError::Panicked),

@@ -179,6 +179,9 @@ impl Default for Config {
     }
 }
 
+/// The most `flash.max_per_session` may be.
+const MAX_FLASHES_PER_SESSION: u32 = 1000;
+
 impl Config {
     /// Reads the settings the way the server does at start-up: defaults, then the settings file,
     /// then the environment.
@@ -283,6 +286,11 @@ impl Config {
         }
         if self.flash.max_per_session == 0 {
             return invalid("flash.max_per_session", "must be at least 1");
+        }
+        // A log-in carries the waiting flashes over in one statement, three values each, and
+        // SQLite takes at most 32,766 values per statement.
+        if self.flash.max_per_session > MAX_FLASHES_PER_SESSION {
+            return invalid("flash.max_per_session", "must be at most 1000");
         }
         if self.flash.max_message_chars < 16 {
             return invalid("flash.max_message_chars", "must be at least 16");
@@ -422,6 +430,8 @@ mod tests {
         assert!(err.to_string().contains("`database.url`"), "{err}");
         let err = Config::from_toml("[session]\ncookie_name = \"a b\"\n").unwrap_err();
         assert!(err.to_string().contains("`session.cookie_name`"), "{err}");
+        let err = Config::from_toml("[flash]\nmax_per_session = 1001\n").unwrap_err();
+        assert!(err.to_string().contains("at most 1000"), "{err}");
     }
 
     #[test]
