@@ -132,7 +132,14 @@ async fn cross_site_posts_are_refused_and_change_nothing() {
 #[tokio::test]
 async fn security_headers_on_pages_errors_static_files_and_api() {
     let app = spawn_app().await;
-    for path in ["/", "/nope", "/pkg/flashboard.css", "/healthz"] {
+    for path in [
+        "/",
+        "/",
+        "/nope",
+        "/pkg/flashboard.css",
+        "/healthz",
+        "/api/take_flashes",
+    ] {
         let res = app.get(path).await;
         let h = res.headers();
         let csp = h["content-security-policy"].to_str().unwrap();
@@ -142,6 +149,12 @@ async fn security_headers_on_pages_errors_static_files_and_api() {
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
         assert_eq!(h["referrer-policy"], "same-origin", "{path}");
         assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["cross-origin-opener-policy"], "same-origin", "{path}");
+        assert_eq!(h["cross-origin-resource-policy"], "same-origin", "{path}");
+        let permissions = h["permissions-policy"].to_str().unwrap();
+        for feature in ["camera=()", "microphone=()", "geolocation=()", "payment=()"] {
+            assert!(permissions.contains(feature), "{path}: {permissions}");
+        }
         assert!(
             h.get("strict-transport-security").is_none(),
             "no HSTS over plain dev HTTP"
