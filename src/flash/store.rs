@@ -367,7 +367,6 @@ mod tests {
 
     use std::sync::Arc;
 
-    use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
     use tower_sessions::{SessionStore, session::Id};
     use tower_sessions_sqlx_store::SqliteStore;
 
@@ -381,14 +380,7 @@ mod tests {
 
     async fn fixture(limits: FlashLimits) -> Fixture {
         let dir = tempfile::tempdir().unwrap();
-        let options = SqliteConnectOptions::new()
-            .filename(dir.path().join("flash.db"))
-            .create_if_missing(true)
-            .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .connect_with(options)
-            .await
-            .unwrap();
+        let pool = crate::server::db::test_pool(dir.path(), "flash.db").await;
         let sessions = SqliteStore::new(pool.clone());
         sessions.migrate().await.unwrap();
         sqlx::migrate!().run(&pool).await.unwrap();

@@ -41,3 +41,17 @@ pub async fn open(config: &DatabaseConfig) -> Result<SqlitePool, sqlx::Error> {
 pub async fn ping(pool: &SqlitePool) -> Result<(), sqlx::Error> {
     sqlx::query("SELECT 1").execute(pool).await.map(|_| ())
 }
+
+/// Unit tests: a pool over a new SQLite file `name` in `dir`, with foreign keys on and no
+/// migrations run (each test brings the schema it needs).
+#[cfg(test)]
+pub async fn test_pool(dir: &Path, name: &str) -> SqlitePool {
+    let options = SqliteConnectOptions::new()
+        .filename(dir.join(name))
+        .create_if_missing(true)
+        .foreign_keys(true);
+    SqlitePoolOptions::new()
+        .connect_with(options)
+        .await
+        .expect("a test database")
+}

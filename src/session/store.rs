@@ -242,21 +242,13 @@ impl SessionStore for Store {
 mod tests {
     use std::sync::Arc;
 
-    use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
     use tower_sessions::Session;
 
     use super::*;
 
     async fn store() -> (Arc<Store>, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
-        let options = SqliteConnectOptions::new()
-            .filename(dir.path().join("sessions.db"))
-            .create_if_missing(true)
-            .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .connect_with(options)
-            .await
-            .unwrap();
+        let pool = crate::server::db::test_pool(dir.path(), "sessions.db").await;
         sqlx::migrate!().run(&pool).await.unwrap();
         let lifetimes = Lifetimes::from_config(&crate::server::config::Config::default().session);
         (Arc::new(Store::new(pool, lifetimes)), dir)
@@ -399,14 +391,7 @@ mod tests {
         // The old layout: tower-sessions-sqlx-store's table (RFC 3339 text expiry) and the
         // migrations up to 0004.
         let dir = tempfile::tempdir().unwrap();
-        let options = SqliteConnectOptions::new()
-            .filename(dir.path().join("old.db"))
-            .create_if_missing(true)
-            .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .connect_with(options)
-            .await
-            .unwrap();
+        let pool = crate::server::db::test_pool(dir.path(), "old.db").await;
         let old = tower_sessions_sqlx_store::SqliteStore::new(pool.clone());
         old.migrate().await.unwrap();
         let early = dir.path().join("migrations");
