@@ -12,6 +12,7 @@ pub mod components;
 pub mod flash;
 pub mod pages;
 pub mod preferences;
+pub mod seeded;
 pub mod session;
 pub mod text;
 

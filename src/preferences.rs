@@ -8,6 +8,8 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::seeded::Seeded;
+
 /// The colour scheme.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -136,26 +138,31 @@ pub async fn reset_preferences() -> Result<(), ServerFnError> {
     Ok(())
 }
 
-/// The page side: the preferences as a resource the layout and `/settings` share, so that saving
-/// on `/settings` restyles the page at once.
+/// The page side: the preferences the layout and `/settings` share, so that saving on
+/// `/settings` restyles the page at once. Seeded by the server render from the session.
 #[derive(Clone, Copy)]
-pub struct PreferencesResource(pub Resource<Result<Preferences, ServerFnError>>);
+pub struct CurrentPreferences(Seeded<Preferences>);
 
-impl PreferencesResource {
-    /// Creates the resource and provides it to the components below.
+impl CurrentPreferences {
+    /// Creates them and provides them to the components below.
     pub fn provide() -> Self {
-        let resource = Self(Resource::new(|| (), |()| load_preferences()));
-        provide_context(resource);
-        resource
+        let current = Self(Seeded::new(|facts| facts.preferences));
+        provide_context(current);
+        current
     }
 
-    /// The one the layout provided.
+    /// The ones the layout provided.
     pub fn use_context() -> Option<Self> {
         use_context::<Self>()
     }
 
-    /// The current value (the defaults while loading or after an error).
+    /// The current value (reactive).
     pub fn current(self) -> Preferences {
-        self.0.get().and_then(Result::ok).unwrap_or_default()
+        self.0.get()
+    }
+
+    /// Browser: asks the server again (after a save or a reset).
+    pub fn refresh(self) {
+        self.0.refresh(load_preferences());
     }
 }

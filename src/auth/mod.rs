@@ -227,28 +227,17 @@ pub async fn current_user() -> Result<Option<User>, ServerFnError> {
 /// (with `next=/dashboard`), and `None`.
 #[server(endpoint = "dashboard")]
 pub async fn dashboard() -> Result<Option<DashboardData>, ServerFnError> {
-    use crate::{
-        server::call::{Call, format_time},
-        session::lifetime::{META_KEY, Meta},
-    };
+    use crate::server::{call::Call, page_facts::dashboard_data};
 
     let call = Call::current().await?;
     let Some((user, login)) = call.user_and_login().await? else {
         call.send_to_login("/dashboard").await?;
         return Ok(None);
     };
-    let meta = call
-        .session
-        .get::<Meta>(META_KEY)
+    dashboard_data(&call.state, &call.session, &user, &login)
         .await
-        .map_err(call.internal())?;
-    let ends = meta.map(|meta| call.state.lifetimes.end(&meta).0);
-    Ok(Some(DashboardData {
-        username: user.username,
-        logged_in_at: format_time(login.logged_in_at),
-        expires_at: ends.map_or_else(|| "-".to_owned(), format_time),
-        remembered: login.remember,
-    }))
+        .map(Some)
+        .map_err(call.internal())
 }
 
 /// The form input kept from a failed post (user name, e-mail; never a password), taken once.

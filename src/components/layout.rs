@@ -8,7 +8,8 @@ use leptos_router::{components::A, hooks::use_location};
 use crate::{
     auth::{Logout, current_user},
     flash::{FlashList, provide_flashes, use_flashes},
-    preferences::PreferencesResource,
+    preferences::CurrentPreferences,
+    seeded::Seeded,
     text::t,
 };
 
@@ -19,16 +20,13 @@ use crate::{
 pub fn Layout(children: Children) -> impl IntoView {
     let text = t();
     provide_flashes();
-    let preferences = PreferencesResource::provide();
+    let preferences = CurrentPreferences::provide();
     view! {
-        <Transition>
-            {move || {
-                let chosen = preferences.current();
-                view! {
-                    <Html {..} data-theme=chosen.theme.as_str() data-density=chosen.density.as_str() />
-                }
-            }}
-        </Transition>
+        <Html
+            {..}
+            data-theme=move || preferences.current().theme.as_str()
+            data-density=move || preferences.current().density.as_str()
+        />
         <header class="site-header">
             <a class="brand" href="/">
                 {text.app_name}
@@ -47,41 +45,47 @@ pub fn Layout(children: Children) -> impl IntoView {
     }
 }
 
-/// Log in / Register for visitors; Dashboard and Log out for a logged-in user. Asked again on
-/// each navigation, since logging in or out navigates.
+/// Log in / Register for visitors; Dashboard and Log out for a logged-in user. Seeded by the
+/// server render; in the browser, asked again after each navigation, since logging in or out
+/// navigates.
 #[component]
 fn UserLinks() -> impl IntoView {
     let text = t();
+    let user = Seeded::new(|facts| facts.user);
     let location = use_location();
-    let user = Resource::new(move || location.pathname.get(), |_| current_user());
+    // Browser only (effects never run on the server); the first run is the hydration itself.
+    Effect::new(move |first_run_done: Option<()>| {
+        location.pathname.track();
+        if first_run_done.is_some() {
+            user.refresh(current_user());
+        }
+    });
     let logout = ServerAction::<Logout>::new();
     use_flashes().refresh_after(logout.version());
     view! {
-        <Transition>
-            {move || match user.get().and_then(Result::ok).flatten() {
-                Some(user) => {
-                    view! {
-                        <A href="/dashboard">{text.nav_dashboard}</A>
-                        <A href="/session">{text.nav_session}</A>
-                        <span class="signed-in" data-testid="signed-in-as">
-                            {text.nav_signed_in_as} " " <strong>{user.username}</strong>
-                        </span>
-                        <ActionForm action=logout attr:class="logout">
-                            <button type="submit" class="secondary">
-                                {text.nav_logout}
-                            </button>
-                        </ActionForm>
-                    }
-                        .into_any()
+        {move || match user.get() {
+            Some(user) => {
+                view! {
+                    <A href="/dashboard">{text.nav_dashboard}</A>
+                    <A href="/session">{text.nav_session}</A>
+                    <span class="signed-in" data-testid="signed-in-as">
+                        {text.nav_signed_in_as} " " <strong>{user.username}</strong>
+                    </span>
+                    <ActionForm action=logout attr:class="logout">
+                        <button type="submit" class="secondary">
+                            {text.nav_logout}
+                        </button>
+                    </ActionForm>
                 }
-                None => {
-                    view! {
-                        <A href="/login">{text.nav_login}</A>
-                        <A href="/register">{text.nav_register}</A>
-                    }
-                        .into_any()
+                    .into_any()
+            }
+            None => {
+                view! {
+                    <A href="/login">{text.nav_login}</A>
+                    <A href="/register">{text.nav_register}</A>
                 }
-            }}
-        </Transition>
+                    .into_any()
+            }
+        }}
     }
 }

@@ -49,6 +49,15 @@ impl PushedHere {
 #[derive(Clone, Copy, Debug)]
 pub struct LeaveFlashes;
 
+/// Whether the page render must ask the store for flashes: it will be seen, and flashes waited
+/// when the session was loaded (the request's `PageFacts`; asked when they are missing), or the
+/// request pushed some itself. Most page views answer no and have nothing to wait for.
+pub(super) fn render_must_take() -> bool {
+    page_will_be_seen()
+        && (PushedHere::happened()
+            || crate::seeded::PageFacts::current().is_none_or(|facts| facts.flash_waiting))
+}
+
 /// Whether the page being rendered will be shown to someone, so that it may take the flashes.
 /// Always true for a server function call from the browser.
 pub(super) fn page_will_be_seen() -> bool {

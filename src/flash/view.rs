@@ -13,8 +13,9 @@ use crate::text::t;
 /// actions bring.
 #[derive(Clone, Copy)]
 pub struct Flashes {
-    /// The server render's read, sent along with the page for hydration.
-    rendered: Resource<Vec<Flash>>,
+    /// The server render's read, sent along with the page for hydration; `None` when the
+    /// server knew before rendering that nothing waits (most pages: no resource, no wait).
+    rendered: Option<Resource<Vec<Flash>>>,
     /// Browser: set once the user navigated away from the server-rendered page.
     navigated: RwSignal<bool>,
     /// Browser: what arrived since the page (or the last navigation) was shown.
@@ -30,7 +31,7 @@ impl Flashes {
         let mut all = if self.navigated.get() {
             Vec::new()
         } else {
-            self.rendered.get().unwrap_or_default()
+            self.rendered.and_then(|rendered| rendered.get()).unwrap_or_default()
         };
         all.extend(self.arrived.get());
         all
@@ -98,11 +99,16 @@ impl Flashes {
 /// Creates the page's [`Flashes`] and puts them in the context. The layout calls it once,
 /// inside the `<Router>`.
 pub fn provide_flashes() -> Flashes {
+    // The server's decision travels with the page, so that hydration creates the same
+    // resource (or none).
+    let take = SharedValue::new(render_must_take).into_inner();
     let flashes = Flashes {
-        rendered: Resource::new(
-            || (),
-            |()| async { take_flashes().await.unwrap_or_default() },
-        ),
+        rendered: take.then(|| {
+            Resource::new(
+                || (),
+                |()| async { take_flashes().await.unwrap_or_default() },
+            )
+        }),
         navigated: RwSignal::new(false),
         arrived: RwSignal::new(Vec::new()),
         navigations: RwSignal::new(0),
@@ -131,6 +137,18 @@ pub fn provide_flashes() -> Flashes {
     });
     on_cleanup(move || pageshow.remove());
     flashes
+}
+
+/// Server: whether this render must ask the store for flashes (see `store::render_must_take`).
+fn render_must_take() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        super::store::render_must_take()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        false
+    }
 }
 
 /// The page's [`Flashes`], from the context that [`provide_flashes`] filled.

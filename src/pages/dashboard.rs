@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::{
     auth::dashboard,
     flash::use_flashes,
+    seeded::Seeded,
     session::devices::{Device, SignOutDevice, SignOutOtherDevices, devices},
     text::t,
 };
@@ -16,34 +17,37 @@ use crate::{
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let text = t();
-    let data = Resource::new(|| (), |()| dashboard());
+    // Seeded by the server render; a client-side navigation here asks the server (which sends
+    // an anonymous visitor to the log-in page).
+    let data = Seeded::new(|facts| facts.dashboard);
+    Effect::new(move || {
+        if data.get_untracked().is_none() {
+            data.refresh(dashboard());
+        }
+    });
     view! {
         <h1>{text.dashboard_title}</h1>
-        <Transition>
-            {move || {
-                data.get()
-                    .and_then(Result::ok)
-                    .flatten()
-                    .map(|d| {
-                        view! {
-                            <p class="lead">{text.dashboard_greeting.replace("{name}", &d.username)}</p>
-                            <section class="card" aria-labelledby="session-heading">
-                                <h2 id="session-heading">{text.dashboard_session_heading}</h2>
-                                <dl class="facts">
-                                    <dt>{text.dashboard_logged_in_at}</dt>
-                                    <dd data-testid="logged-in-at">{d.logged_in_at}</dd>
-                                    <dt>{text.dashboard_expires_at}</dt>
-                                    <dd data-testid="expires-at">{d.expires_at}</dd>
-                                    <dt>{text.dashboard_remembered}</dt>
-                                    <dd data-testid="remembered">
-                                        {if d.remembered { text.dashboard_yes } else { text.dashboard_no }}
-                                    </dd>
-                                </dl>
-                            </section>
-                        }
-                    })
-            }}
-        </Transition>
+        {move || {
+            data.get()
+                .map(|d| {
+                    view! {
+                        <p class="lead">{text.dashboard_greeting.replace("{name}", &d.username)}</p>
+                        <section class="card" aria-labelledby="session-heading">
+                            <h2 id="session-heading">{text.dashboard_session_heading}</h2>
+                            <dl class="facts">
+                                <dt>{text.dashboard_logged_in_at}</dt>
+                                <dd data-testid="logged-in-at">{d.logged_in_at}</dd>
+                                <dt>{text.dashboard_expires_at}</dt>
+                                <dd data-testid="expires-at">{d.expires_at}</dd>
+                                <dt>{text.dashboard_remembered}</dt>
+                                <dd data-testid="remembered">
+                                    {if d.remembered { text.dashboard_yes } else { text.dashboard_no }}
+                                </dd>
+                            </dl>
+                        </section>
+                    }
+                })
+        }}
         <Devices />
     }
 }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::{
     flash::use_flashes,
-    preferences::{Density, PreferencesResource, ResetPreferences, SavePreferences, Theme},
+    preferences::{Density, CurrentPreferences, ResetPreferences, SavePreferences, Theme},
     text::{Text, t},
 };
 
@@ -19,12 +19,12 @@ pub fn SettingsPage() -> impl IntoView {
     let flashes = use_flashes();
     flashes.refresh_after(save.version());
     flashes.refresh_after(reset.version());
-    let preferences = PreferencesResource::use_context();
+    let preferences = CurrentPreferences::use_context();
     Effect::watch(
         move || (save.version().get(), reset.version().get()),
         move |_, _, _| {
             if let Some(preferences) = preferences {
-                preferences.0.refetch();
+                preferences.refresh();
             }
         },
         false,
@@ -32,32 +32,30 @@ pub fn SettingsPage() -> impl IntoView {
     view! {
         <h1>{text.settings_title}</h1>
         <p class="lead">{text.settings_lead}</p>
-        <Transition>
-            {move || {
-                let chosen = preferences.map(PreferencesResource::current).unwrap_or_default();
-                view! {
-                    <ActionForm action=save attr:class="card stack settings">
-                        <Choices
-                            legend=text.settings_theme
-                            name="theme"
-                            options=Theme::ALL
-                                .map(|theme| (theme.as_str(), theme_label(text, theme), chosen.theme == theme))
-                                .to_vec()
-                        />
-                        <Choices
-                            legend=text.settings_density
-                            name="density"
-                            options=Density::ALL
-                                .map(|density| {
-                                    (density.as_str(), density_label(text, density), chosen.density == density)
-                                })
-                                .to_vec()
-                        />
-                        <button type="submit">{text.settings_save}</button>
-                    </ActionForm>
-                }
-            }}
-        </Transition>
+        {move || {
+            let chosen = preferences.map(CurrentPreferences::current).unwrap_or_default();
+            view! {
+                <ActionForm action=save attr:class="card stack settings">
+                    <Choices
+                        legend=text.settings_theme
+                        name="theme"
+                        options=Theme::ALL
+                            .map(|theme| (theme.as_str(), theme_label(text, theme), chosen.theme == theme))
+                            .to_vec()
+                    />
+                    <Choices
+                        legend=text.settings_density
+                        name="density"
+                        options=Density::ALL
+                            .map(|density| {
+                                (density.as_str(), density_label(text, density), chosen.density == density)
+                            })
+                            .to_vec()
+                    />
+                    <button type="submit">{text.settings_save}</button>
+                </ActionForm>
+            }
+        }}
         <ActionForm action=reset attr:class="reset">
             <button type="submit" class="secondary">
                 {text.settings_reset}

@@ -38,6 +38,14 @@ pub struct RequestMemo {
 type UserCell = Arc<OnceCell<Option<(User, Login)>>>;
 
 impl RequestMemo {
+    /// A memo that already knows the user (found before the render started).
+    pub fn knowing_user(found: Option<(User, Login)>) -> Self {
+        let cell = UserCell::new(OnceCell::new_with(Some(found)));
+        Self {
+            user: Arc::new(Mutex::new(cell)),
+        }
+    }
+
     fn user_cell(&self) -> UserCell {
         self.user.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
@@ -197,23 +205,7 @@ impl Call {
     pub async fn user_and_login(&self) -> Result<Option<(User, Login)>, ServerFnError> {
         let cell = self.memo.user_cell();
         let found = cell
-            .get_or_try_init(|| async {
-                let Some(login) = session::login(&self.session).await? else {
-                    return Ok(None);
-                };
-                // Known from the session's load when it was this user's session already.
-                if let Some(username) =
-                    session::loaded::username(&self.session, login.user_id).await
-                {
-                    let user = User {
-                        id: login.user_id,
-                        username,
-                    };
-                    return Ok(Some((user, login)));
-                }
-                let user = repo::by_id(&self.state.pool, login.user_id).await?;
-                Ok::<_, LookupError>(user.map(|user| (user, login)))
-            })
+            .get_or_try_init(|| find_user(&self.state, &self.session))
             .await
             .map_err(self.internal())?;
         Ok(found.clone())
@@ -225,9 +217,29 @@ impl Call {
     }
 }
 
+/// The user `session` is logged in as, with the log-in's facts: known from the session's load
+/// when the row was this user's already, else asked of the database.
+pub async fn find_user(
+    state: &AppState,
+    session: &Session,
+) -> Result<Option<(User, Login)>, LookupError> {
+    let Some(login) = session::login(session).await? else {
+        return Ok(None);
+    };
+    if let Some(username) = session::loaded::username(session, login.user_id).await {
+        let user = User {
+            id: login.user_id,
+            username,
+        };
+        return Ok(Some((user, login)));
+    }
+    let user = repo::by_id(&state.pool, login.user_id).await?;
+    Ok(user.map(|user| (user, login)))
+}
+
 /// Why the user could not be looked up.
 #[derive(Debug, thiserror::Error)]
-enum LookupError {
+pub enum LookupError {
     #[error("session: {0}")]
     Session(#[from] tower_sessions::session::Error),
     #[error("database: {0}")]

@@ -11,6 +11,7 @@ pub mod headers;
 pub mod health;
 pub mod page_body;
 pub mod page_cache;
+pub mod page_facts;
 pub mod reactive_owner;
 pub mod redirect;
 pub mod router;

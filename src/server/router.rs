@@ -14,7 +14,7 @@ use leptos_axum::{
 use tower_http::limit::RequestBodyLimitLayer;
 
 use super::{
-    compression, fn_errors, headers, health, page_body, page_cache, reactive_owner,
+    compression, fn_errors, headers, health, page_body, page_cache, page_facts, reactive_owner,
     state::AppState, telemetry,
 };
 use crate::{
@@ -47,6 +47,10 @@ pub fn app(state: AppState, sessions: SessionLayer, extra: Router<AppState>) -> 
             shell,
         ))
         .layer(axum::middleware::from_fn(page_body::whole_page))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            page_facts::gather,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::guard::require_login,
@@ -116,5 +120,6 @@ pub fn leptos_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'st
         provide_context(state.flash.clone());
         provide_context(super::call::RequestMemo::default());
         provide_context(crate::flash::PushedHere::default());
+        page_facts::provide();
     }
 }
