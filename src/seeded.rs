@@ -17,6 +17,7 @@ use serde::{Serialize, de::DeserializeOwned};
 use crate::{
     auth::{DashboardData, User},
     preferences::Preferences,
+    session::devices::Device,
 };
 
 /// What the server knows about the request when its page render starts, all from the session
@@ -31,6 +32,8 @@ pub struct PageFacts {
     pub flash_waiting: bool,
     /// The logged-in user's log-in and session, as the dashboard shows them.
     pub dashboard: Option<DashboardData>,
+    /// On `/dashboard`: the user's devices (sessions).
+    pub devices: Option<Vec<Device>>,
 }
 
 impl PageFacts {

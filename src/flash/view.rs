@@ -31,7 +31,9 @@ impl Flashes {
         let mut all = if self.navigated.get() {
             Vec::new()
         } else {
-            self.rendered.and_then(|rendered| rendered.get()).unwrap_or_default()
+            self.rendered
+                .and_then(|rendered| rendered.get())
+                .unwrap_or_default()
         };
         all.extend(self.arrived.get());
         all

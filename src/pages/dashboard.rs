@@ -62,42 +62,46 @@ fn Devices() -> impl IntoView {
     let flashes = use_flashes();
     flashes.refresh_after(sign_out.version());
     flashes.refresh_after(sign_out_others.version());
-    let list = Resource::new(
-        move || (sign_out.version().get(), sign_out_others.version().get()),
-        |_| devices(),
-    );
+    // Seeded by the server render; asked again after each sign-out, and on a client-side
+    // navigation here.
+    let list = Seeded::new(|facts| facts.devices);
+    Effect::new(move |first_run_done: Option<()>| {
+        sign_out.version().track();
+        sign_out_others.version().track();
+        if first_run_done.is_some() || list.get_untracked().is_none() {
+            list.refresh(async { devices().await.map(Some) });
+        }
+    });
     view! {
-        <Transition>
-            {move || {
-                let devices = list.get().and_then(Result::ok).unwrap_or_default();
-                let others = devices.iter().filter(|device| !device.current).count();
-                (!devices.is_empty())
-                    .then(|| {
-                        view! {
-                            <section class="card" aria-labelledby="devices-heading">
-                                <h2 id="devices-heading">{text.devices_heading}</h2>
-                                <p class="hint">{text.devices_lead}</p>
-                        <ul class="devices" data-testid="devices">
-                            {devices
-                                .into_iter()
-                                .map(|device| view! { <DeviceItem device sign_out /> })
-                                .collect_view()}
-                        </ul>
-                        {(others > 0)
-                            .then(|| {
-                                view! {
-                                    <ActionForm action=sign_out_others attr:class="sign-out-others">
-                                        <button type="submit" class="secondary">
-                                            {text.devices_sign_out_others}
-                                        </button>
-                                    </ActionForm>
-                                }
-                            })}
-                            </section>
-                        }
-                    })
-            }}
-        </Transition>
+        {move || {
+            let devices = list.get().unwrap_or_default();
+            let others = devices.iter().filter(|device| !device.current).count();
+            (!devices.is_empty())
+                .then(|| {
+                    view! {
+                        <section class="card" aria-labelledby="devices-heading">
+                            <h2 id="devices-heading">{text.devices_heading}</h2>
+                            <p class="hint">{text.devices_lead}</p>
+                    <ul class="devices" data-testid="devices">
+                        {devices
+                            .into_iter()
+                            .map(|device| view! { <DeviceItem device sign_out /> })
+                            .collect_view()}
+                    </ul>
+                    {(others > 0)
+                        .then(|| {
+                            view! {
+                                <ActionForm action=sign_out_others attr:class="sign-out-others">
+                                    <button type="submit" class="secondary">
+                                        {text.devices_sign_out_others}
+                                    </button>
+                                </ActionForm>
+                            }
+                        })}
+                        </section>
+                    }
+                })
+        }}
     }
 }
 

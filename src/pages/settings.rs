@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::{
     flash::use_flashes,
-    preferences::{Density, CurrentPreferences, ResetPreferences, SavePreferences, Theme},
+    preferences::{CurrentPreferences, Density, ResetPreferences, SavePreferences, Theme},
     text::{Text, t},
 };
 

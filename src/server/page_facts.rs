@@ -24,7 +24,7 @@ use crate::{
     preferences::{PREFERENCES_KEY, Preferences},
     seeded::PageFacts,
     session::{
-        self, Login,
+        self, Login, devices,
         lifetime::{META_KEY, Meta},
     },
 };
@@ -45,13 +45,13 @@ pub async fn gather(
 ) -> Response {
     let path = request.uri().path();
     if !(path.starts_with("/api/") || path.starts_with("/pkg/")) {
-        let gathered = gather_from(&state, &session).await;
+        let gathered = gather_from(&state, &session, path == "/dashboard").await;
         request.extensions_mut().insert(gathered);
     }
     next.run(request).await
 }
 
-async fn gather_from(state: &AppState, session: &Session) -> Gathered {
+async fn gather_from(state: &AppState, session: &Session, dashboard_page: bool) -> Gathered {
     // A failed read leaves that fact at its default (no user, default preferences, flashes
     // asked for by the render), as the page's own reads did when they failed.
     let user = find_user(state, session).await.unwrap_or_else(|err| {
@@ -74,12 +74,24 @@ async fn gather_from(state: &AppState, session: &Session) -> Gathered {
             .ok(),
         None => None,
     };
+    // The dashboard's device list, read here rather than by the render: the render then has
+    // nothing to wait for.
+    let devices = match &user {
+        Some((_, login)) if dashboard_page => {
+            devices::ssr::list(&state.pool, session, login.user_id)
+                .await
+                .inspect_err(|err| tracing::warn!(error = %err, "could not list the devices"))
+                .ok()
+        }
+        _ => None,
+    };
     Gathered {
         facts: PageFacts {
             user: user.as_ref().map(|(user, _)| user.clone()),
             preferences,
             flash_waiting,
             dashboard,
+            devices,
         },
         user,
     }

@@ -28,27 +28,15 @@ pub struct Device {
 /// an anonymous visitor.
 #[server(endpoint = "devices")]
 pub async fn devices() -> Result<Vec<Device>, ServerFnError> {
-    use crate::server::call::{Call, format_time};
+    use crate::server::call::Call;
 
     let call = Call::current().await?;
     let Some(login) = super::login(&call.session).await.map_err(call.internal())? else {
         return Ok(Vec::new());
     };
-    let current = call.session.id().map(|id| id.to_string());
-    let entries = super::index::list(&call.state.pool, login.user_id)
+    ssr::list(&call.state.pool, &call.session, login.user_id)
         .await
-        .map_err(call.internal())?;
-    Ok(entries
-        .into_iter()
-        .map(|entry| Device {
-            handle: entry.handle(),
-            browser: super::index::browser_name(entry.user_agent.as_deref()),
-            started_at: format_time(entry.started_at),
-            last_seen: format_time(entry.last_seen),
-            remembered: entry.remembered,
-            current: current.as_deref() == Some(entry.session_id.as_str()),
-        })
-        .collect())
+        .map_err(call.internal())
 }
 
 /// Signs out one other session of the user. Endpoint: `POST /api/sign_out_device` (`device`:
@@ -97,10 +85,37 @@ pub async fn sign_out_other_devices() -> Result<(), ServerFnError> {
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub mod ssr {
     use leptos::prelude::ServerFnError;
+    use sqlx::SqlitePool;
+    use tower_sessions::Session;
 
-    use crate::server::call::Call;
+    use super::Device;
+    use crate::{
+        server::call::{Call, format_time},
+        session::index,
+    };
+
+    /// `user_id`'s live sessions, marking `session` as the current one.
+    pub async fn list(
+        pool: &SqlitePool,
+        session: &Session,
+        user_id: i64,
+    ) -> Result<Vec<Device>, sqlx::Error> {
+        let current = session.id().map(|id| id.to_string());
+        let entries = index::list(pool, user_id).await?;
+        Ok(entries
+            .into_iter()
+            .map(|entry| Device {
+                handle: entry.handle(),
+                browser: index::browser_name(entry.user_agent.as_deref()),
+                started_at: format_time(entry.started_at),
+                last_seen: format_time(entry.last_seen),
+                remembered: entry.remembered,
+                current: current.as_deref() == Some(entry.session_id.as_str()),
+            })
+            .collect())
+    }
 
     /// The call, its user id and its session id; or, for an anonymous visitor, a `warning`
     /// flash, a redirect to `/login`, and `None`.
