@@ -6,6 +6,10 @@
 //! behind `#[cfg(feature = "ssr")]`: whole modules here, and server-only submodules at the top of
 //! the module that owns them (`auth`, `session`, `flash`).
 
+// The view types of a page nest deeply (each element is a type); the default limit of 128 is
+// too low for the dashboard's hydrate build.
+#![recursion_limit = "256"]
+
 pub mod app;
 pub mod auth;
 pub mod components;

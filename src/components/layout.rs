@@ -53,13 +53,12 @@ fn UserLinks() -> impl IntoView {
     let text = t();
     let user = Seeded::new(|facts| facts.user);
     let location = use_location();
-    // Browser only (effects never run on the server); the first run is the hydration itself.
-    Effect::new(move |first_run_done: Option<()>| {
-        location.pathname.track();
-        if first_run_done.is_some() {
-            user.refresh(current_user());
-        }
-    });
+    // Browser only (effects never run on the server); not for the hydration itself.
+    Effect::watch(
+        move || location.pathname.get(),
+        move |_, _, _| user.refresh(current_user()),
+        false,
+    );
     let logout = ServerAction::<Logout>::new();
     use_flashes().refresh_after(logout.version());
     view! {

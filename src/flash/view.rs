@@ -118,18 +118,19 @@ pub fn provide_flashes() -> Flashes {
     provide_context(flashes);
 
     // Browser only (effects never run on the server): after each client-side navigation, the
-    // old page's flashes go and the new page's arrive. The first run is the hydration itself,
-    // which keeps what the server rendered.
+    // old page's flashes go and the new page's arrive; the hydrated page keeps what the server
+    // rendered. (The address is read, not only tracked: a memo nobody has read yet does not
+    // tell its subscribers that it changed.)
     let location = use_location();
-    Effect::new(move |first_run_done: Option<()>| {
-        location.pathname.track();
-        location.search.track();
-        if first_run_done.is_some() {
+    Effect::watch(
+        move || (location.pathname.get(), location.search.get()),
+        move |_, _, _| {
             flashes.navigations.update(|n| *n += 1);
             flashes.clear();
             flashes.refresh();
-        }
-    });
+        },
+        false,
+    );
     // Browser only: a page brought back by the back/forward cache was already seen, flashes
     // and all; show it without them.
     let pageshow = window_event_listener(leptos::ev::pageshow, move |event| {
