@@ -28,27 +28,21 @@ pub struct PageFacts {
     pub user: Option<User>,
     /// The session's preferences (the defaults when none were saved).
     pub preferences: Preferences,
-    /// Whether flashes waited for the session when it was loaded.
-    pub flash_waiting: bool,
-    /// The logged-in user's log-in and session, as the dashboard shows them.
+    /// On `/dashboard`: the user's log-in and session, as the dashboard shows them.
     pub dashboard: Option<DashboardData>,
     /// On `/dashboard`: the user's devices (sessions).
     pub devices: Option<Vec<Device>>,
 }
 
-impl PageFacts {
-    /// The current request's facts: `None` in the browser, and on the server for a render that
-    /// did not pass the middleware that gathers them.
-    pub fn current() -> Option<Self> {
-        #[cfg(feature = "ssr")]
-        {
-            use_context::<Self>()
-        }
-        #[cfg(not(feature = "ssr"))]
-        {
-            None
-        }
+/// `read` of the current request's facts: on the server, of what the request gathered (the
+/// defaults for a render that did not pass the middleware that gathers them); in the browser,
+/// of the defaults.
+fn with_facts<T>(read: impl FnOnce(&PageFacts) -> T) -> T {
+    #[cfg(feature = "ssr")]
+    if let Some(facts) = use_context::<std::sync::Arc<PageFacts>>() {
+        return read(&facts);
     }
+    read(&PageFacts::default())
 }
 
 /// A value seeded by the server render and, in the browser, refreshed from the server when
@@ -74,8 +68,8 @@ where
     /// On the server: `from_facts` of the request's [`PageFacts`] (of the defaults when there
     /// are none), sent along with the page. In the browser, while hydrating: what the server
     /// sent.
-    pub fn new(from_facts: impl FnOnce(PageFacts) -> T) -> Self {
-        let value = SharedValue::new(|| from_facts(PageFacts::current().unwrap_or_default()));
+    pub fn new(from_facts: impl FnOnce(&PageFacts) -> T) -> Self {
+        let value = SharedValue::new(|| with_facts(from_facts));
         Self {
             value: RwSignal::new(value.into_inner()),
             asked: StoredValue::new(0),

@@ -379,6 +379,17 @@ async fn anonymous_dashboard_visit_is_sent_to_login_with_a_warning() {
 }
 
 #[tokio::test]
+async fn a_trailing_slash_does_not_get_around_the_log_in_guard() {
+    let app = spawn_app().await;
+    for page in ["/dashboard/", "/session/"] {
+        let res = app.get(page).await;
+        assert_eq!(res.status(), 303, "{page}");
+        let target = format!("/login?next={}", page.trim_end_matches('/'));
+        assert_eq!(res.headers()["location"], target.as_str(), "{page}");
+    }
+}
+
+#[tokio::test]
 async fn the_dashboard_shows_the_session_facts() {
     let app = spawn_app().await;
     app.register("alice", "alice@example.com", "Password123")

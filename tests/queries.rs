@@ -182,3 +182,18 @@ async fn what_the_load_found_out_is_never_stored() {
         "the inspector lists stored keys only"
     );
 }
+
+#[tokio::test]
+async fn files_and_server_function_calls_gather_nothing_for_a_page() {
+    let _measuring = measuring().await;
+    let app = spawn_app().await;
+    app.signed_in("alice").await;
+    std::fs::write(app.site_root().join("favicon.svg"), "<svg/>").unwrap();
+    take();
+    // The site's files neither read the session nor show it.
+    for file in ["/favicon.svg", "/pkg/flashboard.css"] {
+        assert_eq!(app.get(file).await.status(), 200, "{file}");
+        let statements = take();
+        assert_eq!(statements, Vec::<String>::new(), "{file}");
+    }
+}

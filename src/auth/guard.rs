@@ -13,6 +13,14 @@ use crate::{flash::Flasher, server::state::AppState, session, text::t};
 /// The pages only a logged-in user may load.
 pub const PROTECTED: &[&str] = &["/dashboard", "/session"];
 
+/// The page a path names: `/dashboard/` is `/dashboard` (the router renders both).
+pub fn page_of(path: &str) -> &str {
+    match path.strip_suffix('/') {
+        Some(page) if !page.is_empty() => page,
+        _ => path,
+    }
+}
+
 /// Sends an anonymous visitor of a [`PROTECTED`] page to `/login?next=<page>` with a `warning`
 /// flash, with `303 See Other`, before anything renders: a page that redirects must not render
 /// (and so consume) the flashes meant for the page it redirects to.
@@ -22,7 +30,7 @@ pub async fn require_login(
     request: Request,
     next: Next,
 ) -> Response {
-    let path = request.uri().path();
+    let path = page_of(request.uri().path());
     let guarded =
         matches!(*request.method(), Method::GET | Method::HEAD) && PROTECTED.contains(&path);
     if !guarded {

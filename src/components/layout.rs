@@ -51,7 +51,7 @@ pub fn Layout(children: Children) -> impl IntoView {
 #[component]
 fn UserLinks() -> impl IntoView {
     let text = t();
-    let user = Seeded::new(|facts| facts.user);
+    let user = Seeded::new(|facts| facts.user.clone());
     let location = use_location();
     // Browser only (effects never run on the server); not for the hydration itself.
     Effect::watch(

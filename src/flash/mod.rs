@@ -36,7 +36,8 @@ use serde::{Deserialize, Serialize};
 pub use category::{DEFAULT_CATEGORY, Level, MAX_CATEGORY_LEN, valid_category};
 #[cfg(feature = "ssr")]
 pub use store::{
-    FlashError, FlashLimits, FlashStore, Flasher, LeaveFlashes, PushedHere, session_from_context,
+    FlashError, FlashLimits, FlashStore, Flasher, FlashesWaiting, LeaveFlashes, PushedHere,
+    session_from_context,
 };
 pub use view::{FieldFlashes, FlashList, Flashes, provide_flashes, use_flashes};
 

@@ -49,13 +49,18 @@ impl PushedHere {
 #[derive(Clone, Copy, Debug)]
 pub struct LeaveFlashes;
 
+/// Put in a render's context by whoever knows whether flashes waited for the session when it
+/// was loaded (the app's `server::page_facts`), so that a page with none need not ask.
+#[derive(Clone, Copy, Debug)]
+pub struct FlashesWaiting(pub bool);
+
 /// Whether the page render must ask the store for flashes: it will be seen, and flashes waited
-/// when the session was loaded (the request's `PageFacts`; asked when they are missing), or the
-/// request pushed some itself. Most page views answer no and have nothing to wait for.
+/// when the session was loaded ([`FlashesWaiting`]; asked when unknown), or the request pushed
+/// some itself. Most page views answer no and have nothing to wait for.
 pub(super) fn render_must_take() -> bool {
     page_will_be_seen()
         && (PushedHere::happened()
-            || crate::seeded::PageFacts::current().is_none_or(|facts| facts.flash_waiting))
+            || use_context::<FlashesWaiting>().is_none_or(|FlashesWaiting(waiting)| waiting))
 }
 
 /// Whether the page being rendered will be shown to someone, so that it may take the flashes.

@@ -19,7 +19,7 @@ pub fn DashboardPage() -> impl IntoView {
     let text = t();
     // Seeded by the server render; a client-side navigation here asks the server (which sends
     // an anonymous visitor to the log-in page).
-    let data = Seeded::new(|facts| facts.dashboard);
+    let data = Seeded::new(|facts| facts.dashboard.clone());
     Effect::new(move || {
         if data.get_untracked().is_none() {
             data.refresh(dashboard());
@@ -64,7 +64,7 @@ fn Devices() -> impl IntoView {
     flashes.refresh_after(sign_out_others.version());
     // Seeded by the server render; asked again after each sign-out, and on a client-side
     // navigation here.
-    let list = Seeded::new(|facts| facts.devices);
+    let list = Seeded::new(|facts| facts.devices.clone());
     Effect::new(move |first_run_done: Option<()>| {
         sign_out.version().track();
         sign_out_others.version().track();

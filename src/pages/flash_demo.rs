@@ -113,11 +113,12 @@ pub mod ssr {
     };
 
     use leptos::prelude::provide_context;
+    use tower_sessions::Session;
 
     use crate::{
         app::shell,
         flash::{Flasher, PushedHere},
-        server::{router::leptos_context, state::AppState},
+        server::{page_facts, router::leptos_context, state::AppState},
         text::t,
     };
 
@@ -126,11 +127,13 @@ pub mod ssr {
     pub async fn flash_demo_now(
         State(state): State<AppState>,
         flasher: Flasher,
-        request: Request<Body>,
+        session: Session,
+        mut request: Request<Body>,
     ) -> Response {
         if let Err(err) = flasher.push_all(&t().demo_flashes).await {
             tracing::error!(error = %err, "flash demo: push failed");
         }
+        page_facts::attach(&state, &session, &mut request).await;
         let options = state.leptos_options.clone();
         let context = leptos_context(&state);
         let render = leptos_axum::render_app_async_with_context(

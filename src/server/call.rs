@@ -26,9 +26,9 @@ pub struct Call {
     memo: RequestMemo,
 }
 
-/// What one request looks up once, however many server functions of its render ask: a page
-/// render calls `current_user` for the header and `dashboard` for the page, and both need the
-/// user. Put in the Leptos context per request (see `router::leptos_context`).
+/// What one request looks up once, however many times its server functions ask (a page render
+/// gets the user from `server::page_facts` instead). Put in the Leptos context per request (see
+/// `router::leptos_context`).
 #[derive(Clone, Default)]
 pub struct RequestMemo {
     /// Replaced by a fresh cell when the session's log-in changes.
@@ -38,14 +38,6 @@ pub struct RequestMemo {
 type UserCell = Arc<OnceCell<Option<(User, Login)>>>;
 
 impl RequestMemo {
-    /// A memo that already knows the user (found before the render started).
-    pub fn knowing_user(found: Option<(User, Login)>) -> Self {
-        let cell = UserCell::new(OnceCell::new_with(Some(found)));
-        Self {
-            user: Arc::new(Mutex::new(cell)),
-        }
-    }
-
     fn user_cell(&self) -> UserCell {
         self.user.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }

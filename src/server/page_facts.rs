@@ -1,26 +1,34 @@
 //! Gathers a page's [`PageFacts`] before the render starts, so that the render reads them
 //! without waiting (see `crate::seeded` for why).
 //!
-//! The middleware runs for every request but server-function calls and `/pkg/` files, after
-//! the session layer loaded the session: the facts are reads of that loaded record (the user's
-//! name comes from the store's load statement, `session::loaded`), so gathering them costs no
-//! database round trip for a returning user and writes nothing.
+//! The middleware runs, after the session layer, for `GET` and `HEAD` requests that may render
+//! a page: not server-function calls (`/api/`), not the site's files (`/pkg/`, and any path
+//! whose last segment has a dot, such as `/favicon.svg`), which neither read the session nor
+//! show it. The facts are reads of the loaded session record (the user's name comes from the
+//! store's load statement, `session::loaded`), so they cost no database round trip beyond that
+//! load; `/dashboard` also lists the user's devices. Nothing is written.
+//!
+//! `POST /flash-demo`, the one page answered to a `POST`, gathers them itself ([`attach`]).
+
+use std::sync::Arc;
 
 use axum::{
     extract::{Request, State},
-    http::request::Parts,
+    http::{Method, StatusCode, request::Parts},
     middleware::Next,
     response::Response,
 };
-use leptos::prelude::{provide_context, with_context};
+use leptos::prelude::{provide_context, use_context, with_context};
+use leptos_axum::ResponseOptions;
 use tower_sessions::Session;
 
 use super::{
-    call::{RequestMemo, find_user, format_time},
+    call::{find_user, format_time},
     state::AppState,
 };
 use crate::{
-    auth::{DashboardData, User},
+    auth::{DashboardData, User, guard::page_of},
+    flash::FlashesWaiting,
     preferences::{PREFERENCES_KEY, Preferences},
     seeded::PageFacts,
     session::{
@@ -32,8 +40,10 @@ use crate::{
 /// What the middleware leaves in the request's extensions for the render.
 #[derive(Clone)]
 struct Gathered {
-    facts: PageFacts,
-    user: Option<(User, Login)>,
+    facts: Arc<PageFacts>,
+    flash_waiting: bool,
+    /// A read failed: the page renders with what was found, as a `500`.
+    failed: bool,
 }
 
 /// Middleware (inside the session layer): gathers the facts of a request that may render a page.
@@ -43,57 +53,74 @@ pub async fn gather(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let path = request.uri().path();
-    if !(path.starts_with("/api/") || path.starts_with("/pkg/")) {
-        let gathered = gather_from(&state, &session, path == "/dashboard").await;
-        request.extensions_mut().insert(gathered);
+    if may_render_a_page(&request) {
+        attach(&state, &session, &mut request).await;
     }
     next.run(request).await
 }
 
+fn may_render_a_page(request: &Request) -> bool {
+    let path = request.uri().path();
+    let file = path
+        .rsplit('/')
+        .next()
+        .is_some_and(|last| last.contains('.'));
+    matches!(*request.method(), Method::GET | Method::HEAD)
+        && !path.starts_with("/api/")
+        && !path.starts_with("/pkg/")
+        && !file
+}
+
+/// Gathers the facts of `request`'s page into its extensions (for a handler that renders a page
+/// outside the middleware's reach).
+pub async fn attach(state: &AppState, session: &Session, request: &mut Request) {
+    let dashboard_page = page_of(request.uri().path()) == "/dashboard";
+    let gathered = gather_from(state, session, dashboard_page).await;
+    request.extensions_mut().insert(gathered);
+}
+
 async fn gather_from(state: &AppState, session: &Session, dashboard_page: bool) -> Gathered {
-    // A failed read leaves that fact at its default (no user, default preferences, flashes
-    // asked for by the render), as the page's own reads did when they failed.
+    // A failed read leaves that fact at its default (no user, the default preferences) and
+    // makes the page a `500`, as the page's own reads did when they failed.
+    let mut failed = false;
+    let mut failure = |what: &str, err: &dyn std::fmt::Display| {
+        tracing::error!(error = %err, "could not read {what} for the page");
+        failed = true;
+    };
     let user = find_user(state, session).await.unwrap_or_else(|err| {
-        tracing::warn!(error = %err, "could not look up the page's user");
+        failure("the user", &err);
         None
     });
     let preferences = session
         .get::<Preferences>(PREFERENCES_KEY)
         .await
         .unwrap_or_else(|err| {
-            tracing::warn!(error = %err, "could not read the session's preferences");
+            failure("the preferences", &err);
             None
         })
         .unwrap_or_default();
-    let flash_waiting = session::loaded::flash_waiting(session).await;
-    let dashboard = match &user {
-        Some((user, login)) => dashboard_data(state, session, user, login)
+    let mut dashboard = None;
+    let mut device_list = None;
+    if let (Some((user, login)), true) = (&user, dashboard_page) {
+        dashboard = dashboard_data(state, session, user, login)
             .await
-            .inspect_err(|err| tracing::warn!(error = %err, "could not read the session's facts"))
-            .ok(),
-        None => None,
-    };
-    // The dashboard's device list, read here rather than by the render: the render then has
-    // nothing to wait for.
-    let devices = match &user {
-        Some((_, login)) if dashboard_page => {
-            devices::ssr::list(&state.pool, session, login.user_id)
-                .await
-                .inspect_err(|err| tracing::warn!(error = %err, "could not list the devices"))
-                .ok()
-        }
-        _ => None,
-    };
+            .inspect_err(|err| failure("the session's facts", err))
+            .ok();
+        device_list = devices::ssr::list(&state.pool, session, login.user_id)
+            .await
+            .inspect_err(|err| failure("the devices", err))
+            .ok();
+    }
+    let flash_waiting = session::loaded::flash_waiting(session).await;
     Gathered {
-        facts: PageFacts {
-            user: user.as_ref().map(|(user, _)| user.clone()),
+        facts: Arc::new(PageFacts {
+            user: user.map(|(user, _)| user),
             preferences,
-            flash_waiting,
             dashboard,
-            devices,
-        },
-        user,
+            devices: device_list,
+        }),
+        flash_waiting,
+        failed,
     }
 }
 
@@ -114,12 +141,18 @@ pub async fn dashboard_data(
     })
 }
 
-/// In a render's Leptos context: the request's [`PageFacts`], and the user already found for
-/// the server functions the render calls. Does nothing for a request without them.
+/// In a render's Leptos context: the request's [`PageFacts`], and whether flashes waited (for
+/// the flash module). Does nothing for a request without them.
 pub fn provide() {
     let gathered = with_context::<Parts, _>(|parts| parts.extensions.get::<Gathered>().cloned());
-    if let Some(Gathered { facts, user }) = gathered.flatten() {
-        provide_context(facts);
-        provide_context(RequestMemo::knowing_user(user));
+    let Some(gathered) = gathered.flatten() else {
+        return;
+    };
+    if gathered.failed
+        && let Some(response) = use_context::<ResponseOptions>()
+    {
+        response.set_status(StatusCode::INTERNAL_SERVER_ERROR);
     }
+    provide_context(FlashesWaiting(gathered.flash_waiting));
+    provide_context(gathered.facts);
 }

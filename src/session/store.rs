@@ -41,7 +41,7 @@ use super::{
 };
 
 /// Expired rows deleted per transaction by [`Store::sweep`].
-const SWEEP_BATCH: i64 = 250;
+const SWEEP_BATCH: i64 = 100;
 /// The least pause between two sweep batches, so that writers waiting for the lock get it.
 const SWEEP_MIN_PAUSE: Duration = Duration::from_millis(10);
 
