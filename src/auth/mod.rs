@@ -240,11 +240,15 @@ pub async fn dashboard() -> Result<Option<DashboardData>, ServerFnError> {
         .map_err(call.internal())
 }
 
-/// The form input kept from a failed post (user name, e-mail; never a password), taken once.
+/// The form input kept from a failed post (user name, e-mail; never a password), taken once,
+/// by a page someone will see: a `HEAD` request or a prefetch leaves it kept, as the flashes.
 #[server(endpoint = "form_input")]
 pub async fn form_input() -> Result<std::collections::HashMap<String, String>, ServerFnError> {
     use crate::server::call::Call;
 
+    if !crate::flash::page_will_be_seen() {
+        return Ok(std::collections::HashMap::new());
+    }
     let call = Call::current().await?;
     crate::session::take_form_input(&call.session)
         .await

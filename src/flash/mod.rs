@@ -37,7 +37,7 @@ pub use category::{DEFAULT_CATEGORY, Level, MAX_CATEGORY_LEN, valid_category};
 #[cfg(feature = "ssr")]
 pub use store::{
     FlashError, FlashLimits, FlashStore, Flasher, FlashesWaiting, LeaveFlashes, PushedHere,
-    session_from_context,
+    page_will_be_seen, session_from_context,
 };
 pub use view::{FieldFlashes, FlashList, Flashes, provide_flashes, use_flashes};
 

@@ -65,7 +65,7 @@ pub(super) fn render_must_take() -> bool {
 
 /// Whether the page being rendered will be shown to someone, so that it may take the flashes.
 /// Always true for a server function call from the browser.
-pub(super) fn page_will_be_seen() -> bool {
+pub fn page_will_be_seen() -> bool {
     if use_context::<LeaveFlashes>().is_some() {
         return false;
     }
