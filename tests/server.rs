@@ -209,3 +209,80 @@ async fn static_files_are_sent_precompressed_never_compressed_per_request() {
     assert!(res.headers().get("content-encoding").is_none());
     assert_eq!(res.bytes().await.unwrap().len(), 4096);
 }
+
+/// A route that says when a request is inside it and answers only when released.
+fn held_route(
+    entered: std::sync::Arc<tokio::sync::Notify>,
+    release: std::sync::Arc<tokio::sync::Notify>,
+) -> axum::Router<flashboard::server::state::AppState> {
+    axum::Router::new().route(
+        "/held",
+        axum::routing::get(move || {
+            let (entered, release) = (entered.clone(), release.clone());
+            async move {
+                entered.notify_one();
+                release.notified().await;
+                "released"
+            }
+        }),
+    )
+}
+
+#[tokio::test]
+async fn a_request_beyond_the_in_flight_bound_gets_503_with_retry_after_at_once() {
+    use std::sync::Arc;
+    use tokio::sync::Notify;
+
+    let (entered, release) = (Arc::new(Notify::new()), Arc::new(Notify::new()));
+    let app = common::spawn_app_with_routes(
+        |config| config.server.max_in_flight = 1,
+        held_route(entered.clone(), release.clone()),
+    )
+    .await;
+    let first = {
+        let request = app.new_client().get(app.url("/held"));
+        tokio::spawn(async move { request.send().await.unwrap() })
+    };
+    entered.notified().await;
+
+    // The one place is taken: the next request is refused, not queued.
+    let refused = app.get("/healthz").await;
+    assert_eq!(refused.status(), 503);
+    assert_eq!(refused.headers()["retry-after"], "1");
+    assert!(refused.headers().contains_key("content-security-policy"));
+    assert_eq!(
+        refused.text().await.unwrap(),
+        "The server is busy. Please try again in a moment."
+    );
+
+    release.notify_one();
+    assert_eq!(first.await.unwrap().status(), 200);
+    assert_eq!(
+        app.get("/healthz").await.status(),
+        200,
+        "the place is free again"
+    );
+}
+
+#[tokio::test]
+async fn a_request_running_past_the_timeout_gets_503_and_frees_its_place() {
+    use std::sync::Arc;
+    use tokio::sync::Notify;
+
+    let (entered, never) = (Arc::new(Notify::new()), Arc::new(Notify::new()));
+    let app = common::spawn_app_with_routes(
+        |config| {
+            config.server.request_timeout = std::time::Duration::from_millis(200);
+            config.server.max_in_flight = 1;
+        },
+        held_route(entered, never),
+    )
+    .await;
+    let res = app.get("/held").await;
+    assert_eq!(res.status(), 503);
+    assert_eq!(
+        res.text().await.unwrap(),
+        "The request took too long. Please try again."
+    );
+    assert_eq!(app.get("/healthz").await.status(), 200);
+}

@@ -67,6 +67,13 @@ pub struct ServerConfig {
     /// Reverse proxies whose `X-Forwarded-For` is believed (the client IP is otherwise the
     /// socket's peer), e.g. `["127.0.0.1"]` behind a local nginx.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// How long one request may take before it is answered `503` (and its work dropped), e.g.
+    /// `30s`.
+    #[serde(with = "humantime_serde")]
+    pub request_timeout: Duration,
+    /// Requests handled at once; one more is answered `503` with `Retry-After` at once instead
+    /// of queueing behind them.
+    pub max_in_flight: usize,
 }
 
 /// `[database]`
@@ -151,6 +158,8 @@ impl Default for Config {
                 address: SocketAddr::from(([127, 0, 0, 1], 3000)),
                 shutdown_grace: Duration::from_secs(10),
                 trusted_proxies: Vec::new(),
+                request_timeout: Duration::from_secs(30),
+                max_in_flight: 1024,
             },
             database: DatabaseConfig {
                 url: "sqlite://data/flashboard.db".into(),
@@ -233,6 +242,12 @@ impl Config {
         }
         if self.database.max_connections == 0 {
             return invalid("database.max_connections", "must be at least 1");
+        }
+        if self.server.request_timeout < Duration::from_millis(1) {
+            return invalid("server.request_timeout", "must be at least 1ms");
+        }
+        if self.server.max_in_flight == 0 {
+            return invalid("server.max_in_flight", "must be at least 1");
         }
         let name = &self.session.cookie_name;
         if name.is_empty()
@@ -432,6 +447,15 @@ mod tests {
         assert!(err.to_string().contains("`session.cookie_name`"), "{err}");
         let err = Config::from_toml("[flash]\nmax_per_session = 1001\n").unwrap_err();
         assert!(err.to_string().contains("at most 1000"), "{err}");
+        let err = Config::from_toml("[server]\nmax_in_flight = 0\n").unwrap_err();
+        assert!(err.to_string().contains("`server.max_in_flight`"), "{err}");
+        let err = Config::from_toml("[server]\nrequest_timeout = \"0s\"\n").unwrap_err();
+        assert!(
+            err.to_string().contains("`server.request_timeout`"),
+            "{err}"
+        );
+        let ok = Config::from_toml("[server]\nrequest_timeout = \"5s\"\nmax_in_flight = 64\n");
+        assert_eq!(ok.unwrap().server.max_in_flight, 64);
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod db;
 pub mod fn_errors;
 pub mod headers;
 pub mod health;
+pub mod overload;
 pub mod page_body;
 pub mod page_cache;
 pub mod page_facts;

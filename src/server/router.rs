@@ -5,17 +5,19 @@ use std::sync::OnceLock;
 
 use axum::{
     Router,
+    error_handling::HandleErrorLayer,
     routing::{get, post},
 };
 use leptos::prelude::provide_context;
 use leptos_axum::{
     AxumRouteListing, LeptosRoutes, file_and_error_handler_with_context, generate_route_list,
 };
+use tower::{ServiceBuilder, limit::GlobalConcurrencyLimitLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 
 use super::{
-    compression, fn_errors, headers, health, page_body, page_cache, page_facts, reactive_owner,
-    state::AppState, telemetry,
+    compression, fn_errors, headers, health, overload, page_body, page_cache, page_facts,
+    reactive_owner, state::AppState, telemetry,
 };
 use crate::{
     app::{App, shell},
@@ -70,6 +72,16 @@ pub fn app(state: AppState, sessions: SessionLayer, extra: Router<AppState>) -> 
         // Refused before the session is read: a cross-site request touches nothing.
         .layer(headers::refuse_cross_site())
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        // Overload: 503 rather than an unbounded queue (see `overload`).
+        .layer(
+            ServiceBuilder::new()
+                .layer(HandleErrorLayer::new(overload::answer))
+                .load_shed()
+                .layer(GlobalConcurrencyLimitLayer::new(
+                    state.config.server.max_in_flight,
+                ))
+                .timeout(state.config.server.request_timeout),
+        )
         // Visitors without a session: a kept copy of the page, before the session layer.
         .layer(axum::middleware::from_fn_with_state(
             state.page_cache.clone(),

@@ -1,0 +1,44 @@
+//! Answers for when the server cannot keep up: a request still running after
+//! `server.request_timeout`, or one arriving while `server.max_in_flight` others are handled,
+//! gets `503 Service Unavailable` (with `Retry-After` for the second) at once, rather than a
+//! queue that grows until every client times out. tower's timeout, concurrency-limit and
+//! load-shed layers do the work; this module only sets them up and words the answers.
+//!
+//! A request that times out is dropped like one whose client hung up: its session is not
+//! saved, and a password hash it started still counts against the hashing bound until it ends.
+
+use std::time::Duration;
+
+use axum::{
+    BoxError,
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use tower::{load_shed::error::Overloaded, timeout::error::Elapsed};
+
+/// How long an overloaded server asks clients to wait before trying again.
+pub const RETRY_AFTER: Duration = Duration::from_secs(1);
+
+/// The answer to a request the layers refused (for axum's `HandleErrorLayer`, outermost of
+/// them; see `router::app` for the stack).
+pub async fn answer(err: BoxError) -> Response {
+    if err.is::<Overloaded>() {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, RETRY_AFTER.as_secs().to_string())],
+            "The server is busy. Please try again in a moment.",
+        )
+            .into_response()
+    } else if err.is::<Elapsed>() {
+        tracing::warn!("request timed out");
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The request took too long. Please try again.",
+        )
+            .into_response()
+    } else {
+        // Nothing inside fails otherwise (axum's handlers are infallible).
+        tracing::error!(error = %err, "request failed in the overload layers");
+        (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong.").into_response()
+    }
+}
