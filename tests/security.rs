@@ -465,3 +465,38 @@ async fn clients_that_hang_up_cannot_run_more_hashes_at_once_than_the_bound() {
         passwords.most_at_once()
     );
 }
+
+#[tokio::test]
+async fn simultaneous_wrong_passwords_cannot_all_pass_the_account_check() {
+    // The check runs before the hash and the failure is recorded after it: each attempt still
+    // being evaluated counts as a failure, so 30 at once get at most the free ones hashed.
+    let app = spawn_app_with(|config| config.auth.attempts_per_ip_per_minute = 10_000).await;
+    register(&app, "raced").await;
+    let passwords = &app.state.passwords;
+    let before = passwords.hashes_done();
+    let attempts: Vec<_> = (0..30)
+        .map(|_| {
+            let request = common::client()
+                .post(app.url("/api/login"))
+                .header("accept", "text/html")
+                .form(&[("username", "raced"), ("password", "wrong-password")]);
+            tokio::spawn(async move { request.send().await.unwrap().status() })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for attempt in attempts {
+        statuses.push(attempt.await.unwrap().as_u16());
+    }
+    let hashed = (passwords.hashes_done() - before) as usize;
+    let free = flashboard::auth::throttle::FREE_FAILURES as usize;
+    assert!(hashed <= free, "{hashed} hashes for {statuses:?}");
+    let answered = statuses.iter().filter(|status| **status == 303).count();
+    assert_eq!(answered, hashed, "{statuses:?}");
+    let throttled = statuses.iter().filter(|status| **status == 429).count();
+    assert_eq!(throttled, 30 - hashed, "{statuses:?}");
+    assert_eq!(
+        app.state.login_attempts.accounts(),
+        0,
+        "nothing left reserved"
+    );
+}

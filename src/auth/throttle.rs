@@ -5,12 +5,19 @@
 //! - **Per account**: failed log-ins for a user name (existing or not) in the last hour. The
 //!   first [`FREE_FAILURES`] cost nothing; after them each attempt must wait 1 s, 2 s, 4 s ...
 //!   at most [`MAX_DELAY_SECS`] after the previous failure, so at most 100 failures an hour get
-//!   through, and no stranger can lock the owner out for longer than that delay.
+//!   through, and no stranger can lock the owner out for longer than that delay. Attempts
+//!   still being evaluated ([`AttemptsInFlight`]) count as failures that just happened, so
+//!   simultaneous attempts cannot all pass the check made before their password hash.
 //!
 //! A throttled request is answered `429 Too Many Requests` with `Retry-After`, logged as a
 //! `throttled` auth event, and gets a `warning` flash that says how long to wait.
 
-use std::{net::IpAddr, num::NonZeroU32, sync::Arc};
+use std::{
+    collections::HashMap,
+    net::IpAddr,
+    num::NonZeroU32,
+    sync::{Arc, Mutex},
+};
 
 use axum::{
     body::{Body, to_bytes},
@@ -39,12 +46,64 @@ pub fn delay_after(failures: i64) -> i64 {
     2_i64.pow(doublings).min(MAX_DELAY_SECS)
 }
 
-/// Seconds the account `username_key` must still wait before its next log-in attempt.
-pub async fn account_wait(pool: &sqlx::SqlitePool, username_key: &str) -> sqlx::Result<i64> {
+/// Seconds the account `username_key` must still wait before its next log-in attempt, when
+/// `earlier` attempts of it are still being evaluated (each counts as a failure just now).
+pub async fn account_wait(
+    pool: &sqlx::SqlitePool,
+    username_key: &str,
+    earlier: u32,
+) -> sqlx::Result<i64> {
     let now = OffsetDateTime::now_utc().unix_timestamp();
     let (failures, last) = events::failures_since(pool, username_key, now - 3600).await?;
+    let failures = failures + i64::from(earlier);
+    let last = if earlier > 0 { Some(now) } else { last };
     let Some(last) = last else { return Ok(0) };
     Ok((last + delay_after(failures) - now).max(0))
+}
+
+/// Log-in attempts being evaluated right now, per account. The check runs before the password
+/// hash and the failure is recorded after it, so without these, simultaneous wrong passwords
+/// would all pass the check; each attempt in flight counts as a failure that just happened.
+/// An entry lives only while its attempts do (its memory is bounded by the requests in flight).
+#[derive(Clone, Default)]
+pub struct AttemptsInFlight(Arc<Mutex<HashMap<String, u32>>>);
+
+/// One attempt's place; given back when dropped (the log-in ended, or its client hung up).
+pub struct Reservation {
+    attempts: AttemptsInFlight,
+    key: String,
+}
+
+impl AttemptsInFlight {
+    /// Reserves a place for an attempt on `key`; also returns how many were in flight before it.
+    pub fn reserve(&self, key: &str) -> (Reservation, u32) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let count = map.entry(key.to_owned()).or_insert(0);
+        let earlier = *count;
+        *count += 1;
+        let reservation = Reservation {
+            attempts: self.clone(),
+            key: key.to_owned(),
+        };
+        (reservation, earlier)
+    }
+
+    /// Accounts with attempts in flight (for tests).
+    pub fn accounts(&self) -> usize {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        let mut map = self.attempts.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(count) = map.get_mut(&self.key) {
+            *count -= 1;
+            if *count == 0 {
+                map.remove(&self.key);
+            }
+        }
+    }
 }
 
 /// The per-IP token buckets.
@@ -100,21 +159,28 @@ pub async fn throttle_auth_posts(
         .find(|(name, _)| name == "username")
         .map(|(_, value)| value.into_owned());
     let mut wait = state.auth_limiter.check(ip).err().unwrap_or(0);
+    let mut reservation = None;
     if wait == 0
         && login
         && let Some(name) = username.as_deref()
     {
         let key = super::form::username_key(name.trim());
-        match account_wait(&state.pool, &key).await {
+        // Reserved before the check, held until the log-in has answered.
+        let (reserved, earlier) = state.login_attempts.reserve(&key);
+        reservation = Some(reserved);
+        match account_wait(&state.pool, &key, earlier).await {
             Ok(seconds) => wait = seconds,
             Err(err) => tracing::error!(error = %err, "could not read failed log-ins"),
         }
     }
     if wait == 0 {
-        return next
+        let response = next
             .run(Request::from_parts(parts, Body::from(bytes)))
             .await;
+        drop(reservation);
+        return response;
     }
+    drop(reservation);
     let event = Event {
         kind: Kind::Throttled,
         user_id: None,

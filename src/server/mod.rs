@@ -134,6 +134,7 @@ impl Server {
             page_cache,
             leptos_options,
             auth_limiter,
+            login_attempts: Default::default(),
             pool,
             config: Arc::new(config),
             flash,

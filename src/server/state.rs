@@ -8,7 +8,10 @@ use sqlx::SqlitePool;
 
 use super::{config::Config, page_cache::PageCache};
 use crate::{
-    auth::{password::Passwords, throttle::IpLimiter},
+    auth::{
+        password::Passwords,
+        throttle::{AttemptsInFlight, IpLimiter},
+    },
     flash::FlashStore,
     session::Lifetimes,
 };
@@ -59,6 +62,8 @@ pub struct Shared {
     pub passwords: Passwords,
     /// Per-IP limits of log-in and registration posts.
     pub auth_limiter: IpLimiter,
+    /// Log-in attempts being evaluated, per account (see `auth::throttle`).
+    pub login_attempts: AttemptsInFlight,
     /// The session timeouts (idle, absolute, remember me), from `[session]`.
     pub lifetimes: Lifetimes,
     /// Pages for visitors without a session, kept after their first render.
