@@ -108,25 +108,66 @@ impl Drop for Reservation {
 
 /// The per-IP token buckets.
 #[derive(Clone)]
-pub struct IpLimiter(Arc<DefaultKeyedRateLimiter<IpAddr>>);
+pub struct IpLimiter {
+    buckets: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    max_clients: usize,
+}
+
+/// Client buckets kept at most. Past that (a flood from very many addresses), every address
+/// not yet forgotten by the cleaner shares one bucket, so memory stays bounded (a bucket is a
+/// few dozen bytes: 100,000 of them are a few MB).
+pub const MAX_TRACKED_CLIENTS: usize = 100_000;
+
+/// The key of the one bucket shared past [`MAX_TRACKED_CLIENTS`].
+const OVERFLOW: IpAddr = IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED);
+
+/// Whose bucket an address counts against: an IPv4 address itself; an IPv6 address by its /64
+/// (one customer's network: it has more addresses than anyone could try).
+pub fn client_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6((u128::from(v6) & !u128::from(u64::MAX)).into()),
+        },
+    }
+}
 
 impl IpLimiter {
     pub fn per_minute(attempts: u32) -> Self {
+        Self::with_capacity(attempts, MAX_TRACKED_CLIENTS)
+    }
+
+    /// At most `max_clients` buckets of `attempts` a minute.
+    pub fn with_capacity(attempts: u32, max_clients: usize) -> Self {
         let attempts = NonZeroU32::new(attempts).unwrap_or(NonZeroU32::MIN);
-        Self(Arc::new(RateLimiter::keyed(Quota::per_minute(attempts))))
+        Self {
+            buckets: Arc::new(RateLimiter::keyed(Quota::per_minute(attempts))),
+            max_clients,
+        }
     }
 
     /// `Ok`, or the seconds until `ip` may try again.
-    fn check(&self, ip: IpAddr) -> Result<(), i64> {
-        self.0.check_key(&ip).map_err(|not_until| {
+    pub fn check(&self, ip: IpAddr) -> Result<(), i64> {
+        let key = if self.buckets.len() < self.max_clients {
+            client_key(ip)
+        } else {
+            OVERFLOW
+        };
+        self.buckets.check_key(&key).map_err(|not_until| {
             let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
             wait.as_secs().max(1) as i64
         })
     }
 
+    /// Buckets held now.
+    pub fn clients(&self) -> usize {
+        self.buckets.len()
+    }
+
     /// Starts the task that forgets idle buckets every minute, so memory stays bounded.
     pub fn spawn_cleaner(&self) -> tokio::task::JoinHandle<()> {
-        let limiter = self.0.clone();
+        let limiter = self.buckets.clone();
         tokio::spawn(async move {
             let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
             loop {
@@ -213,5 +254,34 @@ mod tests {
         let delays: Vec<i64> = (0..13).map(delay_after).collect();
         assert_eq!(delays, [0, 0, 0, 0, 0, 1, 2, 4, 8, 16, 32, 36, 36]);
         assert!(3600 / delay_after(1_000) <= 100);
+    }
+
+    #[test]
+    fn an_ipv6_client_is_its_64_network() {
+        let limiter = IpLimiter::per_minute(1);
+        let ip = |text: &str| text.parse::<IpAddr>().unwrap();
+        assert!(limiter.check(ip("2001:db8:0:1::1")).is_ok());
+        // Another address of the same /64 shares the bucket.
+        assert!(limiter.check(ip("2001:db8:0:1:ffff::2")).is_err());
+        // The next /64 does not.
+        assert!(limiter.check(ip("2001:db8:0:2::1")).is_ok());
+        // An IPv4-mapped address is its IPv4 address.
+        assert!(limiter.check(ip("192.0.2.7")).is_ok());
+        assert!(limiter.check(ip("::ffff:192.0.2.7")).is_err());
+        assert_eq!(client_key(ip("2001:db8:0:1:a:b:c:d")), ip("2001:db8:0:1::"));
+    }
+
+    #[test]
+    fn a_flood_from_many_addresses_keeps_a_bounded_number_of_buckets() {
+        let limiter = IpLimiter::with_capacity(5, 100);
+        for n in 0..10_000u32 {
+            let _ = limiter.check(IpAddr::V4(n.into()));
+        }
+        assert!(limiter.clients() <= 101, "{} buckets", limiter.clients());
+        // Past the bound, new addresses share one bucket: it runs dry.
+        let refused = (10_000..10_010u32)
+            .filter(|n| limiter.check(IpAddr::V4((*n).into())).is_err())
+            .count();
+        assert!(refused > 0);
     }
 }
