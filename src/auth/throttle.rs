@@ -5,9 +5,9 @@
 //! - **Per account**: failed log-ins for a user name (existing or not) in the last hour. The
 //!   first [`FREE_FAILURES`] cost nothing; after them each attempt must wait 1 s, 2 s, 4 s ...
 //!   at most [`MAX_DELAY_SECS`] after the previous failure, so at most 100 failures an hour get
-//!   through, and no stranger can lock the owner out for longer than that delay. Attempts
-//!   still being evaluated ([`AttemptsInFlight`]) count as failures that just happened, so
-//!   simultaneous attempts cannot all pass the check made before their password hash.
+//!   through. Attempts still being evaluated ([`AttemptsInFlight`]) count as failures, so
+//!   simultaneous attempts cannot all pass the check made before their password hash (one held
+//!   back by them is told to wait a second); a refused attempt holds no place.
 //!
 //! A throttled request is answered `429 Too Many Requests` with `Retry-After`, logged as a
 //! `throttled` auth event, and gets a `warning` flash that says how long to wait.
@@ -46,24 +46,18 @@ pub fn delay_after(failures: i64) -> i64 {
     2_i64.pow(doublings).min(MAX_DELAY_SECS)
 }
 
-/// Seconds the account `username_key` must still wait before its next log-in attempt, when
-/// `earlier` attempts of it are still being evaluated (each counts as a failure just now).
-pub async fn account_wait(
-    pool: &sqlx::SqlitePool,
-    username_key: &str,
-    earlier: u32,
-) -> sqlx::Result<i64> {
+/// Seconds the account `username_key` must still wait after its last failed log-in, and its
+/// failures in the last hour.
+pub async fn account_wait(pool: &sqlx::SqlitePool, username_key: &str) -> sqlx::Result<(i64, i64)> {
     let now = OffsetDateTime::now_utc().unix_timestamp();
     let (failures, last) = events::failures_since(pool, username_key, now - 3600).await?;
-    let failures = failures + i64::from(earlier);
-    let last = if earlier > 0 { Some(now) } else { last };
-    let Some(last) = last else { return Ok(0) };
-    Ok((last + delay_after(failures) - now).max(0))
+    let wait = last.map_or(0, |last| (last + delay_after(failures) - now).max(0));
+    Ok((wait, failures))
 }
 
 /// Log-in attempts being evaluated right now, per account. The check runs before the password
 /// hash and the failure is recorded after it, so without these, simultaneous wrong passwords
-/// would all pass the check; each attempt in flight counts as a failure that just happened.
+/// would all pass the check; each attempt in flight counts as a failure.
 /// An entry lives only while its attempts do (its memory is bounded by the requests in flight).
 #[derive(Clone, Default)]
 pub struct AttemptsInFlight(Arc<Mutex<HashMap<String, u32>>>);
@@ -75,17 +69,24 @@ pub struct Reservation {
 }
 
 impl AttemptsInFlight {
-    /// Reserves a place for an attempt on `key`; also returns how many were in flight before it.
-    pub fn reserve(&self, key: &str) -> (Reservation, u32) {
+    /// Admits an attempt on `key` whose account has `failures` recorded and must wait `wait`
+    /// seconds: the attempts already in flight count as failures too. An admitted attempt holds
+    /// its place until the [`Reservation`] is dropped; a refused one holds nothing and gets the
+    /// seconds to wait (at least 1 when only attempts in flight stand in its way).
+    pub fn admit(&self, key: &str, wait: i64, failures: i64) -> Result<Reservation, i64> {
         let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let count = map.entry(key.to_owned()).or_insert(0);
-        let earlier = *count;
-        *count += 1;
-        let reservation = Reservation {
+        let in_flight = map.get(key).copied().unwrap_or(0);
+        if wait > 0 {
+            return Err(wait);
+        }
+        if in_flight > 0 && failures + i64::from(in_flight) >= FREE_FAILURES {
+            return Err(1);
+        }
+        *map.entry(key.to_owned()).or_insert(0) += 1;
+        Ok(Reservation {
             attempts: self.clone(),
             key: key.to_owned(),
-        };
-        (reservation, earlier)
+        })
     }
 
     /// Accounts with attempts in flight (for tests).
@@ -114,12 +115,13 @@ pub struct IpLimiter {
 }
 
 /// Client buckets kept at most. Past that (a flood from very many addresses), every address
-/// not yet forgotten by the cleaner shares one bucket, so memory stays bounded (a bucket is a
+/// shares one bucket until the cleaner has forgotten idle ones, so memory stays bounded (a bucket is a
 /// few dozen bytes: 100,000 of them are a few MB).
 pub const MAX_TRACKED_CLIENTS: usize = 100_000;
 
 /// The key of the one bucket shared past [`MAX_TRACKED_CLIENTS`].
-const OVERFLOW: IpAddr = IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED);
+// (In `100::/64`, the discard-only prefix of RFC 6666: no client's /64.)
+const OVERFLOW: IpAddr = IpAddr::V6(std::net::Ipv6Addr::new(0x100, 0, 0, 0, 0, 0, 0, 0));
 
 /// Whose bucket an address counts against: an IPv4 address itself; an IPv6 address by its /64
 /// (one customer's network: it has more addresses than anyone could try).
@@ -206,12 +208,15 @@ pub async fn throttle_auth_posts(
         && let Some(name) = username.as_deref()
     {
         let key = super::form::username_key(name.trim());
-        // Reserved before the check, held until the log-in has answered.
-        let (reserved, earlier) = state.login_attempts.reserve(&key);
-        reservation = Some(reserved);
-        match account_wait(&state.pool, &key, earlier).await {
-            Ok(seconds) => wait = seconds,
-            Err(err) => tracing::error!(error = %err, "could not read failed log-ins"),
+        let (after_failures, failures) =
+            account_wait(&state.pool, &key).await.unwrap_or_else(|err| {
+                tracing::error!(error = %err, "could not read failed log-ins");
+                (0, 0)
+            });
+        // Checked and reserved in one step; held until the log-in has answered.
+        match state.login_attempts.admit(&key, after_failures, failures) {
+            Ok(reserved) => reservation = Some(reserved),
+            Err(seconds) => wait = seconds,
         }
     }
     if wait == 0 {
@@ -257,6 +262,22 @@ mod tests {
     }
 
     #[test]
+    fn attempts_in_flight_count_as_failures_and_refused_ones_hold_nothing() {
+        let attempts = AttemptsInFlight::default();
+        // Two failures recorded, three attempts in flight: the free ones are used up.
+        let held: Vec<_> = (0..3).map(|_| attempts.admit("a", 0, 2).unwrap()).collect();
+        assert_eq!(attempts.admit("a", 0, 2).err(), Some(1));
+        // A recorded delay is told as it is; another account is not affected.
+        assert_eq!(attempts.admit("a", 7, 2).err(), Some(7));
+        let other = attempts.admit("b", 0, 0).unwrap();
+        assert_eq!(attempts.accounts(), 2);
+        drop(held);
+        drop(other);
+        assert_eq!(attempts.accounts(), 0, "places are given back");
+        assert!(attempts.admit("a", 0, 2).is_ok());
+    }
+
+    #[test]
     fn an_ipv6_client_is_its_64_network() {
         let limiter = IpLimiter::per_minute(1);
         let ip = |text: &str| text.parse::<IpAddr>().unwrap();
@@ -269,6 +290,7 @@ mod tests {
         assert!(limiter.check(ip("192.0.2.7")).is_ok());
         assert!(limiter.check(ip("::ffff:192.0.2.7")).is_err());
         assert_eq!(client_key(ip("2001:db8:0:1:a:b:c:d")), ip("2001:db8:0:1::"));
+        assert_ne!(client_key(ip("::1")), OVERFLOW, "loopback is not the shared bucket");
     }
 
     #[test]

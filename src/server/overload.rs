@@ -5,7 +5,8 @@
 //! load-shed layers do the work; this module only sets them up and words the answers.
 //!
 //! A request that times out is dropped like one whose client hung up: its session is not
-//! saved, and a password hash it started still counts against the hashing bound until it ends.
+//! saved (database writes it already made stay), and a password hash it started still counts
+//! against the hashing bound until it ends.
 
 use std::time::Duration;
 
