@@ -245,8 +245,10 @@ async fn a_request_beyond_the_in_flight_bound_gets_503_with_retry_after_at_once(
     };
     entered.notified().await;
 
-    // The one place is taken: the next request is refused, not queued.
-    let refused = app.get("/healthz").await;
+    // The one place is taken: the next request is refused, not queued; the health check is
+    // outside the bound.
+    assert_eq!(app.get("/healthz").await.status(), 200);
+    let refused = app.get("/no-such-page").await;
     assert_eq!(refused.status(), 503);
     assert_eq!(refused.headers()["retry-after"], "1");
     assert!(refused.headers().contains_key("content-security-policy"));
@@ -284,5 +286,9 @@ async fn a_request_running_past_the_timeout_gets_503_and_frees_its_place() {
         res.text().await.unwrap(),
         "The request took too long. Please try again."
     );
-    assert_eq!(app.get("/healthz").await.status(), 200);
+    assert_eq!(
+        app.get("/no-such-page").await.status(),
+        404,
+        "its place is free again"
+    );
 }

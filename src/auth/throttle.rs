@@ -290,7 +290,11 @@ mod tests {
         assert!(limiter.check(ip("192.0.2.7")).is_ok());
         assert!(limiter.check(ip("::ffff:192.0.2.7")).is_err());
         assert_eq!(client_key(ip("2001:db8:0:1:a:b:c:d")), ip("2001:db8:0:1::"));
-        assert_ne!(client_key(ip("::1")), OVERFLOW, "loopback is not the shared bucket");
+        assert_ne!(
+            client_key(ip("::1")),
+            OVERFLOW,
+            "loopback is not the shared bucket"
+        );
     }
 
     #[test]

@@ -34,7 +34,6 @@ pub fn app(state: AppState, sessions: SessionLayer, extra: Router<AppState>) -> 
     let context = leptos_context(&state);
     let shell_options = state.leptos_options.clone();
     extra
-        .route("/healthz", get(health::healthz))
         .route("/flash-demo", post(pages::flash_demo_now))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(shell_options.clone())
@@ -82,6 +81,9 @@ pub fn app(state: AppState, sessions: SessionLayer, extra: Router<AppState>) -> 
                 ))
                 .timeout(state.config.server.request_timeout),
         )
+        // Added after the layers above, so they do not wrap it: the health check answers even
+        // when the server is at its in-flight bound, needs no session, and reads no body.
+        .route("/healthz", get(health::healthz))
         // Visitors without a session: a kept copy of the page, before the session layer.
         .layer(axum::middleware::from_fn_with_state(
             state.page_cache.clone(),
