@@ -249,6 +249,10 @@ impl Config {
         if self.server.max_in_flight == 0 {
             return invalid("server.max_in_flight", "must be at least 1");
         }
+        // Far above what one server handles; tokio's semaphore refuses much larger counts.
+        if self.server.max_in_flight > 1_000_000 {
+            return invalid("server.max_in_flight", "must be at most 1000000");
+        }
         let name = &self.session.cookie_name;
         if name.is_empty()
             || !name
@@ -449,6 +453,8 @@ mod tests {
         assert!(err.to_string().contains("at most 1000"), "{err}");
         let err = Config::from_toml("[server]\nmax_in_flight = 0\n").unwrap_err();
         assert!(err.to_string().contains("`server.max_in_flight`"), "{err}");
+        let err = Config::from_toml("[server]\nmax_in_flight = 2000000\n");
+        assert!(err.unwrap_err().to_string().contains("at most 1000000"));
         let err = Config::from_toml("[server]\nrequest_timeout = \"0s\"\n").unwrap_err();
         assert!(
             err.to_string().contains("`server.request_timeout`"),
