@@ -240,6 +240,57 @@ async fn logging_in_cycles_the_session_id_and_welcomes_the_user() {
 }
 
 #[tokio::test]
+async fn flashes_waiting_at_log_in_are_carried_to_the_new_session() {
+    let app = spawn_app().await;
+    app.register("alice", "alice@example.com", "Password123")
+        .await;
+    app.html("/login").await; // shows the registration flash
+    app.get("/dashboard").await; // pushes "Please log in first." that nobody has seen yet
+    let res = app.login("alice", "Password123").await;
+    assert_eq!(res.headers()["location"], "/dashboard");
+    let html = app.html("/dashboard").await;
+    assert_eq!(
+        banner(&html),
+        [
+            flash("warning", "Please log in first."),
+            flash("success", "Welcome back, alice!")
+        ]
+    );
+    let sessions: i64 = sqlx::query_scalar("SELECT count(*) FROM tower_sessions")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(sessions, 1, "the pre-log-in record is deleted");
+}
+
+#[tokio::test]
+async fn a_log_in_that_fails_half_way_leaves_the_waiting_flashes() {
+    let app = spawn_app().await;
+    app.register("alice", "alice@example.com", "Password123")
+        .await;
+    app.html("/login").await;
+    app.get("/dashboard").await; // a flash waits
+    // The database refuses the logged-in session's record: the log-in fails after the new id
+    // was drawn and the log-in written into the session.
+    sqlx::query(
+        "CREATE TRIGGER refuse_log_in BEFORE INSERT ON tower_sessions \
+         WHEN NEW.user_id IS NOT NULL BEGIN SELECT RAISE(ABORT, 'injected fault'); END",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let res = app.login("alice", "Password123").await;
+    assert_eq!(res.status(), 500);
+    sqlx::query("DROP TRIGGER refuse_log_in")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let html = app.html("/login").await;
+    assert_eq!(banner(&html), [flash("warning", "Please log in first.")]);
+    assert!(!html.contains("Hello, alice"), "not logged in: {html}");
+}
+
+#[tokio::test]
 async fn the_session_keeps_only_the_user_id_and_log_in_facts() {
     let app = spawn_app().await;
     app.signed_in("alice").await;

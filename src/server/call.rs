@@ -127,16 +127,15 @@ impl Call {
 
     /// Logs `user_id` in to this session.
     ///
-    /// The session id is cycled first, so an id an attacker planted before the log-in is worth
-    /// nothing after it (session fixation). Flashes still waiting are carried over: cycling
-    /// deletes the old record, and its flash rows with it.
+    /// The session gets a new id, so an id an attacker planted before the log-in is worth
+    /// nothing after it (session fixation). Flashes still waiting are carried over to the new
+    /// id, and the old record deleted, in one transaction at the end
+    /// ([`session::finish_cycle`]): if anything fails before, the old session is left as it
+    /// was, its flashes still waiting.
     pub async fn start_login(&self, user_id: i64, remember: bool) -> Result<(), ServerFnError> {
-        let waiting = self
-            .flasher
-            .take()
+        let cycled = session::cycle_id_keeping_rows(&self.session)
             .await
-            .map_err(FlashError::into_server_fn_error)?;
-        self.session.cycle_id().await.map_err(self.internal())?;
+            .map_err(self.internal())?;
         self.memo.forget_user();
         let login = Login {
             user_id,
@@ -166,12 +165,9 @@ impl Call {
             .insert(META_KEY, meta)
             .await
             .map_err(self.internal())?;
-        let waiting: Vec<(&str, &str)> = waiting
-            .iter()
-            .map(|flash| (flash.category.as_str(), flash.message.as_str()))
-            .collect();
-        self.flash_all(&waiting).await?;
-        Ok(())
+        session::finish_cycle(&self.state.pool, &self.session, cycled)
+            .await
+            .map_err(self.internal())
     }
 
     /// Ends this session: the record (with its flashes) is deleted, so the cookie is dead even

@@ -37,4 +37,4 @@ pub use lifetime::Lifetimes;
 #[cfg(feature = "ssr")]
 pub use manager::{SessionLayer, layer, spawn_sweeper};
 #[cfg(feature = "ssr")]
-pub use store::Store;
+pub use store::{Cycled, Store, cycle_id_keeping_rows, finish_cycle};

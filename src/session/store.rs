@@ -26,11 +26,13 @@
 
 use std::time::{Duration, Instant};
 
+use std::cell::Cell;
+
 use async_trait::async_trait;
 use sqlx::SqlitePool;
 use tower_sessions::{
-    SessionStore,
-    session::{Id, Record},
+    Session, SessionStore,
+    session::{self, Id, Record},
     session_store,
 };
 
@@ -228,7 +230,13 @@ impl SessionStore for Store {
         load_with_facts(&self.pool, id).await
     }
 
+    /// Deletes the record (its flashes go with it), unless [`cycle_id_keeping_rows`] is cycling
+    /// it: then the deletion waits for [`finish_cycle`].
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        let deferred = CYCLING.try_with(|old| old.set(Some(*id))).is_ok();
+        if deferred {
+            return Ok(());
+        }
         sqlx::query("DELETE FROM tower_sessions WHERE id = ?")
             .bind(id.to_string())
             .execute(&self.pool)
@@ -236,6 +244,60 @@ impl SessionStore for Store {
             .map_err(backend)?;
         Ok(())
     }
+}
+
+tokio::task_local! {
+    /// Set while [`cycle_id_keeping_rows`] cycles an id: the id whose deletion waits.
+    static CYCLING: Cell<Option<Id>>;
+}
+
+/// The old id of a session whose id [`cycle_id_keeping_rows`] changed; its record still exists
+/// until [`finish_cycle`].
+#[must_use = "the old record stays until `finish_cycle`"]
+#[derive(Debug)]
+pub struct Cycled(Option<Id>);
+
+/// Gives `session` a new id (as tower-sessions' `cycle_id`, against session fixation) without
+/// deleting the old record yet: [`finish_cycle`] moves what waits for the old id (its flashes)
+/// to the new one and deletes the old record in one transaction. Until then, an error leaves
+/// the old session as it was, flashes and all (tower-sessions' own `cycle_id` deletes the old
+/// record, and the flashes with it, at once).
+pub async fn cycle_id_keeping_rows(session: &Session) -> Result<Cycled, session::Error> {
+    CYCLING
+        .scope(Cell::new(None), async {
+            session.cycle_id().await?;
+            Ok(Cycled(CYCLING.with(Cell::get)))
+        })
+        .await
+}
+
+/// Saves `session` under its new id, then, in one transaction, moves the old record's flashes
+/// to it and deletes the old record. Called after the new session holds what it should (say,
+/// who logged in).
+pub async fn finish_cycle(
+    pool: &SqlitePool,
+    session: &Session,
+    Cycled(old): Cycled,
+) -> Result<(), session::Error> {
+    session.save().await?;
+    let (Some(old), Some(new)) = (old, session.id()) else {
+        return Ok(());
+    };
+    let moved: Result<(), sqlx::Error> = async {
+        let mut tx = pool.begin().await?;
+        sqlx::query("UPDATE flash SET session_id = ? WHERE session_id = ?")
+            .bind(new.to_string())
+            .bind(old.to_string())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM tower_sessions WHERE id = ?")
+            .bind(old.to_string())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    }
+    .await;
+    moved.map_err(|err| session::Error::Store(backend(err)))
 }
 
 #[cfg(test)]
