@@ -110,7 +110,7 @@ async fn dev_mode_cookie_is_http_only_lax_session_cookie_without_secure() {
 async fn production_cookie_is_secure_host_prefixed_and_http_only() {
     let app = spawn_app_with(|config| {
         config.mode = Mode::Production;
-        config.secret_key = Some(SecretKey::new(vec![7u8; 64]));
+        config.secret_key = Some(SecretKey::new(KEY_NOW));
     })
     .await;
     // A flash is enough to start a session (and a cookie) for an anonymous visitor.
@@ -135,7 +135,7 @@ async fn production_cookie_is_secure_host_prefixed_and_http_only() {
 }
 
 #[tokio::test]
-async fn production_start_up_refuses_a_short_key() {
+async fn production_start_up_refuses_a_guessable_key() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = common::test_config(dir.path());
     config.mode = Mode::Production;
@@ -147,8 +147,74 @@ async fn production_start_up_refuses_a_short_key() {
         Ok(_) => panic!("started with a 9-byte key"),
         Err(err) => err.to_string(),
     };
-    assert!(err.contains("SECRET_KEY"), "{err}");
-    assert!(err.contains("64"), "{err}");
+    assert!(err.contains("SECRET_KEY is too easy to guess"), "{err}");
+    assert!(err.contains("openssl rand"), "{err}");
+}
+
+/// Random keys, as `openssl rand -hex 32` prints them.
+const KEY_NOW: &str = "3c9f1b7e52d80a46f1e9c3b75d2a084e6f1c9b3d7a5e2f80c4b6d19e73a5f02c";
+const KEY_BEFORE: &str = "a7e05d3b9c1f4e8260b7d5a3c9e1f47b2d806a5c3e9f1b7d4a2c0e86f5b3d91a";
+
+/// `id` signed with `key`, as a session cookie's value.
+fn signed(key: &tower_sessions::cookie::Key, id: &str) -> String {
+    use tower_sessions::cookie::{Cookie, CookieJar};
+    let mut jar = CookieJar::new();
+    jar.signed_mut(key).add(Cookie::new("s", id.to_owned()));
+    jar.get("s").unwrap().value().to_owned()
+}
+
+#[tokio::test]
+async fn a_cookie_signed_with_a_previous_key_keeps_its_session_and_is_signed_again() {
+    use flashboard::server::secret::cookie_keys;
+    let app = spawn_app_with(|config| {
+        config.secret_key = Some(SecretKey::new(KEY_NOW));
+        config.previous_secret_keys = vec![SecretKey::new(KEY_BEFORE)];
+    })
+    .await;
+    register(&app, "rotated").await;
+    log_in(&app, "rotated", true).await;
+    let id = app.session_id().unwrap();
+    let keys_of = |secret: &str| {
+        let mut config = app.config.clone();
+        config.secret_key = Some(SecretKey::new(secret));
+        config.previous_secret_keys = Vec::new();
+        cookie_keys(&config).unwrap()
+    };
+    let (now, before) = (keys_of(KEY_NOW).current, keys_of(KEY_BEFORE).current);
+    assert_eq!(app.session_cookie().unwrap(), signed(&now, &id));
+
+    // Signed with the previous key: the same session, and the cookie comes back signed with
+    // the current key, still persistent (the log-in was remembered).
+    let res = app
+        .get_with_session("/dashboard", &signed(&before, &id))
+        .await;
+    assert_eq!(res.status(), 200, "the previous key still verifies");
+    let cookie = set_cookie(&res, "flashboard_session").expect("the cookie is sent again");
+    assert!(
+        cookie.starts_with(&format!("flashboard_session={}", signed(&now, &id))),
+        "{cookie}"
+    );
+    assert!(attribute(&cookie, "max-age").is_some(), "{cookie}");
+    assert!(res.text().await.unwrap().contains("Hello, rotated!"));
+
+    // Signed with the current key: nothing to send again.
+    let res = app.get_with_session("/dashboard", &signed(&now, &id)).await;
+    assert_eq!(res.status(), 200);
+    assert!(set_cookie(&res, "flashboard_session").is_none());
+
+    // Signed with the key earlier versions made from the secret's raw bytes: still verifies.
+    let legacy = tower_sessions::cookie::Key::from(KEY_NOW.as_bytes());
+    let res = app
+        .get_with_session("/dashboard", &signed(&legacy, &id))
+        .await;
+    assert_eq!(res.status(), 200, "the pre-derivation key still verifies");
+
+    // Signed with a key the server does not have: no session.
+    let stranger = tower_sessions::cookie::Key::generate();
+    let res = app
+        .get_with_session("/dashboard", &signed(&stranger, &id))
+        .await;
+    assert_eq!(res.status(), 303);
 }
 
 #[tokio::test]

@@ -43,6 +43,10 @@ pub struct Config {
     /// from the settings file (see [`super::secret`]).
     #[serde(skip)]
     pub secret_key: Option<super::secret::SecretKey>,
+    /// Earlier secret keys that still verify cookies: `SECRET_KEY_PREVIOUS` from the
+    /// environment.
+    #[serde(skip)]
+    pub previous_secret_keys: Vec<super::secret::SecretKey>,
 }
 
 /// Production or development.
@@ -184,6 +188,7 @@ impl Default for Config {
                 attempts_per_ip_per_minute: 30,
             },
             secret_key: None,
+            previous_secret_keys: Vec::new(),
         }
     }
 }
@@ -209,6 +214,7 @@ impl Config {
             figment.merge(Env::prefixed(ENV_PREFIX).ignore(&["config"]).split("__")),
         )?;
         config.secret_key = super::secret::SecretKey::from_env();
+        config.previous_secret_keys = super::secret::SecretKey::previous_from_env();
         Ok(config)
     }
 

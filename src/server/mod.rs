@@ -94,7 +94,7 @@ impl Server {
         leptos_options: LeptosOptions,
         extra: axum::Router<AppState>,
     ) -> Result<Self, StartupError> {
-        let key = secret::signing_key(&config)?;
+        let cookie_keys = secret::cookie_keys(&config)?;
         let url = config.database.url.clone();
         let db_error = |source| StartupError::Database {
             url: url.clone(),
@@ -111,7 +111,7 @@ impl Server {
         let lifetimes = session::Lifetimes::from_config(&config.session);
         let store = session::Store::new(pool.clone(), lifetimes);
         let sweeper = session::spawn_sweeper(store.clone(), config.session.sweep_interval);
-        let sessions = session::layer(store, &config, key);
+        let sessions = session::layer(store, &config, cookie_keys.current.clone());
         let flash = FlashStore::new(
             pool.clone(),
             FlashLimits {
@@ -140,6 +140,7 @@ impl Server {
             flash,
             passwords,
             lifetimes,
+            cookie_keys,
         });
         let router = router::app(state.clone(), sessions, extra);
         Ok(Self {

@@ -65,6 +65,11 @@ pub fn app(state: AppState, sessions: SessionLayer, extra: Router<AppState>) -> 
             session::lifetime::track,
         ))
         .layer(sessions)
+        // Cookies signed with an older secret key, signed again (see `session::resign`).
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::resign::resign,
+        ))
         .layer(axum::middleware::from_fn(
             fn_errors::malformed_is_bad_request,
         ))

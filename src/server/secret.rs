@@ -1,8 +1,20 @@
-//! The app's secret key, which signs the session cookie (the chapter's `app.secret_key`).
+//! The app's secret key, which signs the session cookie (the chapter's `app.secret_key`), and
+//! the older keys that still verify cookies during a rotation.
 //!
-//! Taken from `SECRET_KEY` (at least 64 bytes). In dev mode, when it is absent, a random key is
-//! generated once and kept in `secret_key` beside the database file, readable by its owner
-//! only, so sessions survive restarts. In production mode a missing or short key stops start-up.
+//! Taken from `SECRET_KEY`. In dev mode, when it is absent, a random key is generated once and
+//! kept in `secret_key` beside the database file, readable by its owner only, so sessions
+//! survive restarts. In production mode a missing key stops start-up.
+//!
+//! - **The whole secret counts.** The signing key is derived from every byte of the secret
+//!   with HKDF-SHA256 (the cookie crate would take the first 32 bytes as they are: with
+//!   `openssl rand -hex 64`, that is 32 hex characters, 128 bits).
+//! - **A guessable secret is refused.** Its strength is estimated with zxcvbn (which knows
+//!   words, names, repeats, sequences and keyboard patterns); under [`MIN_KEY_BITS`], start-up
+//!   stops and says why.
+//! - **Rotation.** `SECRET_KEY_PREVIOUS` holds one or more earlier secrets (separated by
+//!   spaces, commas or new lines): cookies signed with them still verify, and are signed again
+//!   with the current key on their next page (see [`crate::session::resign`]). Cookies signed
+//!   by versions before the derivation (the secret's raw bytes as the key) verify the same way.
 
 use std::{
     fs,
@@ -11,14 +23,32 @@ use std::{
     path::{Path, PathBuf},
 };
 
+use hkdf::Hkdf;
+use sha2::Sha256;
 use tower_sessions::cookie::Key;
 
 use super::config::Config;
 
 /// The environment variable that holds the key.
 pub const SECRET_KEY_VAR: &str = "SECRET_KEY";
-/// The shortest key accepted, in bytes (what cookie signing needs).
-pub const MIN_KEY_BYTES: usize = 64;
+/// The environment variable that holds earlier keys, which still verify cookies.
+pub const PREVIOUS_KEYS_VAR: &str = "SECRET_KEY_PREVIOUS";
+/// The least estimated strength of a secret, in bits (what a signing key needs: an attacker
+/// who could guess the secret could forge any session).
+pub const MIN_KEY_BITS: u32 = 128;
+/// The characters of a secret its strength is estimated from: zxcvbn's time grows fast with
+/// length, and a longer secret only gets stronger.
+const ESTIMATED_CHARS: usize = 100;
+/// Characters per piece of a long word zxcvbn estimates separately: its estimates stop at
+/// 2^64 guesses, and 16 characters it finds no pattern in stay under that (10^16).
+const CHUNK_CHARS: usize = 16;
+/// Where zxcvbn's estimates stop: `u64::MAX` guesses.
+const ZXCVBN_CAP_BITS: f64 = 63.9;
+/// HKDF's salt and info: fixed, naming what the derived key is for.
+const KEY_SALT: &[u8] = b"flashboard session cookie key v1";
+const KEY_INFO: &[u8] = b"COOKIE;SIGNED:HMAC-SHA256;PRIVATE:AEAD-AES-256-GCM";
+/// The key length the cookie crate's `Key::from` needs (signing and encryption halves).
+const COOKIE_KEY_BYTES: usize = 64;
 
 /// The key material, never printed.
 #[derive(Clone, PartialEq, Eq)]
@@ -40,19 +70,123 @@ impl SecretKey {
     pub fn from_env() -> Option<Self> {
         std::env::var_os(SECRET_KEY_VAR).map(|value| Self(value.into_encoded_bytes()))
     }
+
+    /// The keys in `SECRET_KEY_PREVIOUS`, if set.
+    pub fn previous_from_env() -> Vec<Self> {
+        std::env::var_os(PREVIOUS_KEYS_VAR)
+            .map(|value| Self::split(&value.into_encoded_bytes()))
+            .unwrap_or_default()
+    }
+
+    /// Keys separated by white space or commas (never part of a hex or base64 key).
+    pub fn split(list: &[u8]) -> Vec<Self> {
+        list.split(|byte| byte.is_ascii_whitespace() || *byte == b',')
+            .filter(|key| !key.is_empty())
+            .map(Self::new)
+            .collect()
+    }
+
+    /// The signing key derived from the whole secret.
+    fn derived(&self) -> Key {
+        let mut okm = [0u8; COOKIE_KEY_BYTES];
+        Hkdf::<Sha256>::new(Some(KEY_SALT), &self.0)
+            .expand(KEY_INFO, &mut okm)
+            .expect("64 bytes is a valid HKDF-SHA256 output length");
+        Key::from(&okm)
+    }
+
+    /// The key earlier versions signed with (the secret's first 64 bytes as they are), when
+    /// the secret is long enough to have been one.
+    fn legacy(&self) -> Option<Key> {
+        (self.0.len() >= COOKIE_KEY_BYTES).then(|| Key::from(&self.0))
+    }
+
+    /// An estimate of how many guesses would find this secret, in bits (rounded down): the
+    /// least of three upper bounds, so that it never overstates.
+    /// - zxcvbn's estimate for the whole secret: it finds words, names, repeats, sequences,
+    ///   dates and keyboard patterns, but it stops counting at 2^64 guesses;
+    /// - the sum of zxcvbn's estimates for each word (split at white space, so that a phrase
+    ///   counts as the words it is made of) or run of [`CHUNK_CHARS`] characters of a longer
+    ///   word (each under the cap), which finds the same patterns inside a long secret;
+    /// - what the secret's length allows in the smallest usual alphabet that holds it
+    ///   (4 bits per hex digit, 6 per base64 character, 6.5 per printable ASCII character).
+    pub fn estimated_bits(&self) -> u32 {
+        let text = String::from_utf8_lossy(&self.0);
+        let chars: Vec<char> = text.chars().take(ESTIMATED_CHARS).collect();
+        if chars.is_empty() {
+            return 0;
+        }
+        let zxcvbn_bits = |chars: &[char]| {
+            let text: String = chars.iter().collect();
+            zxcvbn::zxcvbn(&text, &[]).guesses_log10() * std::f64::consts::LOG2_10
+        };
+        let whole = zxcvbn_bits(&chars);
+        let whole = if whole >= ZXCVBN_CAP_BITS {
+            f64::INFINITY
+        } else {
+            whole
+        };
+        let chunks: f64 = chars
+            .split(|c| c.is_whitespace())
+            .flat_map(|word| word.chunks(CHUNK_CHARS))
+            .map(zxcvbn_bits)
+            .sum();
+        let per_char = if chars.iter().all(char::is_ascii_hexdigit) {
+            4.0
+        } else if chars
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || "+/-_=".contains(*c))
+        {
+            6.0
+        } else if chars.iter().all(|c| c.is_ascii_graphic() || *c == ' ') {
+            95f64.log2()
+        } else {
+            8.0
+        };
+        let alphabet = per_char * self.0.len().min(ESTIMATED_CHARS) as f64;
+        whole.min(chunks).min(alphabet) as u32
+    }
+
+    /// Refuses a secret weaker than [`MIN_KEY_BITS`]; `name` says which one, for the message.
+    fn check(&self, name: &str) -> Result<(), SecretError> {
+        let bits = self.estimated_bits();
+        if bits < MIN_KEY_BITS {
+            return Err(SecretError::Weak {
+                name: name.to_owned(),
+                bits,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The keys for the session cookie: the current one signs; the older ones (previous secrets,
+/// and the pre-derivation keys) only verify.
+#[derive(Clone)]
+pub struct CookieKeys {
+    /// Signs every cookie sent, and verifies.
+    pub current: Key,
+    /// Verify only, in order.
+    pub older: Vec<Key>,
+}
+
+impl std::fmt::Debug for CookieKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CookieKeys([redacted], {} older)", self.older.len())
+    }
 }
 
 /// Why there is no usable key.
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {
     #[error(
-        "{SECRET_KEY_VAR} is {0} bytes long; it must be at least {MIN_KEY_BYTES} random bytes \
-         (e.g. `openssl rand -hex 64`)"
+        "{name} is too easy to guess for a signing key (about {bits} bits estimated, at least \
+         {MIN_KEY_BITS} needed): use random bytes, e.g. `openssl rand -hex 32`"
     )]
-    TooShort(usize),
+    Weak { name: String, bits: u32 },
     #[error(
-        "{SECRET_KEY_VAR} is not set; production mode needs a key of at least {MIN_KEY_BYTES} random \
-         bytes (e.g. `export {SECRET_KEY_VAR}=$(openssl rand -hex 64)`), or run in dev mode \
+        "{SECRET_KEY_VAR} is not set; production mode needs a random key (e.g. \
+         `export {SECRET_KEY_VAR}=$(openssl rand -hex 32)`), or run in dev mode \
          (FLASHBOARD_MODE=dev), which generates one"
     )]
     Missing,
@@ -63,18 +197,27 @@ pub enum SecretError {
     },
 }
 
-/// The cookie-signing key for `config`: from `config.secret_key`, or in dev mode from (or
-/// into) the key file beside the database.
-pub fn signing_key(config: &Config) -> Result<Key, SecretError> {
-    let bytes = match (&config.secret_key, config.is_dev()) {
-        (Some(key), _) => key.0.clone(),
-        (None, true) => dev_key(&key_file(&config.database.url))?,
+/// The cookie keys for `config`: the current one from `config.secret_key`, or in dev mode from
+/// (or into) the key file beside the database; the older ones from
+/// `config.previous_secret_keys`. Every secret must pass the strength check: an old secret
+/// that could be guessed would forge cookies as well as the current one.
+pub fn cookie_keys(config: &Config) -> Result<CookieKeys, SecretError> {
+    let secret = match (&config.secret_key, config.is_dev()) {
+        (Some(key), _) => key.clone(),
+        (None, true) => SecretKey(dev_key(&key_file(&config.database.url))?),
         (None, false) => return Err(SecretError::Missing),
     };
-    if bytes.len() < MIN_KEY_BYTES {
-        return Err(SecretError::TooShort(bytes.len()));
+    secret.check(SECRET_KEY_VAR)?;
+    let mut older: Vec<Key> = secret.legacy().into_iter().collect();
+    for (n, previous) in config.previous_secret_keys.iter().enumerate() {
+        previous.check(&format!("{PREVIOUS_KEYS_VAR} (key {})", n + 1))?;
+        older.push(previous.derived());
+        older.extend(previous.legacy());
     }
-    Ok(Key::from(&bytes))
+    Ok(CookieKeys {
+        current: secret.derived(),
+        older,
+    })
 }
 
 /// `secret_key` in the directory of the database file (`data/` by default).
@@ -136,26 +279,100 @@ mod tests {
         config
     }
 
+    /// 64 random bytes as hex, as `openssl rand -hex 64` prints them.
+    const HEX_KEY: &str = "8f2c1e9a4b7d3f6e0a5c8b2d9e1f4a7c3b6d0e9f2a5c8b1d4e7f0a3c6b9d2e5f\
+                           1a4c7e0b3d6f9a2c5e8b1d4f7a0c3e6b9d2f5a8c1e4b7d0f3a6c9e2b5d8f1a4c";
+
     #[test]
-    fn production_refuses_a_missing_or_short_key() {
+    fn production_refuses_a_missing_or_guessable_key() {
         let dir = tempfile::tempdir().unwrap();
-        let err = signing_key(&config(Mode::Production, None, dir.path())).unwrap_err();
+        let err = cookie_keys(&config(Mode::Production, None, dir.path())).unwrap_err();
         assert!(err.to_string().contains("SECRET_KEY is not set"), "{err}");
-        let err = signing_key(&config(Mode::Production, Some("short"), dir.path())).unwrap_err();
-        assert!(err.to_string().contains("5 bytes"), "{err}");
-        assert!(signing_key(&config(Mode::Production, Some(&"k".repeat(64)), dir.path())).is_ok());
+        for weak in [
+            "short",
+            &"k".repeat(64),
+            &"abcd".repeat(20),
+            "correct horse battery staple correct horse battery staple pass",
+            "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            "Summer2024!Summer2024!Summer2024!Summer2024!Summer2024!Summer2024",
+            "the quick brown fox jumps over the lazy dog while my flashboard runs",
+            "8f2c1e9a4b7d3f6e0a5c8b2d9e1f4a7c", // 128 random bits, estimated lower
+        ] {
+            let err = cookie_keys(&config(Mode::Production, Some(weak), dir.path())).unwrap_err();
+            assert!(
+                matches!(err, SecretError::Weak { .. }),
+                "{weak:?} accepted: {err}"
+            );
+            assert!(err.to_string().contains("too easy to guess"), "{err}");
+        }
+        for strong in [
+            HEX_KEY,
+            &HEX_KEY[..64],
+            "q3Vt9+Zx0Lr7YbN2kWc5HpJ8sFd1Ge4Ta6Mi0Ou3Ey8=",
+        ] {
+            assert!(
+                cookie_keys(&config(Mode::Production, Some(strong), dir.path())).is_ok(),
+                "{strong} refused"
+            );
+        }
+    }
+
+    #[test]
+    fn random_keys_of_256_bits_pass_in_hex_and_base64() {
+        use base64::Engine;
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(2026);
+        for _ in 0..40 {
+            let bytes: [u8; 32] = rng.random();
+            let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            let base64 = base64::engine::general_purpose::STANDARD.encode(bytes);
+            for key in [hex, base64] {
+                let bits = SecretKey::new(key.as_str()).estimated_bits();
+                assert!(bits >= MIN_KEY_BITS, "{key}: {bits} bits");
+            }
+        }
+    }
+
+    #[test]
+    fn the_signing_key_depends_on_every_byte_of_the_secret() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut changed = HEX_KEY.to_owned();
+        changed.replace_range(127.., "d"); // the last hex digit only
+        let a = cookie_keys(&config(Mode::Production, Some(HEX_KEY), dir.path())).unwrap();
+        let b = cookie_keys(&config(Mode::Production, Some(&changed), dir.path())).unwrap();
+        assert_ne!(a.current.signing(), b.current.signing());
+        // The raw-bytes key of earlier versions saw only the first 32 characters.
+        assert_eq!(a.older[0].signing(), b.older[0].signing());
+    }
+
+    #[test]
+    fn previous_keys_verify_and_must_be_strong_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut with_previous = config(Mode::Production, Some(&HEX_KEY[..64]), dir.path());
+        with_previous.previous_secret_keys =
+            SecretKey::split(format!("{HEX_KEY}, {}\n", &HEX_KEY[64..]).as_bytes());
+        assert_eq!(with_previous.previous_secret_keys.len(), 2);
+        let keys = cookie_keys(&with_previous).unwrap();
+        // The current secret is 64 bytes: its legacy key, then each previous one's derived
+        // key and legacy key (both are 64 bytes or more).
+        assert_eq!(keys.older.len(), 1 + 2 + 2);
+        with_previous
+            .previous_secret_keys
+            .push(SecretKey::new("password"));
+        let err = cookie_keys(&with_previous).unwrap_err().to_string();
+        assert!(err.contains("SECRET_KEY_PREVIOUS (key 3)"), "{err}");
     }
 
     #[test]
     fn dev_mode_generates_one_private_key_and_keeps_it() {
         let dir = tempfile::tempdir().unwrap();
         let dev = config(Mode::Dev, None, dir.path());
-        let first = signing_key(&dev).unwrap();
+        let first = cookie_keys(&dev).unwrap().current;
         let file = dir.path().join("secret_key");
         let mode = fs::metadata(&file).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
         assert_eq!(fs::read(&file).unwrap().len(), 128);
-        let second = signing_key(&dev).unwrap();
+        let second = cookie_keys(&dev).unwrap().current;
         assert_eq!(first.master(), second.master());
     }
 

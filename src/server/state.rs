@@ -6,7 +6,7 @@ use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use sqlx::SqlitePool;
 
-use super::{config::Config, page_cache::PageCache};
+use super::{config::Config, page_cache::PageCache, secret::CookieKeys};
 use crate::{
     auth::{
         password::Passwords,
@@ -68,4 +68,6 @@ pub struct Shared {
     pub lifetimes: Lifetimes,
     /// Pages for visitors without a session, kept after their first render.
     pub page_cache: PageCache,
+    /// The key that signs cookies, and the older ones that still verify them.
+    pub cookie_keys: CookieKeys,
 }

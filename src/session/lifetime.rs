@@ -120,10 +120,13 @@ impl Lifetimes {
     }
 
     /// Brings the session's [`Meta`] up to date after a request ran (see [`track`]).
+    /// `resigned`: the cookie came signed with an older key, and must be sent again (a save
+    /// makes tower-sessions send it).
     async fn after_request(
         &self,
         session: &Session,
         user_agent: Option<&str>,
+        resigned: bool,
     ) -> Result<(), tower_sessions::session::Error> {
         let now = now_unix();
         match session.get::<Meta>(META_KEY).await? {
@@ -137,6 +140,10 @@ impl Lifetimes {
                 if now - meta.last_seen >= self.touch_every() {
                     meta.last_seen = now;
                     session.insert(META_KEY, &meta).await?;
+                }
+                if resigned {
+                    // Marks the session modified (the same expiry): saved, and its cookie sent.
+                    session.set_expiry(session.expiry());
                 }
                 // tower-sessions does not keep the cookie's expiry in the record: every request
                 // starts with the layer's default (a browser-session cookie). A remembered
@@ -154,8 +161,9 @@ impl Lifetimes {
 }
 
 /// Middleware (inside the session layer): after each page or server-function request, starts
-/// the bookkeeping of a new session, notes that a live one was used, and keeps a remembered
-/// cookie persistent. Runs
+/// the bookkeeping of a new session, notes that a live one was used, keeps a remembered
+/// cookie persistent, and has a cookie signed with an older key sent again
+/// ([`super::resign`]). Runs
 /// after the handler so that it sees the session as the handler left it; a failed request (5xx)
 /// is left alone, as tower-sessions does not save it either.
 pub async fn track(
@@ -170,6 +178,10 @@ pub async fn track(
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned);
     let server_function = request.uri().path().starts_with("/api/");
+    let resigned = request
+        .extensions()
+        .get::<super::resign::Resigned>()
+        .is_some();
     let response = next.run(request).await;
     if response.status().is_server_error() {
         return response;
@@ -185,7 +197,7 @@ pub async fn track(
         return response;
     }
     if let Err(err) = lifetimes
-        .after_request(&session, user_agent.as_deref())
+        .after_request(&session, user_agent.as_deref(), resigned)
         .await
     {
         tracing::warn!(error = %err, "could not update the session's bookkeeping");

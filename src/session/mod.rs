@@ -9,6 +9,7 @@
 //! - [`lifetime`]: idle, absolute and remembered lifetimes, and the middleware that tracks them.
 //! - [`keys`]: what the app keeps in a session (who is logged in, kept form input).
 //! - [`index`]: which sessions belong to which user.
+//! - [`resign`]: cookies signed with an older secret key, signed again with the current one.
 //!
 //! Shared with the browser (server functions and the types pages show):
 //! - [`devices`]: the user's sessions on other devices, and signing them out.
@@ -27,6 +28,8 @@ pub mod lifetime;
 pub mod loaded;
 #[cfg(feature = "ssr")]
 pub mod manager;
+#[cfg(feature = "ssr")]
+pub mod resign;
 #[cfg(feature = "ssr")]
 mod store;
 
