@@ -23,6 +23,9 @@ pub mod text;
 /// Server only: the memory allocator.
 #[cfg(feature = "ssr")]
 pub mod allocator;
+/// Server only: the clock times are measured by (the system's, or the tests').
+#[cfg(feature = "ssr")]
+pub mod clock;
 /// Server only: configuration, database, sessions, the axum router and start-up.
 #[cfg(feature = "ssr")]
 pub mod server;

@@ -7,7 +7,10 @@ mod common;
 use std::{sync::Arc, time::Duration};
 
 use common::{banner, spawn_app, spawn_app_with, spawn_app_with_routes};
-use flashboard::server::{config::Mode, secret::SecretKey};
+use flashboard::{
+    clock::Clock,
+    server::{config::Mode, secret::SecretKey},
+};
 use tokio::sync::Notify;
 
 /// The `Set-Cookie` header of `response` that sets `name`, if any.
@@ -257,20 +260,38 @@ async fn remember_me_sets_a_persistent_cookie_and_record_expiry_together() {
     assert!(attribute(&again, "max-age").is_some(), "{again}");
 }
 
+const MINUTE: Duration = Duration::from_secs(60);
+
+/// An app whose session clock the test moves (`clock.advance`), with `adjust` applied.
+async fn app_on_manual_clock(
+    adjust: impl FnOnce(&mut flashboard::server::config::Config),
+) -> (common::TestApp, Clock) {
+    let clock = Clock::manual();
+    let app_clock = clock.clone();
+    let app = spawn_app_with(move |config| {
+        config.clock = app_clock;
+        adjust(config);
+    })
+    .await;
+    (app, clock)
+}
+
 #[tokio::test]
 async fn idle_timeout_ends_a_quiet_session_but_not_a_used_one() {
-    let app = spawn_app_with(|config| {
-        config.session.idle_timeout = Duration::from_secs(4);
-        config.session.absolute_timeout = Duration::from_secs(3600);
+    let (app, clock) = app_on_manual_clock(|config| {
+        config.session.idle_timeout = 30 * MINUTE;
+        config.session.absolute_timeout = 12 * 60 * MINUTE;
     })
     .await;
     register(&app, "idler").await;
     log_in(&app, "idler", false).await;
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    clock.advance(20 * MINUTE);
     assert!(logged_in(&app).await, "used within the idle timeout");
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    clock.advance(20 * MINUTE);
     assert!(logged_in(&app).await, "the previous request extended it");
-    tokio::time::sleep(Duration::from_secs(5)).await;
+    clock.advance(29 * MINUTE);
+    assert!(logged_in(&app).await, "a minute short of the timeout");
+    clock.advance(31 * MINUTE);
     assert!(!logged_in(&app).await, "idle for longer than the timeout");
     let html = app.html("/login").await;
     assert_eq!(
@@ -284,18 +305,18 @@ async fn idle_timeout_ends_a_quiet_session_but_not_a_used_one() {
 
 #[tokio::test]
 async fn absolute_timeout_ends_a_busy_session() {
-    let app = spawn_app_with(|config| {
-        config.session.idle_timeout = Duration::from_secs(60);
-        config.session.absolute_timeout = Duration::from_secs(3);
+    let (app, clock) = app_on_manual_clock(|config| {
+        config.session.idle_timeout = 60 * MINUTE;
+        config.session.absolute_timeout = 3 * 60 * MINUTE;
     })
     .await;
     register(&app, "busy").await;
     log_in(&app, "busy", false).await;
-    for _ in 0..2 {
-        tokio::time::sleep(Duration::from_millis(900)).await;
+    for _ in 0..3 {
+        clock.advance(55 * MINUTE);
         assert!(logged_in(&app).await, "before the absolute timeout");
     }
-    tokio::time::sleep(Duration::from_millis(2700)).await;
+    clock.advance(16 * MINUTE);
     assert!(
         !logged_in(&app).await,
         "busy, but past the absolute timeout"
@@ -303,22 +324,25 @@ async fn absolute_timeout_ends_a_busy_session() {
 }
 
 #[tokio::test]
-async fn a_remembered_session_outlives_both_timeouts() {
-    let app = spawn_app_with(|config| {
-        config.session.idle_timeout = Duration::from_secs(1);
-        config.session.absolute_timeout = Duration::from_secs(2);
+async fn a_remembered_session_outlives_both_timeouts_until_its_own_end() {
+    let (app, clock) = app_on_manual_clock(|config| {
+        config.session.idle_timeout = 30 * MINUTE;
+        config.session.absolute_timeout = 60 * MINUTE;
+        config.session.remember_lifetime = 30 * 24 * 60 * MINUTE;
     })
     .await;
     register(&app, "keeper").await;
     log_in(&app, "keeper", true).await;
-    tokio::time::sleep(Duration::from_secs(4)).await;
-    assert!(logged_in(&app).await);
+    clock.advance(5 * 60 * MINUTE);
+    assert!(logged_in(&app).await, "idle 5 h, past both timeouts");
+    clock.advance(30 * 24 * 60 * MINUTE);
+    assert!(!logged_in(&app).await, "past the remembered end");
 }
 
 #[tokio::test]
 async fn the_sweeper_deletes_expired_sessions_with_their_rows() {
-    let app = spawn_app_with(|config| {
-        config.session.idle_timeout = Duration::from_secs(1);
+    let (app, clock) = app_on_manual_clock(|config| {
+        config.session.idle_timeout = 30 * MINUTE;
         config.session.sweep_interval = Duration::from_secs(1);
     })
     .await;
@@ -332,12 +356,18 @@ async fn the_sweeper_deletes_expired_sessions_with_their_rows() {
             .unwrap();
     assert_eq!(devices, 1);
     assert!(count(&app, "flash").await >= 1, "the welcome flash waits");
-    tokio::time::sleep(Duration::from_millis(3500)).await;
-    assert_eq!(
-        count(&app, "tower_sessions").await,
-        0,
-        "expired record swept"
-    );
+    clock.advance(31 * MINUTE);
+    // The sweeper runs every second of real time (that it keeps live records is tested in
+    // `session::store`): its next run deletes the record.
+    let mut left = 1;
+    for _ in 0..60 {
+        left = count(&app, "tower_sessions").await;
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(left, 0, "expired record swept");
     assert_eq!(count(&app, "flash").await, 0);
 }
 

@@ -3,7 +3,6 @@
 use std::net::IpAddr;
 
 use sqlx::SqlitePool;
-use tower_sessions::cookie::time::OffsetDateTime;
 
 /// What happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,7 +35,7 @@ pub struct Event<'a> {
 }
 
 /// Appends `event`, and logs it (the name and IP, nothing secret).
-pub async fn record(pool: &SqlitePool, event: Event<'_>) -> sqlx::Result<()> {
+pub async fn record(pool: &SqlitePool, event: Event<'_>, now: i64) -> sqlx::Result<()> {
     let username = event
         .username
         .map(|name| name.trim().chars().take(64).collect::<String>());
@@ -52,7 +51,7 @@ pub async fn record(pool: &SqlitePool, event: Event<'_>) -> sqlx::Result<()> {
         "INSERT INTO auth_events (at, kind, user_id, username, username_key, ip) \
          VALUES (?, ?, ?, ?, ?, ?)",
     )
-    .bind(OffsetDateTime::now_utc().unix_timestamp())
+    .bind(now)
     .bind(event.kind.as_str())
     .bind(event.user_id)
     .bind(username)

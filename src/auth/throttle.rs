@@ -27,7 +27,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter, clock::Clock};
-use tower_sessions::{Session, cookie::time::OffsetDateTime};
+use tower_sessions::Session;
 
 use super::events::{self, Event, Kind};
 use crate::{flash::Flasher, server::state::AppState, text::t};
@@ -46,10 +46,13 @@ pub fn delay_after(failures: i64) -> i64 {
     2_i64.pow(doublings).min(MAX_DELAY_SECS)
 }
 
-/// Seconds the account `username_key` must still wait after its last failed log-in, and its
-/// failures in the last hour.
-pub async fn account_wait(pool: &sqlx::SqlitePool, username_key: &str) -> sqlx::Result<(i64, i64)> {
-    let now = OffsetDateTime::now_utc().unix_timestamp();
+/// Seconds the account `username_key` must still wait at `now` after its last failed log-in,
+/// and its failures in the hour before.
+pub async fn account_wait(
+    pool: &sqlx::SqlitePool,
+    username_key: &str,
+    now: i64,
+) -> sqlx::Result<(i64, i64)> {
     let (failures, last) = events::failures_since(pool, username_key, now - 3600).await?;
     let wait = last.map_or(0, |last| (last + delay_after(failures) - now).max(0));
     Ok((wait, failures))
@@ -209,10 +212,12 @@ pub async fn throttle_auth_posts(
     {
         let key = super::form::username_key(name.trim());
         let (after_failures, failures) =
-            account_wait(&state.pool, &key).await.unwrap_or_else(|err| {
-                tracing::error!(error = %err, "could not read failed log-ins");
-                (0, 0)
-            });
+            account_wait(&state.pool, &key, state.lifetimes.now_unix())
+                .await
+                .unwrap_or_else(|err| {
+                    tracing::error!(error = %err, "could not read failed log-ins");
+                    (0, 0)
+                });
         // Checked and reserved in one step; held until the log-in has answered.
         match state.login_attempts.admit(&key, after_failures, failures) {
             Ok(reserved) => reservation = Some(reserved),
@@ -233,7 +238,7 @@ pub async fn throttle_auth_posts(
         username: username.as_deref(),
         ip,
     };
-    if let Err(err) = events::record(&state.pool, event).await {
+    if let Err(err) = events::record(&state.pool, event, state.lifetimes.now_unix()).await {
         tracing::error!(error = %err, "could not record a throttled attempt");
     }
     let message = t().throttled.replace("{seconds}", &wait.to_string());

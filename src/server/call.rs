@@ -100,7 +100,8 @@ impl Call {
             username,
             ip: self.client_ip(),
         };
-        if let Err(err) = events::record(&self.state.pool, event).await {
+        let now = self.state.lifetimes.now_unix();
+        if let Err(err) = events::record(&self.state.pool, event, now).await {
             tracing::error!(error = %err, "could not record an auth event");
         }
     }
@@ -139,7 +140,7 @@ impl Call {
         self.memo.forget_user();
         let login = Login {
             user_id,
-            logged_in_at: OffsetDateTime::now_utc().unix_timestamp(),
+            logged_in_at: self.state.lifetimes.now_unix(),
             remember,
         };
         self.session
@@ -157,7 +158,8 @@ impl Call {
         .flatten();
         let mut meta = Meta::new(login.logged_in_at, user_agent.as_deref());
         if remember {
-            let until = OffsetDateTime::now_utc().saturating_add(self.state.lifetimes.remember);
+            let lifetimes = &self.state.lifetimes;
+            let until = lifetimes.clock.now().saturating_add(lifetimes.remember);
             meta.remembered_until = Some(until.unix_timestamp());
             self.session.set_expiry(Some(Expiry::AtDateTime(until)));
         }

@@ -47,6 +47,10 @@ pub struct Config {
     /// environment.
     #[serde(skip)]
     pub previous_secret_keys: Vec<super::secret::SecretKey>,
+    /// The clock session lifetimes, log-in times and throttling are measured by: the system's;
+    /// tests set a manual one. Not a setting.
+    #[serde(skip)]
+    pub clock: crate::clock::Clock,
 }
 
 /// Production or development.
@@ -189,6 +193,7 @@ impl Default for Config {
             },
             secret_key: None,
             previous_secret_keys: Vec::new(),
+            clock: crate::clock::Clock::system(),
         }
     }
 }

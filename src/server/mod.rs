@@ -108,8 +108,8 @@ impl Server {
                 url: url.clone(),
                 source,
             })?;
-        let lifetimes = session::Lifetimes::from_config(&config.session);
-        let store = session::Store::new(pool.clone(), lifetimes);
+        let lifetimes = session::Lifetimes::from_config(&config.session, config.clock.clone());
+        let store = session::Store::new(pool.clone(), lifetimes.clone());
         let sweeper = session::spawn_sweeper(store.clone(), config.session.sweep_interval);
         let sessions = session::layer(store, &config, cookie_keys.current.clone());
         let flash = FlashStore::new(

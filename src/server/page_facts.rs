@@ -106,10 +106,15 @@ async fn gather_from(state: &AppState, session: &Session, dashboard_page: bool) 
             .await
             .inspect_err(|err| failure("the session's facts", err))
             .ok();
-        device_list = devices::ssr::list(&state.pool, session, login.user_id)
-            .await
-            .inspect_err(|err| failure("the devices", err))
-            .ok();
+        device_list = devices::ssr::list(
+            &state.pool,
+            session,
+            login.user_id,
+            state.lifetimes.now_unix(),
+        )
+        .await
+        .inspect_err(|err| failure("the devices", err))
+        .ok();
     }
     let flash_waiting = session::loaded::flash_waiting(session).await;
     Gathered {

@@ -61,7 +61,7 @@ pub fn app(state: AppState, sessions: SessionLayer, extra: Router<AppState>) -> 
             auth::throttle::throttle_auth_posts,
         ))
         .layer(axum::middleware::from_fn_with_state(
-            state.lifetimes,
+            state.lifetimes.clone(),
             session::lifetime::track,
         ))
         .layer(sessions)

@@ -34,9 +34,14 @@ pub async fn devices() -> Result<Vec<Device>, ServerFnError> {
     let Some(login) = super::login(&call.session).await.map_err(call.internal())? else {
         return Ok(Vec::new());
     };
-    ssr::list(&call.state.pool, &call.session, login.user_id)
-        .await
-        .map_err(call.internal())
+    ssr::list(
+        &call.state.pool,
+        &call.session,
+        login.user_id,
+        call.state.lifetimes.now_unix(),
+    )
+    .await
+    .map_err(call.internal())
 }
 
 /// Signs out one other session of the user. Endpoint: `POST /api/sign_out_device` (`device`:
@@ -49,7 +54,8 @@ pub async fn sign_out_device(device: String) -> Result<(), ServerFnError> {
     let Some((call, user_id, current)) = ssr::logged_in().await? else {
         return Ok(());
     };
-    let ended = super::index::sign_out(&call.state.pool, user_id, device.trim(), &current)
+    let now = call.state.lifetimes.now_unix();
+    let ended = super::index::sign_out(&call.state.pool, user_id, device.trim(), &current, now)
         .await
         .map_err(call.internal())?;
     if ended {
@@ -96,14 +102,15 @@ pub mod ssr {
         session::index,
     };
 
-    /// `user_id`'s live sessions, marking `session` as the current one.
+    /// `user_id`'s sessions live at `now`, marking `session` as the current one.
     pub async fn list(
         pool: &SqlitePool,
         session: &Session,
         user_id: i64,
+        now: i64,
     ) -> Result<Vec<Device>, sqlx::Error> {
         let current = session.id().map(|id| id.to_string());
-        let entries = index::list(pool, user_id).await?;
+        let entries = index::list(pool, user_id, now).await?;
         Ok(entries
             .into_iter()
             .map(|entry| Device {

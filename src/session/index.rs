@@ -67,14 +67,14 @@ pub fn fingerprint(session_id: &str) -> String {
 }
 
 /// The live sessions of `user_id`, most recently used first.
-pub async fn list(pool: &SqlitePool, user_id: i64) -> sqlx::Result<Vec<Entry>> {
+pub async fn list(pool: &SqlitePool, user_id: i64, now: i64) -> sqlx::Result<Vec<Entry>> {
     sqlx::query_as(
         "SELECT id AS session_id, started_at, last_seen, remembered, user_agent \
          FROM tower_sessions WHERE user_id = ? AND expiry_date > ? \
          ORDER BY last_seen DESC, rowid DESC",
     )
     .bind(user_id)
-    .bind(super::lifetime::now_unix())
+    .bind(now)
     .fetch_all(pool)
     .await
 }
@@ -87,8 +87,9 @@ pub async fn sign_out(
     user_id: i64,
     handle: &str,
     current: &str,
+    now: i64,
 ) -> sqlx::Result<bool> {
-    let Some(session_id) = list(pool, user_id)
+    let Some(session_id) = list(pool, user_id, now)
         .await?
         .into_iter()
         .find(|entry| entry.handle() == handle && entry.session_id != current)

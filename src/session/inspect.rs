@@ -82,10 +82,14 @@ pub mod ssr {
         let config = &call.state.config;
         let (end, ending) = call.state.lifetimes.end(&meta);
         // What the store holds (as of the last save), every key, not only the ones this page knows.
-        let stored = crate::session::Store::load_record(&call.state.pool, &id)
-            .await?
-            .map(|record| record.data)
-            .unwrap_or_default();
+        let stored = crate::session::Store::load_record(
+            &call.state.pool,
+            &id,
+            call.state.lifetimes.now_unix(),
+        )
+        .await?
+        .map(|record| record.data)
+        .unwrap_or_default();
         let mut entries: Vec<(String, String)> = stored
             .into_iter()
             .map(|(key, value)| (key, value.to_string()))

@@ -28,7 +28,7 @@ use tower_sessions::{
 };
 
 pub use super::inspect::Ending;
-use crate::server::config::SessionConfig;
+use crate::{clock::Clock, server::config::SessionConfig};
 
 /// The session key of [`Meta`].
 pub const META_KEY: &str = "session.meta";
@@ -62,22 +62,29 @@ impl Meta {
     }
 }
 
-/// The session timeouts, from the `[session]` settings.
-#[derive(Clone, Copy, Debug)]
+/// The session timeouts, from the `[session]` settings, and the clock they are measured by.
+#[derive(Clone, Debug)]
 pub struct Lifetimes {
     pub idle: Duration,
     pub absolute: Duration,
     pub remember: Duration,
+    pub clock: Clock,
 }
 
 impl Lifetimes {
-    pub fn from_config(config: &SessionConfig) -> Self {
+    pub fn from_config(config: &SessionConfig, clock: Clock) -> Self {
         let duration = |d: std::time::Duration| Duration::try_from(d).unwrap_or(Duration::MAX);
         Self {
             idle: duration(config.idle_timeout),
             absolute: duration(config.absolute_timeout),
             remember: duration(config.remember_lifetime),
+            clock,
         }
+    }
+
+    /// The time on [`Lifetimes::clock`], in Unix seconds.
+    pub fn now_unix(&self) -> i64 {
+        self.clock.now_unix()
     }
 
     /// When a session with these facts ends (Unix seconds), and why.
@@ -107,7 +114,7 @@ impl Lifetimes {
             Some(meta) => unix_time(self.end(&meta).0),
             None => record
                 .expiry_date
-                .min(OffsetDateTime::now_utc().saturating_add(self.idle)),
+                .min(self.clock.now().saturating_add(self.idle)),
         }
     }
 
@@ -128,7 +135,7 @@ impl Lifetimes {
         user_agent: Option<&str>,
         resigned: bool,
     ) -> Result<(), tower_sessions::session::Error> {
-        let now = now_unix();
+        let now = self.now_unix();
         match session.get::<Meta>(META_KEY).await? {
             // A session born in this request (a flash, a preference): it starts now. A visitor
             // who only read pages has an empty session, and nothing is written.
@@ -205,11 +212,6 @@ pub async fn track(
     response
 }
 
-/// The current time in Unix seconds: the one clock sessions are measured by.
-pub fn now_unix() -> i64 {
-    OffsetDateTime::now_utc().unix_timestamp()
-}
-
 /// Unix seconds as a date-time (the far future for values out of range).
 pub fn unix_time(unix: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(unix).unwrap_or(OffsetDateTime::new_utc(
@@ -227,6 +229,7 @@ mod tests {
             idle: Duration::minutes(30),
             absolute: Duration::hours(12),
             remember: Duration::days(30),
+            clock: Clock::system(),
         }
     }
 

@@ -61,8 +61,12 @@ impl Store {
     }
 
     /// The stored record of session `id`, read straight from the table (for the inspector).
-    pub async fn load_record(pool: &SqlitePool, id: &Id) -> session_store::Result<Option<Record>> {
-        load(pool, id).await
+    pub async fn load_record(
+        pool: &SqlitePool,
+        id: &Id,
+        now: i64,
+    ) -> session_store::Result<Option<Record>> {
+        load(pool, id, now).await
     }
 
     /// Deletes every expired record (with its flashes and device row, by foreign key), a batch
@@ -81,7 +85,7 @@ impl Store {
                 "DELETE FROM tower_sessions WHERE rowid IN \
                    (SELECT rowid FROM tower_sessions WHERE expiry_date <= ? LIMIT ?)",
             )
-            .bind(super::lifetime::now_unix())
+            .bind(self.lifetimes.now_unix())
             .bind(SWEEP_BATCH)
             .execute(&self.pool)
             .await?
@@ -95,11 +99,11 @@ impl Store {
     }
 }
 
-async fn load(pool: &SqlitePool, id: &Id) -> session_store::Result<Option<Record>> {
+async fn load(pool: &SqlitePool, id: &Id, now: i64) -> session_store::Result<Option<Record>> {
     let data: Option<Vec<u8>> =
         sqlx::query_scalar("SELECT data FROM tower_sessions WHERE id = ? AND expiry_date > ?")
             .bind(id.to_string())
-            .bind(super::lifetime::now_unix())
+            .bind(now)
             .fetch_optional(pool)
             .await
             .map_err(backend)?;
@@ -107,7 +111,11 @@ async fn load(pool: &SqlitePool, id: &Id) -> session_store::Result<Option<Record
 }
 
 /// Loads a live session with what the page will ask next ([`Loaded`]), in one statement.
-async fn load_with_facts(pool: &SqlitePool, id: &Id) -> session_store::Result<Option<Record>> {
+async fn load_with_facts(
+    pool: &SqlitePool,
+    id: &Id,
+    now: i64,
+) -> session_store::Result<Option<Record>> {
     type Row = (Vec<u8>, bool, Option<i64>, Option<String>);
     let row: Option<Row> = sqlx::query_as(
         "SELECT s.data, EXISTS (SELECT 1 FROM flash WHERE flash.session_id = s.id), \
@@ -116,7 +124,7 @@ async fn load_with_facts(pool: &SqlitePool, id: &Id) -> session_store::Result<Op
          WHERE s.id = ? AND s.expiry_date > ?",
     )
     .bind(id.to_string())
-    .bind(super::lifetime::now_unix())
+    .bind(now)
     .fetch_optional(pool)
     .await
     .map_err(backend)?;
@@ -227,7 +235,7 @@ impl SessionStore for Store {
     /// Loads a live session. An expired record is no session; one that cannot be decoded is
     /// treated as no session (and logged), never as an error page.
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        load_with_facts(&self.pool, id).await
+        load_with_facts(&self.pool, id, self.lifetimes.now_unix()).await
     }
 
     /// Deletes the record (its flashes go with it), unless [`cycle_id_keeping_rows`] is cycling
@@ -312,7 +320,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let pool = crate::server::db::test_pool(dir.path(), "sessions.db").await;
         sqlx::migrate!().run(&pool).await.unwrap();
-        let lifetimes = Lifetimes::from_config(&crate::server::config::Config::default().session);
+        let lifetimes = Lifetimes::from_config(
+            &crate::server::config::Config::default().session,
+            crate::clock::Clock::system(),
+        );
         (Arc::new(Store::new(pool, lifetimes)), dir)
     }
 
@@ -383,7 +394,7 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(kind, "integer");
-        let now = super::super::lifetime::now_unix();
+        let now = tower_sessions::cookie::time::OffsetDateTime::now_utc().unix_timestamp();
         assert!((now..=now + 30 * 60).contains(&expiry), "{expiry}");
 
         sqlx::query("UPDATE tower_sessions SET expiry_date = ?")
@@ -397,7 +408,7 @@ mod tests {
     #[tokio::test]
     async fn the_sweeper_deletes_expired_records_in_batches_and_keeps_live_ones() {
         let (store, _dir) = store().await;
-        let now = super::super::lifetime::now_unix();
+        let now = tower_sessions::cookie::time::OffsetDateTime::now_utc().unix_timestamp();
         // 1,234 expired records (more than two batches) with a flash each, and 3 live ones.
         sqlx::query(
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1237) \
@@ -516,7 +527,10 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(device, (7, 100, 200, true, "Firefox".to_owned()));
-        let lifetimes = Lifetimes::from_config(&crate::server::config::Config::default().session);
+        let lifetimes = Lifetimes::from_config(
+            &crate::server::config::Config::default().session,
+            crate::clock::Clock::system(),
+        );
         let store = Store::new(pool, lifetimes);
         let loaded = store
             .load(&live.id)

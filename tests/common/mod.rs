@@ -167,7 +167,7 @@ impl TestApp {
         let id = self.session_id().expect("the client has a session cookie");
         let store = std::sync::Arc::new(flashboard::session::Store::new(
             self.pool.clone(),
-            self.state.lifetimes,
+            self.state.lifetimes.clone(),
         ));
         let session = tower_sessions::Session::new(Some(id.parse().unwrap()), store, None);
         flashboard::flash::Flasher::new(self.flash.clone(), session)

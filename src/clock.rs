@@ -1,0 +1,82 @@
+//! The clock that session lifetimes, log-in times and throttling are measured by: the system's
+//! in the app, one the tests move by hand (so that a test of a 30-minute idle timeout takes no
+//! time and cannot race the real clock).
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicI64, Ordering},
+};
+
+use tower_sessions::cookie::time::{Duration, OffsetDateTime};
+
+/// The system clock, or a manual one shared by every copy.
+#[derive(Clone, Debug, Default)]
+pub struct Clock(Option<Arc<AtomicI64>>);
+
+impl Clock {
+    /// The system's clock (the default).
+    pub fn system() -> Self {
+        Self(None)
+    }
+
+    /// A clock that shows the system's time now and afterwards moves only by
+    /// [`Clock::advance`]: for tests.
+    pub fn manual() -> Self {
+        Self(Some(Arc::new(AtomicI64::new(
+            OffsetDateTime::now_utc().unix_timestamp(),
+        ))))
+    }
+
+    /// Moves a manual clock forward by `by` (whole seconds); does nothing to the system's.
+    pub fn advance(&self, by: std::time::Duration) {
+        if let Some(now) = &self.0 {
+            let seconds = i64::try_from(by.as_secs()).unwrap_or(i64::MAX);
+            now.fetch_add(seconds, Ordering::SeqCst);
+        }
+    }
+
+    /// The time, in Unix seconds.
+    pub fn now_unix(&self) -> i64 {
+        match &self.0 {
+            None => OffsetDateTime::now_utc().unix_timestamp(),
+            Some(now) => now.load(Ordering::SeqCst),
+        }
+    }
+
+    /// The time.
+    pub fn now(&self) -> OffsetDateTime {
+        match &self.0 {
+            None => OffsetDateTime::now_utc(),
+            Some(now) => OffsetDateTime::UNIX_EPOCH
+                .saturating_add(Duration::seconds(now.load(Ordering::SeqCst))),
+        }
+    }
+}
+
+/// Two clocks are equal when both are the system's or both are the same manual clock.
+impl PartialEq for Clock {
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.0, &other.0) {
+            (None, None) => true,
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_manual_clock_moves_only_when_told_and_all_copies_see_it() {
+        let clock = Clock::manual();
+        let copy = clock.clone();
+        let start = clock.now_unix();
+        clock.advance(std::time::Duration::from_secs(90));
+        assert_eq!(copy.now_unix(), start + 90);
+        assert_eq!(copy.now().unix_timestamp(), start + 90);
+        assert_eq!(clock, copy);
+        assert_ne!(clock, Clock::system());
+    }
+}
