@@ -1,7 +1,9 @@
 //! The HTML shell the server renders around the app, and the app's routes.
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+#[cfg(feature = "ssr")]
+use leptos_meta::MetaTags;
+use leptos_meta::{Title, provide_meta_context};
 use leptos_router::{
     SsrMode, StaticSegment,
     components::{Route, Router, Routes},
@@ -16,8 +18,12 @@ use crate::{
     text::t,
 };
 
-/// The whole document: what the server sends before the app takes over in the browser.
+/// The whole document: what the server sends before the app takes over in the browser. The
+/// script, wasm and stylesheet names carry the build's content hashes when it has them (see
+/// `server::assets`).
+#[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let stylesheet = crate::server::assets::stylesheet_href(&options);
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -25,6 +31,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
+                <link rel="stylesheet" id="leptos" href=stylesheet />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -36,7 +43,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The app: stylesheet, title, and the routes inside the shared [`Layout`].
+/// The app: title, and the routes inside the shared [`Layout`].
 ///
 /// Every route renders with `SsrMode::Async`: the whole page is rendered before the first
 /// byte is sent. Pages read the session (flashes, the user), and this way what they read is
@@ -49,7 +56,6 @@ pub fn App() -> impl IntoView {
     crate::server::headers::set_page_csp();
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/flashboard.css" />
         <Title text=t().app_name />
         <Router>
             <Layout>

@@ -210,6 +210,39 @@ async fn static_files_are_sent_precompressed_never_compressed_per_request() {
     assert_eq!(res.bytes().await.unwrap().len(), 4096);
 }
 
+#[tokio::test]
+async fn hashed_files_are_cached_for_a_year_other_static_files_revalidated_pages_never() {
+    let app = spawn_app().await;
+    let hashed = "/pkg/flashboard.4TD3WJDC-6aTUxUtLMnmsA.css";
+    std::fs::write(app.site_root().join(&hashed[1..]), "main{}").unwrap();
+    std::fs::write(app.site_root().join("favicon.svg"), "<svg/>").unwrap();
+    let cache_control = |res: &reqwest::Response| {
+        res.headers()
+            .get("cache-control")
+            .map(|value| value.to_str().unwrap().to_owned())
+    };
+
+    let res = app.get(hashed).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        cache_control(&res).as_deref(),
+        Some("public, max-age=31536000, immutable")
+    );
+    for plain in ["/pkg/flashboard.css", "/favicon.svg"] {
+        let res = app.get(plain).await;
+        assert_eq!(res.status(), 200, "{plain}");
+        assert_eq!(cache_control(&res).as_deref(), Some("no-cache"), "{plain}");
+    }
+    // A missing file is never kept, hashed name or not; pages are never stored.
+    let res = app.get("/pkg/flashboard.AAAAAAAAAAAAAAAAAAAAAA.js").await;
+    assert_eq!(res.status(), 404);
+    assert_eq!(cache_control(&res).as_deref(), Some("no-store"));
+    assert_eq!(
+        cache_control(&app.get("/login").await).as_deref(),
+        Some("no-store")
+    );
+}
+
 /// A route that says when a request is inside it and answers only when released.
 fn held_route(
     entered: std::sync::Arc<tokio::sync::Notify>,

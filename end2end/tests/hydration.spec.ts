@@ -27,6 +27,30 @@ test("the page hydrates: a click handler that only the wasm attaches works", asy
   expect(errors).toEqual([]);
 });
 
+test("the bundle is served under content-hashed names, cached for a year", async ({ page }) => {
+  const assets = new Map<string, string | undefined>();
+  page.on("response", (response) => {
+    const path = new URL(response.url()).pathname;
+    if (path.startsWith("/pkg/") && response.status() === 200) {
+      assets.set(path, response.headers()["cache-control"]);
+    }
+  });
+  await page.goto("/");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  // The styles applied: the stylesheet link works.
+  const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  expect(background).not.toBe("rgba(0, 0, 0, 0)");
+  const hashed = /^\/pkg\/flashboard\.[A-Za-z0-9_-]{22}\.(js|wasm|css)$/;
+  const loaded = [...assets.keys()];
+  for (const kind of ["js", "wasm", "css"]) {
+    expect(loaded.some((path) => hashed.test(path) && path.endsWith(`.${kind}`)), kind).toBe(true);
+  }
+  for (const [path, cacheControl] of assets) {
+    expect(path).toMatch(hashed);
+    expect(cacheControl, path).toBe("public, max-age=31536000, immutable");
+  }
+});
+
 test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 

@@ -82,13 +82,17 @@ pub const PERMISSIONS_POLICY: &str = "accelerometer=(), camera=(), geolocation=(
 /// - `Cache-Control: no-store` on every HTML page and on every server-function response (the
 ///   auth answers among them): pages are rendered per session, with the user and their one-time
 ///   flashes, and the back button must ask the server again rather than replay an old page.
+///   Static files: a year and `immutable` for content-hashed names, else `no-cache` (see
+///   [`super::assets`]).
 pub async fn security_headers(
     State(policy): State<Policy>,
     request: Request,
     next: Next,
 ) -> Response<Body> {
     let api = request.uri().path().starts_with("/api/");
+    let hashed = super::assets::is_hashed(request.uri().path());
     let mut response = next.run(request).await;
+    let status = response.status();
     let headers = response.headers_mut();
     if !headers.contains_key(CONTENT_SECURITY_POLICY)
         && let Ok(value) = HeaderValue::from_str(&content_security_policy(None, policy.dev))
@@ -130,6 +134,11 @@ pub async fn security_headers(
         .is_some_and(|value| value.starts_with("text/html"));
     if api || (html && !headers.contains_key(header::CACHE_CONTROL)) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    } else if !html
+        && !headers.contains_key(header::CACHE_CONTROL)
+        && let Some(value) = super::assets::cache_control(hashed, status)
+    {
+        headers.insert(header::CACHE_CONTROL, value);
     }
     response
 }

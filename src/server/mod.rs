@@ -1,6 +1,7 @@
 //! Start-up and shutdown of the server: settings, logs, database, sessions, router, and serving
 //! until SIGINT or SIGTERM.
 
+pub mod assets;
 pub mod call;
 pub mod client_ip;
 pub mod compression;
@@ -186,6 +187,7 @@ pub async fn run() -> Result<(), StartupError> {
         .map_err(|err| StartupError::Leptos(err.to_string()))?
         .leptos_options;
     leptos_options.site_addr = config.server.address;
+    self::assets::use_build_names(&mut leptos_options);
 
     let address = config.server.address;
     let mode = config.mode;
