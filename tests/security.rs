@@ -275,6 +275,103 @@ async fn failed_log_ins_are_throttled_per_account_and_others_still_log_in() {
     assert_eq!(ips, ["127.0.0.1"]);
 }
 
+/// Posts a log-in from `client` (a browser of its own) as a plain form would.
+async fn log_in_from(
+    app: &common::TestApp,
+    client: &reqwest::Client,
+    name: &str,
+    password: &str,
+) -> reqwest::Response {
+    client
+        .post(app.url("/api/login"))
+        .header("accept", "text/html")
+        .form(&[("username", name), ("password", password)])
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_strangers_failures_never_keep_the_owners_browser_waiting() {
+    // The clock stands still: every delay below is exactly as long as the rules say.
+    let clock = flashboard::clock::Clock::manual();
+    let app_clock = clock.clone();
+    let app = spawn_app_with(move |config| config.clock = app_clock).await;
+    register(&app, "owner").await;
+    // The owner logs in once in their browser, which keeps a device cookie, and logs out.
+    let owner = app.new_client();
+    let res = log_in_from(&app, &owner, "owner", "Password123").await;
+    assert_eq!(res.headers()["location"], "/dashboard");
+    let device = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|value| value.to_str().unwrap().to_owned())
+        .find(|cookie| cookie.starts_with("flashboard_device="))
+        .expect("a device cookie");
+    assert!(
+        device.contains("HttpOnly") && device.contains("SameSite=Strict"),
+        "{device}"
+    );
+    let res = owner
+        .post(app.url("/api/logout"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+
+    // A stranger keeps guessing: after the free failures the account must wait.
+    let stranger = app.new_client();
+    for _ in 0..6 {
+        log_in_from(&app, &stranger, "owner", "guess").await;
+    }
+    let res = log_in_from(&app, &stranger, "owner", "guess").await;
+    assert_eq!(res.status(), 429, "the stranger is slowed down");
+
+    // The owner's browser, with its device cookie, gets in at the first try.
+    let res = log_in_from(&app, &owner, "owner", "Password123").await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/dashboard");
+
+    // A browser without one shares the account's delay, even with the right password.
+    let elsewhere = app.new_client();
+    let res = log_in_from(&app, &elsewhere, "owner", "Password123").await;
+    assert_eq!(res.status(), 429);
+
+    // A device cookie buys only its own failures: the owner's browser, failing in turn, is
+    // slowed down after the free ones, while the account's delay is unchanged.
+    for _ in 0..5 {
+        let res = log_in_from(&app, &owner, "owner", "typo").await;
+        assert_eq!(res.status(), 303, "its own free failures");
+    }
+    let res = log_in_from(&app, &owner, "owner", "Password123").await;
+    assert_eq!(res.status(), 429, "its own failures count");
+    clock.advance(std::time::Duration::from_secs(1));
+    let res = log_in_from(&app, &owner, "owner", "Password123").await;
+    assert_eq!(
+        res.headers()["location"],
+        "/dashboard",
+        "after its own 1 s delay"
+    );
+
+    let devices: Vec<Option<String>> = sqlx::query_scalar(
+        "SELECT device FROM auth_events WHERE kind = 'login_failed' ORDER BY id",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(devices.len(), 5 + 5, "{devices:?}");
+    assert!(
+        devices[..5].iter().all(Option::is_none),
+        "the stranger's: untrusted"
+    );
+    assert!(
+        devices[5..].iter().all(Option::is_some),
+        "the owner's: its device"
+    );
+}
+
 #[tokio::test]
 async fn auth_posts_are_limited_per_client_ip() {
     let app = spawn_app_with(|config| config.auth.attempts_per_ip_per_minute = 3).await;

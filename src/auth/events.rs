@@ -27,11 +27,13 @@ impl Kind {
 }
 
 /// One event. `username` is what was typed (it is cut to 64 characters); never a password.
+/// `device`: the trusted device the attempt came from (see [`super::device`]).
 pub struct Event<'a> {
     pub kind: Kind,
     pub user_id: Option<i64>,
     pub username: Option<&'a str>,
     pub ip: IpAddr,
+    pub device: Option<&'a str>,
 }
 
 /// Appends `event`, and logs it (the name and IP, nothing secret).
@@ -48,8 +50,8 @@ pub async fn record(pool: &SqlitePool, event: Event<'_>, now: i64) -> sqlx::Resu
         "auth event"
     );
     sqlx::query(
-        "INSERT INTO auth_events (at, kind, user_id, username, username_key, ip) \
-         VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO auth_events (at, kind, user_id, username, username_key, ip, device) \
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(now)
     .bind(event.kind.as_str())
@@ -57,13 +59,14 @@ pub async fn record(pool: &SqlitePool, event: Event<'_>, now: i64) -> sqlx::Resu
     .bind(username)
     .bind(key)
     .bind(event.ip.to_string())
+    .bind(event.device)
     .execute(pool)
     .await?;
     Ok(())
 }
 
-/// Failed log-ins for the account `username_key` since `since` (Unix seconds): how many, and
-/// when the last one was.
+/// Failed log-ins for the account `username_key` since `since` (Unix seconds), made without a
+/// trusted device cookie (see [`super::device`]): how many, and when the last one was.
 pub async fn failures_since(
     pool: &SqlitePool,
     username_key: &str,
@@ -71,9 +74,26 @@ pub async fn failures_since(
 ) -> sqlx::Result<(i64, Option<i64>)> {
     sqlx::query_as(
         "SELECT count(*), max(at) FROM auth_events \
-         WHERE kind = 'login_failed' AND username_key = ? AND at >= ?",
+         WHERE kind = 'login_failed' AND username_key = ? AND at >= ? AND device IS NULL",
     )
     .bind(username_key)
+    .bind(since)
+    .fetch_one(pool)
+    .await
+}
+
+/// Failed log-ins made from trusted device `device` since `since` (Unix seconds), and when the
+/// last one was.
+pub async fn device_failures_since(
+    pool: &SqlitePool,
+    device: &str,
+    since: i64,
+) -> sqlx::Result<(i64, Option<i64>)> {
+    sqlx::query_as(
+        "SELECT count(*), max(at) FROM auth_events \
+         WHERE kind = 'login_failed' AND device = ? AND at >= ?",
+    )
+    .bind(device)
     .bind(since)
     .fetch_one(pool)
     .await

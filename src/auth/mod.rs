@@ -6,6 +6,8 @@
 //! a redirect back, never an error status, so the flashes always arrive.
 
 #[cfg(feature = "ssr")]
+pub mod device;
+#[cfg(feature = "ssr")]
 pub mod events;
 #[cfg(feature = "ssr")]
 pub mod form;
@@ -183,6 +185,7 @@ pub async fn login(
         );
     }
     call.start_login(user.id, remember.is_some()).await?;
+    call.trust_device(&username_key(&username));
     call.auth_event(events::Kind::Login, Some(user.id), Some(&user.username))
         .await;
     call.flash_all(&[(

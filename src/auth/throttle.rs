@@ -8,6 +8,10 @@
 //!   through. Attempts still being evaluated ([`AttemptsInFlight`]) count as failures, so
 //!   simultaneous attempts cannot all pass the check made before their password hash (one held
 //!   back by them is told to wait a second); a refused attempt holds no place.
+//! - **Per trusted device**: an attempt with a valid device cookie for the account
+//!   ([`super::device`], given by an earlier successful log-in in that browser) is counted
+//!   with that device's own failures instead, by the same rule; so the owner's browser is not
+//!   kept waiting by a stranger's failures, and a stolen device cookie buys only its own.
 //!
 //! A throttled request is answered `429 Too Many Requests` with `Retry-After`, logged as a
 //! `throttled` auth event, and gets a `warning` flash that says how long to wait.
@@ -29,7 +33,10 @@ use axum::{
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter, clock::Clock};
 use tower_sessions::Session;
 
-use super::events::{self, Event, Kind};
+use super::{
+    device::{self, TrustedDevice},
+    events::{self, Event, Kind},
+};
 use crate::{flash::Flasher, server::state::AppState, text::t};
 
 /// Failed log-ins per account per hour that cost no waiting.
@@ -46,14 +53,22 @@ pub fn delay_after(failures: i64) -> i64 {
     2_i64.pow(doublings).min(MAX_DELAY_SECS)
 }
 
-/// Seconds the account `username_key` must still wait at `now` after its last failed log-in,
-/// and its failures in the hour before.
-pub async fn account_wait(
+/// Seconds an attempt must still wait at `now` after the last failed log-in it is counted
+/// with, and those failures in the hour before: the account's shared ones (`username_key`),
+/// or a trusted device's own.
+pub async fn wait_before_attempt(
     pool: &sqlx::SqlitePool,
     username_key: &str,
+    device: Option<&TrustedDevice>,
     now: i64,
 ) -> sqlx::Result<(i64, i64)> {
-    let (failures, last) = events::failures_since(pool, username_key, now - 3600).await?;
+    let hour_ago = now - 3600;
+    let (failures, last) = match device {
+        Some(TrustedDevice(device)) => {
+            events::device_failures_since(pool, device, hour_ago).await?
+        }
+        None => events::failures_since(pool, username_key, hour_ago).await?,
+    };
     let wait = last.map_or(0, |last| (last + delay_after(failures) - now).max(0));
     Ok((wait, failures))
 }
@@ -195,7 +210,7 @@ pub async fn throttle_auth_posts(
     if request.method() != Method::POST || !(login || path == "/api/register") {
         return next.run(request).await;
     }
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
     let ip = crate::server::client_ip::client_ip(&parts, &state.config.server.trusted_proxies);
     // The body limit layer has already capped the size.
     let Ok(bytes) = to_bytes(body, usize::MAX).await else {
@@ -211,17 +226,27 @@ pub async fn throttle_auth_posts(
         && let Some(name) = username.as_deref()
     {
         let key = super::form::username_key(name.trim());
+        let trusted = device::trusted(&parts.headers, &state.config, &state.cookie_keys, &key);
+        let now = state.lifetimes.now_unix();
         let (after_failures, failures) =
-            account_wait(&state.pool, &key, state.lifetimes.now_unix())
+            wait_before_attempt(&state.pool, &key, trusted.as_ref(), now)
                 .await
                 .unwrap_or_else(|err| {
                     tracing::error!(error = %err, "could not read failed log-ins");
                     (0, 0)
                 });
-        // Checked and reserved in one step; held until the log-in has answered.
-        match state.login_attempts.admit(&key, after_failures, failures) {
+        // Checked and reserved in one step; held until the log-in has answered. A trusted
+        // device's attempts in flight are its own.
+        let slot = match &trusted {
+            Some(TrustedDevice(device)) => format!("device {device}"),
+            None => key,
+        };
+        match state.login_attempts.admit(&slot, after_failures, failures) {
             Ok(reserved) => reservation = Some(reserved),
             Err(seconds) => wait = seconds,
+        }
+        if let Some(trusted) = trusted {
+            parts.extensions.insert(trusted);
         }
     }
     if wait == 0 {
@@ -237,6 +262,10 @@ pub async fn throttle_auth_posts(
         user_id: None,
         username: username.as_deref(),
         ip,
+        device: parts
+            .extensions
+            .get::<TrustedDevice>()
+            .map(|device| device.0.as_str()),
     };
     if let Err(err) = events::record(&state.pool, event, state.lifetimes.now_unix()).await {
         tracing::error!(error = %err, "could not record a throttled attempt");

@@ -94,11 +94,19 @@ impl Call {
         user_id: Option<i64>,
         username: Option<&str>,
     ) {
+        let device = with_context::<Parts, _>(|parts| {
+            parts
+                .extensions
+                .get::<crate::auth::device::TrustedDevice>()
+                .cloned()
+        })
+        .flatten();
         let event = events::Event {
             kind,
             user_id,
             username,
             ip: self.client_ip(),
+            device: device.as_ref().map(|device| device.0.as_str()),
         };
         let now = self.state.lifetimes.now_unix();
         if let Err(err) = events::record(&self.state.pool, event, now).await {
@@ -170,6 +178,23 @@ impl Call {
         session::finish_cycle(&self.state.pool, &self.session, cycled)
             .await
             .map_err(self.internal())
+    }
+
+    /// Gives this browser a device cookie for the account `username_key` (see
+    /// [`crate::auth::device`]): its later log-ins to the account are throttled only by its
+    /// own failures.
+    pub fn trust_device(&self, username_key: &str) {
+        let cookie =
+            crate::auth::device::issue(&self.state.config, &self.state.cookie_keys, username_key);
+        match (
+            use_context::<ResponseOptions>(),
+            axum::http::HeaderValue::from_str(&cookie),
+        ) {
+            (Some(response), Ok(value)) => {
+                response.append_header(axum::http::header::SET_COOKIE, value);
+            }
+            _ => tracing::warn!("could not set the device cookie"),
+        }
     }
 
     /// Ends this session: the record (with its flashes) is deleted, so the cookie is dead even
