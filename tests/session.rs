@@ -372,6 +372,75 @@ async fn the_sweeper_deletes_expired_sessions_with_their_rows() {
 }
 
 #[tokio::test]
+async fn a_preference_saved_while_slower_requests_are_in_flight_stays_saved() {
+    use tower_sessions::Session;
+
+    let loaded = Arc::new(Notify::new());
+    let release = Arc::new(Notify::new());
+    let (on_loaded, on_release) = (loaded.clone(), release.clone());
+    // A request of the same browser that loads the session, takes its time, and then changes
+    // a key of its own (as a page view that writes `last_seen`, or an upload).
+    let slow = axum::Router::new().route(
+        "/slow",
+        axum::routing::post(move |session: Session| {
+            let (loaded, release) = (on_loaded.clone(), on_release.clone());
+            async move {
+                let count: u32 = session.get("slow.count").await.unwrap().unwrap_or(0);
+                loaded.notify_one();
+                release.notified().await;
+                session.insert("slow.count", count + 1).await.unwrap();
+                "done"
+            }
+        }),
+    );
+    let app = spawn_app_with_routes(|_| {}, slow).await;
+    register(&app, "racer").await;
+    log_in(&app, "racer", false).await;
+    let stored_theme = || async {
+        let html = app.html("/settings").await;
+        let start = html.find("data-theme=\"").expect("a theme") + "data-theme=\"".len();
+        html[start..start + html[start..].find('"').unwrap()].to_owned()
+    };
+
+    for round in 0..100 {
+        let theme = if round % 2 == 0 { "dark" } else { "light" };
+        let slow_request = {
+            let request = app.client.post(app.url("/slow"));
+            tokio::spawn(async move { request.send().await.unwrap() })
+        };
+        loaded.notified().await;
+        let res = app
+            .post_form(
+                "/api/save_preferences",
+                &[("theme", theme), ("density", "compact")],
+            )
+            .await;
+        assert_eq!(res.status(), 303);
+        release.notify_one();
+        assert_eq!(slow_request.await.unwrap().status(), 200);
+        assert_eq!(
+            stored_theme().await,
+            theme,
+            "round {round}: the saved theme was undone"
+        );
+    }
+    // The slow requests' own changes were kept as well.
+    let slow_count: i64 = {
+        let id = app.session_id().unwrap();
+        let record = flashboard::session::Store::load_record(
+            &app.pool,
+            &id.parse().unwrap(),
+            app.state.lifetimes.now_unix(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        record.data["slow.count"].as_i64().unwrap()
+    };
+    assert_eq!(slow_count, 100);
+}
+
+#[tokio::test]
 async fn a_slow_request_finishing_after_log_out_does_not_bring_the_session_back() {
     use tower_sessions::Session;
 

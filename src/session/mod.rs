@@ -9,6 +9,7 @@
 //! - [`lifetime`]: idle, absolute and remembered lifetimes, and the middleware that tracks them.
 //! - [`keys`]: what the app keeps in a session (who is logged in, kept form input).
 //! - [`index`]: which sessions belong to which user.
+//! - `merge`: saves that merge the keys a request changed into a newer version of the record.
 //! - [`resign`]: cookies signed with an older secret key, signed again with the current one.
 //!
 //! Shared with the browser (server functions and the types pages show):
@@ -28,6 +29,8 @@ pub mod lifetime;
 pub mod loaded;
 #[cfg(feature = "ssr")]
 pub mod manager;
+#[cfg(feature = "ssr")]
+mod merge;
 #[cfg(feature = "ssr")]
 pub mod resign;
 #[cfg(feature = "ssr")]

@@ -40,6 +40,7 @@ use super::{
     index,
     lifetime::Lifetimes,
     loaded::{LOADED_KEY, Loaded},
+    merge,
 };
 
 /// Expired rows deleted per transaction by [`Store::sweep`].
@@ -116,9 +117,9 @@ async fn load_with_facts(
     id: &Id,
     now: i64,
 ) -> session_store::Result<Option<Record>> {
-    type Row = (Vec<u8>, bool, Option<i64>, Option<String>);
+    type Row = (Vec<u8>, i64, bool, Option<i64>, Option<String>);
     let row: Option<Row> = sqlx::query_as(
-        "SELECT s.data, EXISTS (SELECT 1 FROM flash WHERE flash.session_id = s.id), \
+        "SELECT s.data, s.version, EXISTS (SELECT 1 FROM flash WHERE flash.session_id = s.id), \
            u.id, u.username \
          FROM tower_sessions s LEFT JOIN users u ON u.id = s.user_id \
          WHERE s.id = ? AND s.expiry_date > ?",
@@ -128,12 +129,13 @@ async fn load_with_facts(
     .fetch_optional(pool)
     .await
     .map_err(backend)?;
-    let Some((data, flash_waiting, user_id, username)) = row else {
+    let Some((data, version, flash_waiting, user_id, username)) = row else {
         return Ok(None);
     };
     let Some(mut record) = decode(&data) else {
         return Ok(None);
     };
+    merge::remember(&mut record, version);
     let loaded = Loaded {
         flash_waiting,
         user: user_id.zip(username),
@@ -159,16 +161,53 @@ fn backend(err: sqlx::Error) -> session_store::Error {
     session_store::Error::Backend(err.to_string())
 }
 
-/// A record as stored: without the load-time facts, which are never written.
+/// `record` as stored: without the reserved keys (the load-time facts, what was loaded), which
+/// are never written.
+fn stripped(record: &Record) -> Record {
+    let mut stored = record.clone();
+    stored.data.remove(LOADED_KEY);
+    stored.data.remove(merge::STORED_KEY);
+    stored
+}
+
 fn encode(record: &Record) -> session_store::Result<Vec<u8>> {
-    let encoded = if record.data.contains_key(LOADED_KEY) {
-        let mut stored = record.clone();
-        stored.data.remove(LOADED_KEY);
-        rmp_serde::to_vec(&stored)
-    } else {
-        rmp_serde::to_vec(record)
-    };
-    encoded.map_err(|err| session_store::Error::Encode(err.to_string()))
+    rmp_serde::to_vec(record).map_err(|err| session_store::Error::Encode(err.to_string()))
+}
+
+/// Tries a save of the longest this many times against newer versions before it writes anyway.
+const MAX_MERGES: usize = 8;
+
+impl Store {
+    /// Writes `record` (reserved keys already stripped) over its row, if the row is still
+    /// `version` (any version when `None`), counting the version up. Whether it wrote: `false`
+    /// when the row is newer, or gone.
+    async fn write(&self, record: &Record, version: Option<i64>) -> session_store::Result<bool> {
+        let device = index::DeviceColumns::of(record);
+        let updated = sqlx::query(
+            "UPDATE tower_sessions SET data = ?, expiry_date = ?, user_id = ?, started_at = ?, \
+               last_seen = ?, remembered = ?, user_agent = ?, version = version + 1 \
+             WHERE id = ? AND (?9 IS NULL OR version = ?9)",
+        )
+        .bind(encode(record)?)
+        .bind(self.lifetimes.record_expiry(record).unix_timestamp())
+        .bind(device.user_id)
+        .bind(device.started_at)
+        .bind(device.last_seen)
+        .bind(device.remembered)
+        .bind(&device.user_agent)
+        .bind(record.id.to_string())
+        .bind(version)
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?
+        .rows_affected();
+        if updated == 0 && version.is_none() {
+            tracing::warn!(
+                "session deleted by a concurrent request (log-out?); not saving it again"
+            );
+        }
+        Ok(updated == 1)
+    }
 }
 
 #[async_trait]
@@ -177,7 +216,8 @@ impl SessionStore for Store {
     /// that is taken (a 128-bit random collision) is drawn again.
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         record.expiry_date = self.lifetimes.record_expiry(record);
-        let device = index::DeviceColumns::of(record);
+        let stored = stripped(record);
+        let device = index::DeviceColumns::of(&stored);
         loop {
             let inserted = sqlx::query(
                 "INSERT INTO tower_sessions (id, data, expiry_date, user_id, started_at, \
@@ -185,7 +225,10 @@ impl SessionStore for Store {
                  ON CONFLICT (id) DO NOTHING",
             )
             .bind(record.id.to_string())
-            .bind(encode(record)?)
+            .bind(encode(&Record {
+                id: record.id,
+                ..stored.clone()
+            })?)
             .bind(record.expiry_date.unix_timestamp())
             .bind(device.user_id)
             .bind(device.started_at)
@@ -197,39 +240,55 @@ impl SessionStore for Store {
             .map_err(backend)?
             .rows_affected();
             if inserted == 1 {
+                // A later save in the same request merges against what was just written.
+                record.data.retain(|key, _| key != LOADED_KEY);
+                merge::remember(record, 0);
                 return Ok(());
             }
             record.id = Id::default();
         }
     }
 
-    /// Updates the row of an existing session; does nothing (and logs) when the row was
-    /// deleted meanwhile, as by a concurrent log-out. The response still carries the old id,
-    /// which no longer names a session, so the browser stays logged out.
+    /// Saves an existing session: only if its row is still the version this request loaded;
+    /// otherwise the keys this request changed are applied to the newer version (see
+    /// [`merge`]), so no request undoes another's change. Does nothing (and logs) when the row
+    /// was deleted meanwhile, as by a concurrent log-out: the response still carries the old
+    /// id, which no longer names a session, so the browser stays logged out.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let device = index::DeviceColumns::of(record);
-        let updated = sqlx::query(
-            "UPDATE tower_sessions SET data = ?, expiry_date = ?, user_id = ?, started_at = ?, \
-               last_seen = ?, remembered = ?, user_agent = ? WHERE id = ?",
-        )
-        .bind(encode(record)?)
-        .bind(self.lifetimes.record_expiry(record).unix_timestamp())
-        .bind(device.user_id)
-        .bind(device.started_at)
-        .bind(device.last_seen)
-        .bind(device.remembered)
-        .bind(&device.user_agent)
-        .bind(record.id.to_string())
-        .execute(&self.pool)
-        .await
-        .map_err(backend)?
-        .rows_affected();
-        if updated == 0 {
-            tracing::warn!(
-                "session deleted by a concurrent request (log-out?); not saving it again"
-            );
+        let mut stored = stripped(record);
+        let Some((mut version, changes)) = merge::changes(record, &stored.data) else {
+            // Not loaded by this store (its reserved keys were cleared): written whole.
+            return self.write(&stored, None).await.map(|_| ());
+        };
+        if changes.is_empty() {
+            // Nothing in the data changed (only the cookie's expiry): nothing to write.
+            return Ok(());
         }
-        Ok(())
+        for _ in 0..MAX_MERGES {
+            if self.write(&stored, Some(version)).await? {
+                return Ok(());
+            }
+            let newer: Option<(Vec<u8>, i64)> =
+                sqlx::query_as("SELECT data, version FROM tower_sessions WHERE id = ?")
+                    .bind(record.id.to_string())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(backend)?;
+            let Some((data, newer_version)) = newer else {
+                tracing::warn!(
+                    "session deleted by a concurrent request (log-out?); not saving it again"
+                );
+                return Ok(());
+            };
+            let Some(newer) = decode(&data) else {
+                break;
+            };
+            stored.data = newer.data;
+            changes.apply(&mut stored.data);
+            version = newer_version;
+        }
+        tracing::warn!("session saved over a newer version after repeated conflicts");
+        self.write(&stored, None).await.map(|_| ())
     }
 
     /// Loads a live session. An expired record is no session; one that cannot be decoded is
