@@ -1,6 +1,8 @@
-//! The clock that session lifetimes, log-in times and throttling are measured by: the system's
-//! in the app, one the tests move by hand (so that a test of a 30-minute idle timeout takes no
-//! time and cannot race the real clock).
+//! The clock that session lifetimes, log-in times and the per-account log-in delay are measured
+//! by: the system's in the app, one the tests move by hand (so that a test of a 30-minute idle
+//! timeout takes no time and cannot race the real clock). Not by it: the `Max-Age` of a
+//! remembered cookie (tower-sessions computes it from the system's clock) and the per-IP limiter
+//! (governor's own clock).
 
 use std::sync::{
     Arc,

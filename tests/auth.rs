@@ -288,6 +288,31 @@ async fn a_log_in_that_fails_half_way_leaves_the_waiting_flashes() {
     let html = app.html("/login").await;
     assert_eq!(banner(&html), [flash("warning", "Please log in first.")]);
     assert!(!html.contains("Hello, alice"), "not logged in: {html}");
+
+    // Later still: the new record is written, then moving the flashes and deleting the old
+    // record fails. The new record, never sent to the browser, goes too.
+    app.get("/dashboard").await; // a flash waits again
+    sqlx::query(
+        "CREATE TRIGGER keep_anonymous BEFORE DELETE ON tower_sessions \
+         WHEN OLD.user_id IS NULL BEGIN SELECT RAISE(ABORT, 'injected fault'); END",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let res = app.login("alice", "Password123").await;
+    assert_eq!(res.status(), 500);
+    sqlx::query("DROP TRIGGER keep_anonymous")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let logged_in: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM tower_sessions WHERE user_id IS NOT NULL")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(logged_in, 0, "no stray logged-in record in the device list");
+    let html = app.html("/login").await;
+    assert_eq!(banner(&html), [flash("warning", "Please log in first.")]);
 }
 
 #[tokio::test]

@@ -1,13 +1,14 @@
 //! Static assets: the content-hashed names cargo-leptos gives the bundle (`hash-files`), and how
 //! long browsers may keep each file.
 //!
-//! A build writes `flashboard.<hash>.js`, `.wasm` and `.css` into `pkg/`, and the hashes into
-//! `hash.txt` beside the server binary. The server reads that file once: when it is there,
-//! pages link the hashed names (leptos' `HydrationScripts`, and [`stylesheet_href`]); when it
-//! is not (a plain `cargo build`, the tests), the plain names. A hashed name never changes
+//! `LEPTOS_HASH_FILES=true cargo leptos build` writes `flashboard.<hash>.js`, `.wasm` and `.css`
+//! into `pkg/`, and the hashes into `hash.txt` beside the server binary. The server reads that
+//! file once: when it is there and names files that exist, pages link the hashed names (leptos'
+//! `HydrationScripts`, and [`stylesheet_href`]); otherwise (a plain build, `cargo leptos watch`,
+//! which says `LEPTOS_HASH_FILES=false`, the tests) the plain names. A hashed name never changes
 //! content, so it is cached for a year as `immutable`; every other static file is `no-cache`
-//! (kept, but checked again on each use: `304 Not Modified` when unchanged), so a deploy is
-//! seen at once. Pages keep `no-store` (see [`super::headers`]).
+//! (fetched again on each use, so a rebuild or deploy is seen at once). Pages keep `no-store`
+//! (see [`super::headers`]).
 
 use std::sync::OnceLock;
 
@@ -61,10 +62,34 @@ pub fn build_hashes(options: &LeptosOptions) -> Option<&'static Hashes> {
         .as_ref()
 }
 
-/// Turns leptos' hashed names on exactly when the build's `hash.txt` is there (whatever
-/// `LEPTOS_HASH_FILES` says: linking names that are not on disk would break every page).
-pub fn use_build_names(options: &mut LeptosOptions) {
-    options.hash_files = build_hashes(options).is_some();
+/// Turns leptos' hashed names on exactly when the build's `hash.txt` is there and the files it
+/// names are in the site (linking names that are not on disk would break every page), unless
+/// `LEPTOS_HASH_FILES=false` (what `cargo leptos watch` says: its rebuilds are not hashed, so an
+/// older build's `hash.txt` may be lying about). Returns whether they are on.
+pub fn use_build_names(options: &mut LeptosOptions) -> bool {
+    let refused = std::env::var("LEPTOS_HASH_FILES").is_ok_and(|value| value == "false");
+    options.hash_files = !refused
+        && build_hashes(options).is_some_and(|hashes| {
+            let pkg = std::path::Path::new(options.site_root.as_ref())
+                .join(options.site_pkg_dir.as_ref());
+            let present = [
+                ("js", &hashes.js),
+                ("wasm", &hashes.wasm),
+                ("css", &hashes.css),
+            ]
+            .into_iter()
+            .all(|(extension, hash)| {
+                hash.as_ref().is_some_and(|hash| {
+                    pkg.join(format!("{}.{hash}.{extension}", options.output_name))
+                        .is_file()
+                })
+            });
+            if !present {
+                tracing::warn!("hash.txt names files that are not in the site; using plain names");
+            }
+            present
+        });
+    options.hash_files
 }
 
 /// Where the pages' stylesheet is: `/pkg/flashboard.<hash>.css`, or without a hash.

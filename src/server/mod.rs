@@ -187,7 +187,12 @@ pub async fn run() -> Result<(), StartupError> {
         .map_err(|err| StartupError::Leptos(err.to_string()))?
         .leptos_options;
     leptos_options.site_addr = config.server.address;
-    self::assets::use_build_names(&mut leptos_options);
+    if !self::assets::use_build_names(&mut leptos_options) && !config.is_dev() {
+        tracing::warn!(
+            "static files have no content hashes in their names, so browsers must fetch them \
+             again on every page: build with `LEPTOS_HASH_FILES=true cargo leptos build --release`"
+        );
+    }
 
     let address = config.server.address;
     let mode = config.mode;

@@ -11,10 +11,13 @@
 //! - **A guessable secret is refused.** Its strength is estimated with zxcvbn (which knows
 //!   words, names, repeats, sequences and keyboard patterns); under [`MIN_KEY_BITS`], start-up
 //!   stops and says why.
-//! - **Rotation.** `SECRET_KEY_PREVIOUS` holds one or more earlier secrets (separated by
-//!   spaces, commas or new lines): cookies signed with them still verify, and are signed again
-//!   with the current key on their next page (see [`crate::session::resign`]). Cookies signed
-//!   by versions before the derivation (the secret's raw bytes as the key) verify the same way.
+//! - **Rotation.** `SECRET_KEY_PREVIOUS` holds one or more earlier secrets (separated by commas
+//!   or new lines): cookies signed with them still verify, and are signed again with the
+//!   current key on their next page (see [`crate::session::resign`]).
+//!
+//! Cookies signed by versions before the derivation (with the secret's first 32 bytes as they
+//! are) are not accepted: that key could be as weak as a guessable prefix of a strong secret.
+//! Upgrading logs everyone out once.
 
 use std::{
     fs,
@@ -26,6 +29,7 @@ use std::{
 use hkdf::Hkdf;
 use sha2::Sha256;
 use tower_sessions::cookie::Key;
+use zxcvbn::matching::patterns::MatchPattern;
 
 use super::config::Config;
 
@@ -39,8 +43,8 @@ pub const MIN_KEY_BITS: u32 = 128;
 /// The characters of a secret its strength is estimated from: zxcvbn's time grows fast with
 /// length, and a longer secret only gets stronger.
 const ESTIMATED_CHARS: usize = 100;
-/// Characters per piece of a long word zxcvbn estimates separately: its estimates stop at
-/// 2^64 guesses, and 16 characters it finds no pattern in stay under that (10^16).
+/// Characters per piece of a long word zxcvbn estimates separately (its estimates stop at
+/// 2^64 guesses).
 const CHUNK_CHARS: usize = 16;
 /// Where zxcvbn's estimates stop: `u64::MAX` guesses.
 const ZXCVBN_CAP_BITS: f64 = 63.9;
@@ -78,9 +82,11 @@ impl SecretKey {
             .unwrap_or_default()
     }
 
-    /// Keys separated by white space or commas (never part of a hex or base64 key).
+    /// Keys separated by commas or new lines (never part of a hex or base64 key), white space
+    /// around each trimmed (a passphrase may have spaces inside).
     pub fn split(list: &[u8]) -> Vec<Self> {
-        list.split(|byte| byte.is_ascii_whitespace() || *byte == b',')
+        list.split(|byte| *byte == b',' || *byte == b'\n')
+            .map(<[u8]>::trim_ascii)
             .filter(|key| !key.is_empty())
             .map(Self::new)
             .collect()
@@ -95,19 +101,17 @@ impl SecretKey {
         Key::from(&okm)
     }
 
-    /// The key earlier versions signed with (the secret's first 64 bytes as they are), when
-    /// the secret is long enough to have been one.
-    fn legacy(&self) -> Option<Key> {
-        (self.0.len() >= COOKIE_KEY_BYTES).then(|| Key::from(&self.0))
-    }
-
     /// An estimate of how many guesses would find this secret, in bits (rounded down): the
     /// least of three upper bounds, so that it never overstates.
-    /// - zxcvbn's estimate for the whole secret: it finds words, names, repeats, sequences,
-    ///   dates and keyboard patterns, but it stops counting at 2^64 guesses;
-    /// - the sum of zxcvbn's estimates for each word (split at white space, so that a phrase
-    ///   counts as the words it is made of) or run of [`CHUNK_CHARS`] characters of a longer
-    ///   word (each under the cap), which finds the same patterns inside a long secret;
+    /// - zxcvbn's reading of the whole secret: it finds words, names, repeats, sequences,
+    ///   dates and keyboard patterns (its estimates stop at 2^64 guesses, so an estimate that
+    ///   high says only that it found nothing weaker);
+    /// - the same reading for each word (split at white space, so that a phrase counts as the
+    ///   words it is made of), or run of [`CHUNK_CHARS`] characters of a longer word, summed.
+    ///
+    /// A reading is zxcvbn's: the patterns it finds, each counted as the guesses zxcvbn gives
+    /// it, and the runs between them, counted as the alphabet allows (zxcvbn itself counts 10
+    /// guesses per character of no pattern, less than a random base64 character is worth).
     /// - what the secret's length allows in the smallest usual alphabet that holds it
     ///   (4 bits per hex digit, 6 per base64 character, 6.5 per printable ASCII character).
     pub fn estimated_bits(&self) -> u32 {
@@ -116,21 +120,6 @@ impl SecretKey {
         if chars.is_empty() {
             return 0;
         }
-        let zxcvbn_bits = |chars: &[char]| {
-            let text: String = chars.iter().collect();
-            zxcvbn::zxcvbn(&text, &[]).guesses_log10() * std::f64::consts::LOG2_10
-        };
-        let whole = zxcvbn_bits(&chars);
-        let whole = if whole >= ZXCVBN_CAP_BITS {
-            f64::INFINITY
-        } else {
-            whole
-        };
-        let chunks: f64 = chars
-            .split(|c| c.is_whitespace())
-            .flat_map(|word| word.chunks(CHUNK_CHARS))
-            .map(zxcvbn_bits)
-            .sum();
         let per_char = if chars.iter().all(char::is_ascii_hexdigit) {
             4.0
         } else if chars
@@ -143,7 +132,34 @@ impl SecretKey {
         } else {
             8.0
         };
-        let alphabet = per_char * self.0.len().min(ESTIMATED_CHARS) as f64;
+        // zxcvbn's best reading of `chars` as patterns and runs of no pattern; each pattern
+        // counted as zxcvbn guesses it, each run as the alphabet allows.
+        let zxcvbn_bits = |chars: &[char]| {
+            let text: String = chars.iter().collect();
+            let estimate = zxcvbn::zxcvbn(&text, &[]);
+            estimate
+                .sequence()
+                .iter()
+                .map(|found| match found.pattern {
+                    MatchPattern::BruteForce => per_char * found.token.chars().count() as f64,
+                    _ => found
+                        .guesses
+                        .map_or(64.0, |guesses| (guesses as f64).log2()),
+                })
+                .sum::<f64>()
+        };
+        let whole = zxcvbn_bits(&chars);
+        let whole = if whole >= ZXCVBN_CAP_BITS {
+            f64::INFINITY
+        } else {
+            whole
+        };
+        let chunks: f64 = chars
+            .split(|c| c.is_whitespace())
+            .flat_map(|word| word.chunks(CHUNK_CHARS))
+            .map(zxcvbn_bits)
+            .sum();
+        let alphabet = per_char * chars.len() as f64;
         whole.min(chunks).min(alphabet) as u32
     }
 
@@ -160,8 +176,8 @@ impl SecretKey {
     }
 }
 
-/// The keys for the session cookie: the current one signs; the older ones (previous secrets,
-/// and the pre-derivation keys) only verify.
+/// The keys for the app's signed cookies: the current one signs; the older ones (from previous
+/// secrets) only verify.
 #[derive(Clone)]
 pub struct CookieKeys {
     /// Signs every cookie sent, and verifies.
@@ -208,11 +224,10 @@ pub fn cookie_keys(config: &Config) -> Result<CookieKeys, SecretError> {
         (None, false) => return Err(SecretError::Missing),
     };
     secret.check(SECRET_KEY_VAR)?;
-    let mut older: Vec<Key> = secret.legacy().into_iter().collect();
+    let mut older = Vec::new();
     for (n, previous) in config.previous_secret_keys.iter().enumerate() {
         previous.check(&format!("{PREVIOUS_KEYS_VAR} (key {})", n + 1))?;
         older.push(previous.derived());
-        older.extend(previous.legacy());
     }
     Ok(CookieKeys {
         current: secret.derived(),
@@ -296,7 +311,6 @@ mod tests {
             "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
             "Summer2024!Summer2024!Summer2024!Summer2024!Summer2024!Summer2024",
             "the quick brown fox jumps over the lazy dog while my flashboard runs",
-            "8f2c1e9a4b7d3f6e0a5c8b2d9e1f4a7c", // 128 random bits, estimated lower
         ] {
             let err = cookie_keys(&config(Mode::Production, Some(weak), dir.path())).unwrap_err();
             assert!(
@@ -318,12 +332,12 @@ mod tests {
     }
 
     #[test]
-    fn random_keys_of_256_bits_pass_in_hex_and_base64() {
+    fn random_keys_of_192_bits_pass_in_hex_and_base64() {
         use base64::Engine;
         use rand::{Rng, SeedableRng};
         let mut rng = rand::rngs::StdRng::seed_from_u64(2026);
         for _ in 0..40 {
-            let bytes: [u8; 32] = rng.random();
+            let bytes: [u8; 24] = rng.random();
             let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
             let base64 = base64::engine::general_purpose::STANDARD.encode(bytes);
             for key in [hex, base64] {
@@ -341,8 +355,7 @@ mod tests {
         let a = cookie_keys(&config(Mode::Production, Some(HEX_KEY), dir.path())).unwrap();
         let b = cookie_keys(&config(Mode::Production, Some(&changed), dir.path())).unwrap();
         assert_ne!(a.current.signing(), b.current.signing());
-        // The raw-bytes key of earlier versions saw only the first 32 characters.
-        assert_eq!(a.older[0].signing(), b.older[0].signing());
+        assert!(a.older.is_empty(), "no pre-derivation key is trusted");
     }
 
     #[test]
@@ -353,9 +366,13 @@ mod tests {
             SecretKey::split(format!("{HEX_KEY}, {}\n", &HEX_KEY[64..]).as_bytes());
         assert_eq!(with_previous.previous_secret_keys.len(), 2);
         let keys = cookie_keys(&with_previous).unwrap();
-        // The current secret is 64 bytes: its legacy key, then each previous one's derived
-        // key and legacy key (both are 64 bytes or more).
-        assert_eq!(keys.older.len(), 1 + 2 + 2);
+        assert_eq!(keys.older.len(), 2);
+        // A passphrase keeps its spaces.
+        let phrase = SecretKey::split(b" one two three ,\nfour");
+        assert_eq!(
+            phrase,
+            [SecretKey::new("one two three"), SecretKey::new("four")]
+        );
         with_previous
             .previous_secret_keys
             .push(SecretKey::new("password"));

@@ -104,7 +104,7 @@ impl Lifetimes {
     }
 
     /// The `expiry_date` to store for `record`. A record without [`Meta`] (a session created in
-    /// the middle of a request, before [`track`] adds it) gets at most the idle timeout.
+    /// the middle of a request, before [`track`] adds it) gets the idle timeout.
     pub fn record_expiry(&self, record: &Record) -> OffsetDateTime {
         let meta = record
             .data
@@ -112,9 +112,7 @@ impl Lifetimes {
             .and_then(|value| serde_json::from_value::<Meta>(value.clone()).ok());
         match meta {
             Some(meta) => unix_time(self.end(&meta).0),
-            None => record
-                .expiry_date
-                .min(self.clock.now().saturating_add(self.idle)),
+            None => self.clock.now().saturating_add(self.idle),
         }
     }
 

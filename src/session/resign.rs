@@ -1,6 +1,6 @@
-//! Session cookies signed with an older secret key (`SECRET_KEY_PREVIOUS`, or the raw-bytes
-//! key of earlier versions; see [`crate::server::secret`]) keep their session, and go back to
-//! the browser signed with the current key.
+//! Session cookies signed with an older secret key (`SECRET_KEY_PREVIOUS`; see
+//! [`crate::server::secret`]) keep their session, and go back to the browser signed with the
+//! current key.
 //!
 //! [`resign`] runs just outside the session layer: a cookie the current key verifies passes
 //! untouched; one that only an older key verifies is handed to the session layer signed with
@@ -18,6 +18,9 @@ use axum::{
 use tower_sessions::cookie::{Cookie, CookieJar, Key};
 
 use crate::server::{secret::CookieKeys, state::AppState};
+
+/// The most copies of the session cookie in one request that are checked against the keys.
+const MAX_CHECKED: usize = 4;
 
 /// In a request's extensions: its session cookie was signed with an older key.
 #[derive(Clone, Copy, Debug)]
@@ -49,8 +52,11 @@ fn resigned_headers(
     }
     let mut changed = false;
     let mut rewritten = Vec::new();
+    // A request could pack its header with copies of the cookie; each costs an HMAC per key.
+    let mut checks_left = MAX_CHECKED;
     for header in headers.get_all(COOKIE) {
-        let Ok(text) = header.to_str() else {
+        // UTF-8, as tower-cookies reads it (another cookie's value may hold any).
+        let Ok(text) = std::str::from_utf8(header.as_bytes()) else {
             rewritten.push(header.clone());
             continue;
         };
@@ -60,8 +66,13 @@ fn resigned_headers(
                 let resigned = pair
                     .trim()
                     .split_once('=')
-                    .filter(|(cookie, _)| *cookie == name)
-                    .and_then(|(_, value)| resign_value(name, value, keys));
+                    .filter(|(cookie, _)| cookie.trim() == name)
+                    .filter(|_| {
+                        let check = checks_left > 0;
+                        checks_left = checks_left.saturating_sub(1);
+                        check
+                    })
+                    .and_then(|(_, value)| resign_value(name, value.trim(), keys));
                 match resigned {
                     Some(value) => {
                         changed = true;
@@ -71,7 +82,9 @@ fn resigned_headers(
                 }
             })
             .collect();
-        rewritten.push(HeaderValue::from_str(&pairs.join("; ")).unwrap_or_else(|_| header.clone()));
+        rewritten.push(
+            HeaderValue::from_bytes(pairs.join("; ").as_bytes()).unwrap_or_else(|_| header.clone()),
+        );
     }
     changed.then_some(rewritten)
 }
@@ -143,6 +156,17 @@ mod tests {
                 HeaderValue::from_str(&format!("theme=dark; sid={}; x=1", signed(&current, "abc")))
                     .unwrap()
             ]
+        );
+        // Another cookie's UTF-8 value does not stop the rewrite.
+        let mut utf8 = HeaderMap::new();
+        utf8.insert(
+            COOKIE,
+            HeaderValue::from_bytes(format!("name=José; sid={stale}").as_bytes()).unwrap(),
+        );
+        let rewritten = resigned_headers(&utf8, "sid", &keys).expect("rewritten");
+        assert_eq!(
+            rewritten[0].as_bytes(),
+            format!("name=José; sid={}", signed(&current, "abc")).as_bytes()
         );
     }
 }

@@ -364,7 +364,19 @@ pub async fn finish_cycle(
         tx.commit().await
     }
     .await;
-    moved.map_err(|err| session::Error::Store(backend(err)))
+    if let Err(err) = moved {
+        // The request fails and the browser keeps the old cookie: the new record, never sent,
+        // would only sit in the user's list of devices. The old session stays as it was.
+        if let Err(err) = sqlx::query("DELETE FROM tower_sessions WHERE id = ?")
+            .bind(new.to_string())
+            .execute(pool)
+            .await
+        {
+            tracing::warn!(error = %err, "could not delete the unused new session record");
+        }
+        return Err(session::Error::Store(backend(err)));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
