@@ -373,6 +373,54 @@ async fn a_strangers_failures_never_keep_the_owners_browser_waiting() {
 }
 
 #[tokio::test]
+async fn refused_attempts_are_logged_one_row_a_minute_and_old_events_are_pruned() {
+    let clock = flashboard::clock::Clock::manual();
+    let app_clock = clock.clone();
+    let app = spawn_app_with(move |config| config.clock = app_clock).await;
+    register(&app, "target").await;
+    for _ in 0..5 {
+        app.login("target", "wrong-password").await;
+    }
+    for _ in 0..20 {
+        assert_eq!(app.login("target", "wrong-password").await.status(), 429);
+    }
+    let throttled = || async {
+        sqlx::query_as::<_, (Option<String>, i64)>(
+            "SELECT username_key, count FROM auth_events WHERE kind = 'throttled' ORDER BY id",
+        )
+        .fetch_all(&app.pool)
+        .await
+        .unwrap()
+    };
+    assert_eq!(throttled().await, [(Some("target".to_owned()), 20)]);
+    // A minute later, a new row.
+    clock.advance(std::time::Duration::from_secs(61));
+    for _ in 0..6 {
+        app.login("target", "wrong-password").await;
+    }
+    let rows = throttled().await;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+
+    // Retention: events older than it go, newer ones stay.
+    let total: i64 = sqlx::query_scalar("SELECT count(*) FROM auth_events")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let ninety_days = 90 * 24 * 3600;
+    let now = clock.now_unix();
+    assert_eq!(
+        flashboard::auth::events::prune(&app.pool, ninety_days, now)
+            .await
+            .unwrap(),
+        0
+    );
+    let deleted = flashboard::auth::events::prune(&app.pool, ninety_days, now + ninety_days + 62)
+        .await
+        .unwrap();
+    assert_eq!(deleted as i64, total, "all of them are past it then");
+}
+
+#[tokio::test]
 async fn auth_posts_are_limited_per_client_ip() {
     let app = spawn_app_with(|config| config.auth.attempts_per_ip_per_minute = 3).await;
     for _ in 0..3 {

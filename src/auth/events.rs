@@ -36,7 +36,9 @@ pub struct Event<'a> {
     pub device: Option<&'a str>,
 }
 
-/// Appends `event`, and logs it (the name and IP, nothing secret).
+/// Appends `event`, and logs it (the name and IP, nothing secret). A `throttled` event within
+/// a minute of another for the same client address and account is counted in that one's row
+/// instead (a flood of refused attempts writes one row a minute, not one each).
 pub async fn record(pool: &SqlitePool, event: Event<'_>, now: i64) -> sqlx::Result<()> {
     let username = event
         .username
@@ -49,6 +51,22 @@ pub async fn record(pool: &SqlitePool, event: Event<'_>, now: i64) -> sqlx::Resu
         ip = %event.ip,
         "auth event"
     );
+    if event.kind == Kind::Throttled {
+        let counted = sqlx::query(
+            "UPDATE auth_events SET count = count + 1 WHERE id = \
+               (SELECT id FROM auth_events WHERE kind = 'throttled' AND ip = ? AND at > ? \
+                  AND username_key IS ? ORDER BY id DESC LIMIT 1)",
+        )
+        .bind(event.ip.to_string())
+        .bind(now - 60)
+        .bind(&key)
+        .execute(pool)
+        .await?
+        .rows_affected();
+        if counted == 1 {
+            return Ok(());
+        }
+    }
     sqlx::query(
         "INSERT INTO auth_events (at, kind, user_id, username, username_key, ip, device) \
          VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -63,6 +81,52 @@ pub async fn record(pool: &SqlitePool, event: Event<'_>, now: i64) -> sqlx::Resu
     .execute(pool)
     .await?;
     Ok(())
+}
+
+/// Deletes the events older than `retention` seconds before `now`, a thousand at a time (each
+/// batch a short write). Returns how many went.
+pub async fn prune(pool: &SqlitePool, retention: i64, now: i64) -> sqlx::Result<u64> {
+    let mut deleted = 0;
+    loop {
+        let batch = sqlx::query(
+            "DELETE FROM auth_events WHERE id IN \
+               (SELECT id FROM auth_events WHERE at < ? LIMIT 1000)",
+        )
+        .bind(now.saturating_sub(retention))
+        .execute(pool)
+        .await?
+        .rows_affected();
+        deleted += batch;
+        if batch < 1000 {
+            return Ok(deleted);
+        }
+        tokio::task::yield_now().await;
+    }
+}
+
+/// Deletes events past `retention` every `every`, until the task is aborted (a failure is
+/// logged and retried next time).
+pub fn spawn_pruner(
+    pool: SqlitePool,
+    retention: std::time::Duration,
+    every: std::time::Duration,
+    clock: crate::clock::Clock,
+) -> tokio::task::JoinHandle<()> {
+    let retention = i64::try_from(retention.as_secs()).unwrap_or(i64::MAX);
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(every);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            match prune(&pool, retention, clock.now_unix()).await {
+                Ok(0) => {}
+                Ok(deleted) => tracing::info!(deleted, "auth events past their retention deleted"),
+                Err(err) => {
+                    tracing::warn!(error = %err, "could not prune auth events; retrying later")
+                }
+            }
+        }
+    })
 }
 
 /// Failed log-ins for the account `username_key` since `since` (Unix seconds), made without a

@@ -146,6 +146,9 @@ pub enum SameSite {
 pub struct AuthConfig {
     /// Log-in and registration posts allowed per client IP per minute (bursts up to this many).
     pub attempts_per_ip_per_minute: u32,
+    /// How long the auth event log keeps an event, e.g. `90days`.
+    #[serde(with = "humantime_serde")]
+    pub events_retention: Duration,
 }
 
 /// `[flash]`
@@ -190,6 +193,7 @@ impl Default for Config {
             },
             auth: AuthConfig {
                 attempts_per_ip_per_minute: 30,
+                events_retention: Duration::from_secs(90 * 24 * 3600),
             },
             secret_key: None,
             previous_secret_keys: Vec::new(),
@@ -313,6 +317,10 @@ impl Config {
         }
         if self.auth.attempts_per_ip_per_minute == 0 {
             return invalid("auth.attempts_per_ip_per_minute", "must be at least 1");
+        }
+        // The per-account throttle reads the last hour of failed log-ins.
+        if self.auth.events_retention < Duration::from_secs(3600) {
+            return invalid("auth.events_retention", "must be at least 1h");
         }
         if self.flash.max_per_session == 0 {
             return invalid("flash.max_per_session", "must be at least 1");

@@ -125,7 +125,13 @@ impl Server {
         )
         .map_err(|err| StartupError::Passwords(err.to_string()))?;
         let auth_limiter = IpLimiter::per_minute(config.auth.attempts_per_ip_per_minute);
-        let background = vec![sweeper, auth_limiter.spawn_cleaner()];
+        let pruner = crate::auth::events::spawn_pruner(
+            pool.clone(),
+            config.auth.events_retention,
+            config.session.sweep_interval,
+            config.clock.clone(),
+        );
+        let background = vec![sweeper, pruner, auth_limiter.spawn_cleaner()];
         let page_cache = page_cache::PageCache::new(
             router::cacheable_paths(),
             &config.session.cookie_name,
