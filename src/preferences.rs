@@ -76,15 +76,26 @@ pub struct Preferences {
 #[cfg(feature = "ssr")]
 pub const PREFERENCES_KEY: &str = "preferences";
 
+/// The saved preferences: the session's, else the visitor cookie's (a visitor without a
+/// session keeps them there; see `session::visitor`).
+#[cfg(feature = "ssr")]
+pub async fn saved(
+    session: &tower_sessions::Session,
+    visitor: Option<&crate::session::visitor::Visitor>,
+) -> Result<Option<Preferences>, tower_sessions::session::Error> {
+    Ok(match session.get::<Preferences>(PREFERENCES_KEY).await? {
+        Some(saved) => Some(saved),
+        None => visitor.and_then(|visitor| visitor.get(PREFERENCES_KEY)),
+    })
+}
+
 /// This session's preferences. Reads only; writes nothing.
 #[server(endpoint = "load_preferences")]
 pub async fn load_preferences() -> Result<Preferences, ServerFnError> {
     use crate::server::call::Call;
 
     let call = Call::current().await?;
-    Ok(call
-        .session
-        .get::<Preferences>(PREFERENCES_KEY)
+    Ok(saved(&call.session, call.visitor.as_ref())
         .await
         .map_err(call.internal())?
         .unwrap_or_default())
@@ -100,10 +111,18 @@ pub async fn save_preferences(theme: String, density: String) -> Result<(), Serv
     let text = crate::text::t();
     match (Theme::parse(&theme), Density::parse(&density)) {
         (Some(theme), Some(density)) => {
-            call.session
-                .insert(PREFERENCES_KEY, Preferences { theme, density })
+            let chosen = Preferences { theme, density };
+            let has_record = crate::session::has_record(&call.session)
                 .await
                 .map_err(call.internal())?;
+            match &call.visitor {
+                Some(visitor) if !has_record => visitor.insert(PREFERENCES_KEY, &chosen),
+                _ => call
+                    .session
+                    .insert(PREFERENCES_KEY, chosen)
+                    .await
+                    .map_err(call.internal())?,
+            }
             call.flash_all(&[("success", text.settings_saved)]).await?;
         }
         _ => call.flash_all(&[("error", text.settings_invalid)]).await?,
@@ -131,6 +150,9 @@ pub async fn reset_preferences() -> Result<(), ServerFnError> {
             .remove_value(PREFERENCES_KEY)
             .await
             .map_err(call.internal())?;
+    }
+    if let Some(visitor) = &call.visitor {
+        visitor.remove(PREFERENCES_KEY);
     }
     call.flash_all(&[("info", crate::text::t().settings_reset_done)])
         .await?;

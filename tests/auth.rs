@@ -217,24 +217,24 @@ async fn logging_in_cycles_the_session_id_and_welcomes_the_user() {
     app.register("alice", "alice@example.com", "Password123")
         .await;
     app.html("/login").await; // shows the registration flash
-    let before = app
-        .session_cookie()
-        .expect("registration started a session");
-
+    assert_eq!(app.session_cookie(), None, "no session before the log-in");
     let res = app.login("alice", "Password123").await;
     assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/dashboard");
+    let html = app.html("/dashboard").await;
+    assert_eq!(banner(&html), [flash("success", "Welcome back, alice!")]);
+    assert!(html.contains("Hello, alice!"), "{html}");
+
+    // A browser that already holds a session (say, one an attacker planted by logging it in to
+    // their own account) gets a new id at the next log-in, and the old id is dead.
+    let before = app.session_cookie().unwrap();
+    let res = app.login("alice", "Password123").await;
     assert_eq!(res.headers()["location"], "/dashboard");
     let after = app.session_cookie().unwrap();
     assert_ne!(
         before, after,
         "session fixation: the id must change at log-in"
     );
-
-    let html = app.html("/dashboard").await;
-    assert_eq!(banner(&html), [flash("success", "Welcome back, alice!")]);
-    assert!(html.contains("Hello, alice!"), "{html}");
-
-    // The pre-log-in id is dead.
     let res = app.get_with_session("/dashboard", &before).await;
     assert_eq!(res.status(), 303);
 }
@@ -245,7 +245,7 @@ async fn flashes_waiting_at_log_in_are_carried_to_the_new_session() {
     app.register("alice", "alice@example.com", "Password123")
         .await;
     app.html("/login").await; // shows the registration flash
-    app.get("/dashboard").await; // pushes "Please log in first." that nobody has seen yet
+    app.get("/dashboard").await; // "Please log in first.", waiting in the visitor cookie
     let res = app.login("alice", "Password123").await;
     assert_eq!(res.headers()["location"], "/dashboard");
     let html = app.html("/dashboard").await;
@@ -256,20 +256,35 @@ async fn flashes_waiting_at_log_in_are_carried_to_the_new_session() {
             flash("success", "Welcome back, alice!")
         ]
     );
+
+    // Logged in, with a flash waiting in the session's rows, the browser logs in again.
+    app.flasher().await.info("Still here.").await.unwrap();
+    let res = app.login("alice", "Password123").await;
+    assert_eq!(res.headers()["location"], "/dashboard");
+    let html = app.html("/dashboard").await;
+    assert_eq!(
+        banner(&html),
+        [
+            flash("info", "Still here."),
+            flash("success", "Welcome back, alice!")
+        ]
+    );
     let sessions: i64 = sqlx::query_scalar("SELECT count(*) FROM tower_sessions")
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    assert_eq!(sessions, 1, "the pre-log-in record is deleted");
+    assert_eq!(sessions, 1, "the previous record is deleted");
 }
 
 #[tokio::test]
 async fn a_log_in_that_fails_half_way_leaves_the_waiting_flashes() {
     let app = spawn_app().await;
-    app.register("alice", "alice@example.com", "Password123")
-        .await;
+    for name in ["alice", "bob"] {
+        app.register(name, &format!("{name}@example.com"), "Password123")
+            .await;
+    }
     app.html("/login").await;
-    app.get("/dashboard").await; // a flash waits
+    app.get("/dashboard").await; // a flash waits in the visitor cookie
     // The database refuses the logged-in session's record: the log-in fails after the new id
     // was drawn and the log-in written into the session.
     sqlx::query(
@@ -289,30 +304,37 @@ async fn a_log_in_that_fails_half_way_leaves_the_waiting_flashes() {
     assert_eq!(banner(&html), [flash("warning", "Please log in first.")]);
     assert!(!html.contains("Hello, alice"), "not logged in: {html}");
 
-    // Later still: the new record is written, then moving the flashes and deleting the old
-    // record fails. The new record, never sent to the browser, goes too.
-    app.get("/dashboard").await; // a flash waits again
+    // Logged in as bob with a flash waiting in the session's rows; a log-in as alice fails
+    // after the new record is written, when the flashes move and bob's record is deleted. The
+    // new record, never sent to the browser, goes too; bob's session is as it was.
+    app.login("bob", "Password123").await;
+    app.html("/dashboard").await; // shows the welcome
+    app.flasher().await.info("For bob.").await.unwrap();
     sqlx::query(
-        "CREATE TRIGGER keep_anonymous BEFORE DELETE ON tower_sessions \
-         WHEN OLD.user_id IS NULL BEGIN SELECT RAISE(ABORT, 'injected fault'); END",
+        "CREATE TRIGGER keep_bob BEFORE DELETE ON tower_sessions \
+         WHEN OLD.user_id = (SELECT id FROM users WHERE username = 'bob') \
+         BEGIN SELECT RAISE(ABORT, 'injected fault'); END",
     )
     .execute(&app.pool)
     .await
     .unwrap();
     let res = app.login("alice", "Password123").await;
     assert_eq!(res.status(), 500);
-    sqlx::query("DROP TRIGGER keep_anonymous")
+    sqlx::query("DROP TRIGGER keep_bob")
         .execute(&app.pool)
         .await
         .unwrap();
-    let logged_in: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM tower_sessions WHERE user_id IS NOT NULL")
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
-    assert_eq!(logged_in, 0, "no stray logged-in record in the device list");
-    let html = app.html("/login").await;
-    assert_eq!(banner(&html), [flash("warning", "Please log in first.")]);
+    let alices: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM tower_sessions WHERE user_id = \
+           (SELECT id FROM users WHERE username = 'alice')",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(alices, 0, "no stray logged-in record in the device list");
+    let html = app.html("/dashboard").await;
+    assert!(html.contains("Hello, bob!"), "still bob: {html}");
+    assert_eq!(banner(&html), [flash("info", "For bob.")]);
 }
 
 #[tokio::test]

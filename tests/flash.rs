@@ -157,8 +157,8 @@ async fn requests_that_render_no_page_leave_the_flashes_waiting() {
 #[tokio::test]
 async fn message_text_is_escaped() {
     let app = spawn_app().await;
-    app.post_form("/api/flash_demo", &[]).await; // gives the client a session
-    page(&app, "/").await; // and shows the demo flashes
+    app.signed_in("alice").await; // gives the client a session
+    page(&app, "/").await; // and shows the welcome
 
     let flasher = app.flasher().await;
     flasher
@@ -181,7 +181,7 @@ async fn message_text_is_escaped() {
 #[tokio::test]
 async fn field_scoped_flashes_are_not_in_the_global_banner() {
     let app = spawn_app().await;
-    app.post_form("/api/flash_demo", &[]).await;
+    app.signed_in("alice").await;
     page(&app, "/").await;
     let flasher = app.flasher().await;
     flasher

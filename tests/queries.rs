@@ -103,9 +103,27 @@ async fn a_logged_in_page_view_reads_its_session_user_and_flashes_in_one_stateme
 }
 
 #[tokio::test]
+async fn an_anonymous_flash_round_trip_asks_the_database_nothing() {
+    let _measuring = measuring().await;
+    let app = spawn_app().await;
+    take();
+    assert_eq!(app.post_form("/api/flash_demo", &[]).await.status(), 303);
+    assert_eq!(banner(&app.html("/").await).len(), 6);
+    assert_eq!(banner(&app.html("/").await), []);
+    let statements = take();
+    assert_eq!(
+        statements,
+        Vec::<String>::new(),
+        "the visitor cookie carries them"
+    );
+}
+
+#[tokio::test]
 async fn a_page_view_takes_waiting_flashes_with_one_more_statement() {
     let _measuring = measuring().await;
     let app = spawn_app().await;
+    app.signed_in("alice").await;
+    app.html("/").await; // shows the welcome
     assert_eq!(app.post_form("/api/flash_demo", &[]).await.status(), 303);
 
     take();
@@ -138,7 +156,7 @@ async fn six_flashes_are_written_with_one_insert() {
     let _measuring = measuring().await;
     let app = spawn_app().await;
     // A session first, so that what follows is only the flashes' work.
-    assert_eq!(app.post_form("/api/flash_demo", &[]).await.status(), 303);
+    app.signed_in("alice").await;
     app.html("/").await;
 
     take();

@@ -376,7 +376,12 @@ async fn a_strangers_failures_never_keep_the_owners_browser_waiting() {
 async fn refused_attempts_are_logged_one_row_a_minute_and_old_events_are_pruned() {
     let clock = flashboard::clock::Clock::manual();
     let app_clock = clock.clone();
-    let app = spawn_app_with(move |config| config.clock = app_clock).await;
+    let app = spawn_app_with(move |config| {
+        config.clock = app_clock;
+        // Only the per-account delay here (the per-IP limit keeps real time).
+        config.auth.attempts_per_ip_per_minute = 1000;
+    })
+    .await;
     register(&app, "target").await;
     for _ in 0..5 {
         app.login("target", "wrong-password").await;
@@ -418,6 +423,72 @@ async fn refused_attempts_are_logged_one_row_a_minute_and_old_events_are_pruned(
         .await
         .unwrap();
     assert_eq!(deleted as i64, total, "all of them are past it then");
+}
+
+#[tokio::test]
+async fn ten_thousand_cookieless_requests_leave_at_most_a_hundred_rows() {
+    use futures::StreamExt;
+
+    let app = spawn_app().await;
+    register(&app, "target").await;
+    app.html("/login").await; // shows the registration flash
+    let rows = || async {
+        let mut total = 0;
+        for table in ["tower_sessions", "flash", "auth_events"] {
+            let count: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+                .fetch_one(&app.pool)
+                .await
+                .unwrap();
+            total += count;
+        }
+        total
+    };
+    let before = rows().await;
+    // No cookie store: every request is a new visitor, as from a script.
+    let cookieless = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let statuses: Vec<u16> = futures::stream::iter(0..10_000)
+        .map(|i| {
+            let request = match i % 6 {
+                0 => cookieless.get(app.url("/dashboard")),
+                1 => cookieless.post(app.url("/api/flash_demo")),
+                2 => cookieless
+                    .post(app.url("/api/flash_custom"))
+                    .form(&[("category", "stock_alert"), ("message", "Flood")]),
+                3 => cookieless
+                    .post(app.url("/api/save_preferences"))
+                    .form(&[("theme", "dark"), ("density", "compact")]),
+                4 => cookieless
+                    .post(app.url("/api/login"))
+                    .form(&[("username", "target"), ("password", "wrong-password")]),
+                _ => cookieless.post(app.url("/api/register")).form(&[
+                    ("username", format!("flood{i}")),
+                    ("email", format!("flood{i}@example.com")),
+                    ("password", "Password123".to_owned()),
+                ]),
+            };
+            async move { request.send().await.unwrap().status().as_u16() }
+        })
+        .buffer_unordered(16)
+        .collect()
+        .await;
+    assert!(
+        statuses.iter().all(|status| *status < 500),
+        "no server errors"
+    );
+    assert!(statuses.contains(&429), "the auth posts were throttled");
+    let added = rows().await - before;
+    eprintln!("10,000 cookieless requests added {added} rows");
+    assert!(added <= 100, "{added} new rows");
+    // A visitor still sees what is meant for them (the HTTP flash tests cover the rest).
+    assert_eq!(app.get("/dashboard").await.status(), 303);
+    let html = app.html("/login").await;
+    assert_eq!(
+        banner(&html),
+        [("warning".to_owned(), "Please log in first.".to_owned())]
+    );
 }
 
 #[tokio::test]

@@ -116,9 +116,26 @@ async fn production_cookie_is_secure_host_prefixed_and_http_only() {
         config.secret_key = Some(SecretKey::new(KEY_NOW));
     })
     .await;
-    // A flash is enough to start a session (and a cookie) for an anonymous visitor.
-    let res = app.post_form("/flash-demo", &[]).await;
-    assert_eq!(res.status(), 200);
+    // An anonymous visitor's flash travels in the visitor cookie, as locked down.
+    let res = app.post_form("/api/flash_demo", &[]).await;
+    assert_eq!(res.status(), 303);
+    let visitor = set_cookie(&res, "__Host-flashboard_visitor").expect("__Host- visitor cookie");
+    for required in ["secure", "httponly"] {
+        assert!(
+            attributes(&visitor)
+                .iter()
+                .any(|(name, _)| name == required),
+            "{required}: {visitor}"
+        );
+    }
+    // A log-in starts the session (and its cookie).
+    register(&app, "secure").await;
+    let res = app
+        .post_form(
+            "/api/login",
+            &[("username", "secure"), ("password", "Password123")],
+        )
+        .await;
     let cookie = set_cookie(&res, "__Host-flashboard_session").expect("__Host- cookie set");
     let names: Vec<String> = attributes(&cookie).into_iter().map(|(n, _)| n).collect();
     for required in ["secure", "httponly"] {
@@ -716,6 +733,36 @@ async fn preferences_are_rendered_by_the_server_on_every_page_and_reset() {
     assert_eq!(
         html_preferences(&app.html("/").await),
         ("system".to_owned(), "comfortable".to_owned())
+    );
+    // An anonymous visitor's choice lived in the visitor cookie: nothing on the server.
+    assert_eq!(count(&app, "tower_sessions").await, 0);
+
+    // Logged in, they are kept in the session (the visitor's choice still applies until then).
+    app.post_form(
+        "/api/save_preferences",
+        &[("theme", "light"), ("density", "compact")],
+    )
+    .await;
+    register(&app, "chooser").await;
+    log_in(&app, "chooser", false).await;
+    let light = ("light".to_owned(), "compact".to_owned());
+    assert_eq!(html_preferences(&app.html("/").await), light);
+    app.post_form(
+        "/api/save_preferences",
+        &[("theme", "dark"), ("density", "comfortable")],
+    )
+    .await;
+    let stored: Vec<u8> = sqlx::query_scalar("SELECT data FROM tower_sessions")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let record: tower_sessions::session::Record = rmp_serde_decode(&stored);
+    assert!(record.data.contains_key("preferences"), "in the session");
+    app.post_form("/api/reset_preferences", &[]).await;
+    assert_eq!(
+        html_preferences(&app.html("/").await),
+        ("system".to_owned(), "comfortable".to_owned()),
+        "reset forgets both"
     );
     let stored: Vec<u8> = sqlx::query_scalar("SELECT data FROM tower_sessions")
         .fetch_one(&app.pool)

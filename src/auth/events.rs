@@ -116,6 +116,7 @@ pub fn spawn_pruner(
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(every);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        interval.tick().await; // The first tick is immediate; start-up has other work.
         loop {
             interval.tick().await;
             match prune(&pool, retention, clock.now_unix()).await {

@@ -8,7 +8,12 @@ use axum::{
 };
 use tower_sessions::Session;
 
-use crate::{flash::Flasher, server::state::AppState, session, text::t};
+use crate::{
+    flash::Flasher,
+    server::state::AppState,
+    session::{self, visitor::Visitor},
+    text::t,
+};
 
 /// The pages only a logged-in user may load.
 pub const PROTECTED: &[&str] = &["/dashboard", "/session"];
@@ -50,7 +55,9 @@ pub async fn require_login(
             } else {
                 t().dashboard_login_first
             };
+            let visitor = request.extensions().get::<Visitor>().cloned();
             if let Err(err) = Flasher::new(state.flash.clone(), session)
+                .visiting(visitor)
                 .warning(message)
                 .await
             {

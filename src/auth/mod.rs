@@ -259,7 +259,7 @@ pub async fn form_input() -> Result<std::collections::HashMap<String, String>, S
         return Ok(std::collections::HashMap::new());
     }
     let call = Call::current().await?;
-    crate::session::take_form_input(&call.session)
+    crate::session::take_form_input(&call.session, call.visitor.as_ref())
         .await
         .map_err(call.internal())
 }

@@ -37,7 +37,7 @@ use super::{
     device::{self, TrustedDevice},
     events::{self, Event, Kind},
 };
-use crate::{flash::Flasher, server::state::AppState, text::t};
+use crate::{flash::Flasher, server::state::AppState, session::visitor::Visitor, text::t};
 
 /// Failed log-ins per account per hour that cost no waiting.
 pub const FREE_FAILURES: i64 = 5;
@@ -220,6 +220,9 @@ pub async fn throttle_auth_posts(
         .find(|(name, _)| name == "username")
         .map(|(_, value)| value.into_owned());
     let mut wait = state.auth_limiter.check(ip).err().unwrap_or(0);
+    // Refused for the address, whatever account it names: logged without one, so that a flood
+    // of made-up names still writes one row a minute.
+    let refused_for_address = wait > 0;
     let mut reservation = None;
     if wait == 0
         && login
@@ -260,7 +263,7 @@ pub async fn throttle_auth_posts(
     let event = Event {
         kind: Kind::Throttled,
         user_id: None,
-        username: username.as_deref(),
+        username: username.as_deref().filter(|_| !refused_for_address),
         ip,
         device: parts
             .extensions
@@ -271,7 +274,9 @@ pub async fn throttle_auth_posts(
         tracing::error!(error = %err, "could not record a throttled attempt");
     }
     let message = t().throttled.replace("{seconds}", &wait.to_string());
+    let visitor = parts.extensions.get::<Visitor>().cloned();
     if let Err(err) = Flasher::new(state.flash.clone(), session)
+        .visiting(visitor)
         .warning(message.clone())
         .await
     {

@@ -1,4 +1,8 @@
 //! Server side: pushing flashes into the session's queue and taking them out.
+//!
+//! A browser with a stored session keeps its queue in the `flash` table. A visitor without one
+//! (before log-in, after log-out) keeps it in the visitor cookie
+//! ([`crate::session::visitor`]): anonymous traffic writes nothing to the database.
 
 use axum::{
     extract::{FromRef, FromRequestParts},
@@ -14,6 +18,7 @@ use sqlx::SqlitePool;
 use tower_sessions::Session;
 
 use super::{DEFAULT_CATEGORY, Flash, valid_category};
+use crate::session::visitor::Visitor;
 
 /// The session key that keeps a session with flashes alive: a session must hold some data for
 /// tower-sessions to save it and send its cookie.
@@ -127,6 +132,7 @@ impl FlashStore {
 pub struct Flasher {
     store: FlashStore,
     session: Session,
+    visitor: Option<Visitor>,
 }
 
 /// Why a flash could not be pushed or taken.
@@ -152,9 +158,21 @@ impl FlashError {
 }
 
 impl Flasher {
-    /// The flashes of `session`, kept in `store`.
+    /// The flashes of `session`, kept in `store` (and, with [`Flasher::visiting`], in the
+    /// visitor cookie while the session has no stored record).
     pub fn new(store: FlashStore, session: Session) -> Self {
-        Self { store, session }
+        Self {
+            store,
+            session,
+            visitor: None,
+        }
+    }
+
+    /// Keeps the flashes of a visitor without a stored session in `visitor`'s cookie (without
+    /// one, such a push creates a session record).
+    pub fn visiting(mut self, visitor: Option<Visitor>) -> Self {
+        self.visitor = visitor;
+        self
     }
 
     /// The current request's flashes, for server functions and server rendering: the session
@@ -164,7 +182,7 @@ impl Flasher {
             .ok_or_else(|| ServerFnError::new("no session: is the session layer installed?"))?;
         let store = use_context::<FlashStore>()
             .ok_or_else(|| ServerFnError::new("FlashStore is missing from the Leptos context"))?;
-        Ok(Self::new(store, session))
+        Ok(Self::new(store, session).visiting(Visitor::from_context()))
     }
 
     /// Queues `message` under `category` for the next page this browser renders.
@@ -189,6 +207,15 @@ impl Flasher {
             return Err(FlashError::InvalidCategory((*category).to_owned()));
         }
         if flashes.is_empty() {
+            return Ok(());
+        }
+        if let Some(visitor) = self.cookie_queue().await? {
+            let clipped: Vec<(&str, String)> = flashes
+                .iter()
+                .map(|&(category, message)| (category, self.clip(message.to_owned())))
+                .collect();
+            visitor.push_flashes(&clipped, self.store.limits.max_per_session as usize);
+            PushedHere::mark();
             return Ok(());
         }
         let session_id = self.session_id_for_push().await?;
@@ -269,8 +296,9 @@ impl Flasher {
     /// whichever request asks first. A browser without a session gets none, and when none are
     /// waiting nothing is written (a read does not take SQLite's write lock; the `DELETE` does).
     pub async fn take(&self) -> Result<Vec<Flash>, FlashError> {
+        let mut taken = self.take_from_cookie();
         let Some(id) = self.stored_session_id().await? else {
-            return Ok(Vec::new());
+            return Ok(taken);
         };
         let waiting: bool =
             sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM flash WHERE session_id = ?)")
@@ -278,9 +306,10 @@ impl Flasher {
                 .fetch_one(&self.store.pool)
                 .await?;
         if !waiting {
-            return Ok(Vec::new());
+            return Ok(taken);
         }
-        self.delete_returning(id).await
+        taken.extend(self.delete_returning(id).await?);
+        Ok(taken)
     }
 
     /// [`Flasher::take`] for a page view: whether any wait is what the store found when it
@@ -288,13 +317,39 @@ impl Flasher {
     /// page with none asks the database nothing. A flash pushed by another request since the
     /// load is left for the next page.
     pub async fn take_for_page(&self) -> Result<Vec<Flash>, FlashError> {
+        let mut taken = self.take_from_cookie();
         let Some(id) = self.stored_session_id().await? else {
-            return Ok(Vec::new());
+            return Ok(taken);
         };
         if !PushedHere::happened() && !crate::session::loaded::flash_waiting(&self.session).await {
-            return Ok(Vec::new());
+            return Ok(taken);
         }
-        self.delete_returning(id).await
+        taken.extend(self.delete_returning(id).await?);
+        Ok(taken)
+    }
+
+    /// The flashes waiting in the visitor cookie, taken (older than any in the database).
+    fn take_from_cookie(&self) -> Vec<Flash> {
+        self.visitor
+            .as_ref()
+            .map(Visitor::take_flashes)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(id, category, message)| Flash {
+                id,
+                category,
+                message,
+            })
+            .collect()
+    }
+
+    /// The visitor cookie, when this request's flashes go there: there is one, and the session
+    /// has no stored record.
+    async fn cookie_queue(&self) -> Result<Option<&Visitor>, FlashError> {
+        let Some(visitor) = &self.visitor else {
+            return Ok(None);
+        };
+        Ok((!crate::session::has_record(&self.session).await?).then_some(visitor))
     }
 
     /// The id of the session if the store has it (an id from a cookie that names no live
@@ -371,7 +426,8 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let session = Session::from_request_parts(parts, state).await?;
-        Ok(Self::new(FlashStore::from_ref(state), session))
+        let visitor = parts.extensions.get::<Visitor>().cloned();
+        Ok(Self::new(FlashStore::from_ref(state), session).visiting(visitor))
     }
 }
 

@@ -15,6 +15,7 @@ use crate::{
     session::{
         self, LOGIN_KEY, Login,
         lifetime::{META_KEY, Meta},
+        visitor::Visitor,
     },
 };
 
@@ -22,6 +23,8 @@ use crate::{
 pub struct Call {
     pub state: AppState,
     pub session: Session,
+    /// The visitor cookie (see [`session::visitor`]).
+    pub visitor: Option<Visitor>,
     pub flasher: Flasher,
     memo: RequestMemo,
 }
@@ -58,10 +61,12 @@ impl Call {
             .ok_or_else(|| ServerFnError::new("no request: AppState is not in the context"))?;
         let session = session_from_context()
             .ok_or_else(|| ServerFnError::new("no session: is the session layer installed?"))?;
-        let flasher = Flasher::new(state.flash.clone(), session.clone());
+        let visitor = Visitor::from_context();
+        let flasher = Flasher::new(state.flash.clone(), session.clone()).visiting(visitor.clone());
         Ok(Self {
             state,
             session,
+            visitor,
             flasher,
             memo: use_context::<RequestMemo>().unwrap_or_default(),
         })
@@ -129,7 +134,7 @@ impl Call {
         if !super::redirect::is_form_post() {
             return Ok(());
         }
-        session::keep_form_input(&self.session, fields)
+        session::keep_form_input(&self.session, self.visitor.as_ref(), fields)
             .await
             .map_err(self.internal())
     }

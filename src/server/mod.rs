@@ -134,7 +134,10 @@ impl Server {
         let background = vec![sweeper, pruner, auth_limiter.spawn_cleaner()];
         let page_cache = page_cache::PageCache::new(
             router::cacheable_paths(),
-            &config.session.cookie_name,
+            &[
+                &config.session.cookie_name,
+                crate::session::visitor::COOKIE_BASE_NAME,
+            ],
             config.is_dev(),
         );
         let state = AppState::new(state::Shared {

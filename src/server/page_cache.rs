@@ -1,16 +1,16 @@
 //! Pages for visitors without a session: rendered once per path, then served as a copy with a
 //! fresh nonce.
 //!
-//! A visitor without a session cookie has no flashes, no preferences, no user and no kept form
-//! input, so every such visitor gets the same `/login` (or `/`, `/register`, ...) byte for byte,
+//! A visitor without a session cookie or a visitor cookie (`session::visitor`) has no flashes,
+//! no preferences, no user and no kept form input, so every such visitor gets the same `/login` (or `/`, `/register`, ...) byte for byte,
 //! except for the CSP nonce Leptos puts on its inline scripts. Rendering it costs the reactive
 //! system a few hundred microseconds of CPU; copying it costs a few. The first such request for
 //! a path renders as usual and its answer is kept with the nonce cut out; later ones get the copy
 //! with a new nonce (made by Leptos' own generator) and the Content-Security-Policy that names it.
 //!
 //! What is kept, and why that is safe:
-//! - Only `GET` requests without a query string and without a session cookie (valid or not:
-//!   a stale cookie must still be told that its session ended).
+//! - Only `GET` requests without a query string and without a session or visitor cookie (valid
+//!   or not: a stale cookie must still be told that its session ended).
 //! - Only paths of the app's own routes, never the pages that need a user, so the cache holds at
 //!   most one entry per route whatever clients send.
 //! - Only a `200` HTML answer that sets no cookie and whose policy carries a nonce.
@@ -47,8 +47,8 @@ pub struct PageCache(Arc<Inner>);
 struct Inner {
     /// The paths whose anonymous page may be kept.
     paths: HashSet<String>,
-    /// The session cookie's name: a request that carries it is never served from here.
-    cookie_name: String,
+    /// The cookies (session, visitor) a request that carries one of is never served from here.
+    cookie_names: Vec<String>,
     dev: bool,
     pages: RwLock<HashMap<String, Arc<Page>>>,
     served: AtomicU64,
@@ -61,12 +61,12 @@ struct Page {
 }
 
 impl PageCache {
-    /// A cache for `paths`; requests carrying the cookie `cookie_name` pass by. `dev` as in
-    /// [`content_security_policy`].
-    pub fn new(paths: impl IntoIterator<Item = String>, cookie_name: &str, dev: bool) -> Self {
+    /// A cache for `paths`; requests carrying one of the cookies `cookie_names` pass by. `dev`
+    /// as in [`content_security_policy`].
+    pub fn new(paths: impl IntoIterator<Item = String>, cookie_names: &[&str], dev: bool) -> Self {
         Self(Arc::new(Inner {
             paths: paths.into_iter().collect(),
-            cookie_name: cookie_name.to_owned(),
+            cookie_names: cookie_names.iter().map(|name| (*name).to_owned()).collect(),
             dev,
             pages: RwLock::default(),
             served: AtomicU64::new(0),
@@ -83,11 +83,12 @@ impl PageCache {
         request.method() == Method::GET
             && request.uri().query().is_none()
             && self.0.paths.contains(request.uri().path())
-            && !request
-                .headers()
-                .get_all(COOKIE)
-                .iter()
-                .any(|value| carries_cookie(value.as_bytes(), &self.0.cookie_name))
+            && !request.headers().get_all(COOKIE).iter().any(|value| {
+                self.0
+                    .cookie_names
+                    .iter()
+                    .any(|name| carries_cookie(value.as_bytes(), name))
+            })
     }
 
     fn get(&self, path: &str) -> Option<Arc<Page>> {

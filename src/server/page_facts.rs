@@ -29,11 +29,11 @@ use super::{
 use crate::{
     auth::{DashboardData, User, guard::page_of},
     flash::FlashesWaiting,
-    preferences::{PREFERENCES_KEY, Preferences},
     seeded::PageFacts,
     session::{
         self, Login, devices,
         lifetime::{META_KEY, Meta},
+        visitor::Visitor,
     },
 };
 
@@ -75,11 +75,17 @@ fn may_render_a_page(request: &Request) -> bool {
 /// outside the middleware's reach).
 pub async fn attach(state: &AppState, session: &Session, request: &mut Request) {
     let dashboard_page = page_of(request.uri().path()) == "/dashboard";
-    let gathered = gather_from(state, session, dashboard_page).await;
+    let visitor = request.extensions().get::<Visitor>().cloned();
+    let gathered = gather_from(state, session, visitor, dashboard_page).await;
     request.extensions_mut().insert(gathered);
 }
 
-async fn gather_from(state: &AppState, session: &Session, dashboard_page: bool) -> Gathered {
+async fn gather_from(
+    state: &AppState,
+    session: &Session,
+    request_visitor: Option<Visitor>,
+    dashboard_page: bool,
+) -> Gathered {
     // A failed read leaves that fact at its default (no user, the default preferences) and
     // makes the page a `500`, as the page's own reads did when they failed.
     let mut failed = false;
@@ -91,8 +97,8 @@ async fn gather_from(state: &AppState, session: &Session, dashboard_page: bool) 
         failure("the user", &err);
         None
     });
-    let preferences = session
-        .get::<Preferences>(PREFERENCES_KEY)
+    let visitor = request_visitor;
+    let preferences = crate::preferences::saved(session, visitor.as_ref())
         .await
         .unwrap_or_else(|err| {
             failure("the preferences", &err);
@@ -116,7 +122,8 @@ async fn gather_from(state: &AppState, session: &Session, dashboard_page: bool) 
         .inspect_err(|err| failure("the devices", err))
         .ok();
     }
-    let flash_waiting = session::loaded::flash_waiting(session).await;
+    let flash_waiting = session::loaded::flash_waiting(session).await
+        || visitor.as_ref().is_some_and(Visitor::has_flashes);
     Gathered {
         facts: Arc::new(PageFacts {
             user: user.map(|(user, _)| user),

@@ -65,6 +65,11 @@ pub fn app(state: AppState, sessions: SessionLayer, extra: Router<AppState>) -> 
             session::lifetime::track,
         ))
         .layer(sessions)
+        // The cookie of a visitor without a session (see `session::visitor`).
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::visitor::carry,
+        ))
         // Cookies signed with an older secret key, signed again (see `session::resign`).
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

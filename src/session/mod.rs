@@ -10,6 +10,7 @@
 //! - [`keys`]: what the app keeps in a session (who is logged in, kept form input).
 //! - [`index`]: which sessions belong to which user.
 //! - `merge`: saves that merge the keys a request changed into a newer version of the record.
+//! - [`visitor`]: what a visitor without a server-side session keeps, in an encrypted cookie.
 //! - [`resign`]: cookies signed with an older secret key, signed again with the current one.
 //!
 //! Shared with the browser (server functions and the types pages show):
@@ -35,9 +36,13 @@ mod merge;
 pub mod resign;
 #[cfg(feature = "ssr")]
 mod store;
+#[cfg(feature = "ssr")]
+pub mod visitor;
 
 #[cfg(feature = "ssr")]
-pub use keys::{FORM_INPUT_KEY, LOGIN_KEY, Login, keep_form_input, login, take_form_input};
+pub use keys::{
+    FORM_INPUT_KEY, LOGIN_KEY, Login, has_record, keep_form_input, login, take_form_input,
+};
 #[cfg(feature = "ssr")]
 pub use lifetime::Lifetimes;
 #[cfg(feature = "ssr")]
