@@ -362,6 +362,23 @@ async fn a_strangers_failures_never_keep_the_owners_browser_waiting() {
     .await
     .unwrap();
     assert_eq!(devices.len(), 5 + 5, "{devices:?}");
+
+    // A device that keeps failing is trusted no more: after 10 failures in the hour its
+    // attempts count with everyone else's (OWASP's lock-out of a device cookie).
+    for _ in 0..10 {
+        clock.advance(std::time::Duration::from_secs(40));
+        let res = log_in_from(&app, &owner, "owner", "typo").await;
+        assert_eq!(res.status(), 303);
+    }
+    clock.advance(std::time::Duration::from_secs(40));
+    log_in_from(&app, &owner, "owner", "typo").await;
+    let last: Option<String> = sqlx::query_scalar(
+        "SELECT device FROM auth_events WHERE kind = 'login_failed' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(last, None, "counted with the account's shared failures");
     assert!(
         devices[..5].iter().all(Option::is_none),
         "the stranger's: untrusted"
@@ -370,6 +387,42 @@ async fn a_strangers_failures_never_keep_the_owners_browser_waiting() {
         devices[5..].iter().all(Option::is_some),
         "the owner's: its device"
     );
+}
+
+#[tokio::test]
+async fn the_throttle_reads_the_user_name_as_the_log_in_does() {
+    let app = spawn_app().await;
+    register(&app, "target").await;
+    // `[username]` is `username` to the server function's decoder (serde_qs): these guesses
+    // reach the password check, so they must count for the account.
+    for _ in 0..5 {
+        let res = app
+            .client
+            .post(app.url("/api/login"))
+            .header("accept", "text/html")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("%5Busername%5D=target&password=wrong-password")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+    }
+    let failed: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM auth_events WHERE kind = 'login_failed' AND username_key = 'target'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(failed, 5, "the bracketed name reached the password check");
+    let res = app
+        .client
+        .post(app.url("/api/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("%5Busername%5D=target&password=wrong-password")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 429, "the account's delay applies to it");
 }
 
 #[tokio::test]

@@ -119,7 +119,7 @@ async fn production_cookie_is_secure_host_prefixed_and_http_only() {
     // An anonymous visitor's flash travels in the visitor cookie, as locked down.
     let res = app.post_form("/api/flash_demo", &[]).await;
     assert_eq!(res.status(), 303);
-    let visitor = set_cookie(&res, "__Host-flashboard_visitor").expect("__Host- visitor cookie");
+    let visitor = set_cookie(&res, "__Host-flashboard_flash").expect("__Host- flash cookie");
     for required in ["secure", "httponly"] {
         assert!(
             attributes(&visitor)

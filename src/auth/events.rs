@@ -43,7 +43,9 @@ pub async fn record(pool: &SqlitePool, event: Event<'_>, now: i64) -> sqlx::Resu
     let username = event
         .username
         .map(|name| name.trim().chars().take(64).collect::<String>());
-    let key = username.as_deref().map(super::form::username_key);
+    // The key of the whole name, as the throttle and the log-in compute it (the cut name's key
+    // could differ, and its failures would count for no account).
+    let key = event.username.map(super::form::username_key);
     tracing::info!(
         event = event.kind.as_str(),
         user_id = event.user_id,
@@ -88,6 +90,7 @@ pub async fn record(pool: &SqlitePool, event: Event<'_>, now: i64) -> sqlx::Resu
 pub async fn prune(pool: &SqlitePool, retention: i64, now: i64) -> sqlx::Result<u64> {
     let mut deleted = 0;
     loop {
+        let started = std::time::Instant::now();
         let batch = sqlx::query(
             "DELETE FROM auth_events WHERE id IN \
                (SELECT id FROM auth_events WHERE at < ? LIMIT 1000)",
@@ -100,7 +103,8 @@ pub async fn prune(pool: &SqlitePool, retention: i64, now: i64) -> sqlx::Result<
         if batch < 1000 {
             return Ok(deleted);
         }
-        tokio::task::yield_now().await;
+        // As the session sweeper: writers waiting for the lock get it between batches.
+        tokio::time::sleep((started.elapsed() * 3).max(std::time::Duration::from_millis(10))).await;
     }
 }
 

@@ -54,23 +54,27 @@ pub fn delay_after(failures: i64) -> i64 {
 }
 
 /// Seconds an attempt must still wait at `now` after the last failed log-in it is counted
-/// with, and those failures in the hour before: the account's shared ones (`username_key`),
-/// or a trusted device's own.
+/// with, those failures in the hour before, and the device it is counted as: a trusted
+/// device's own failures, unless it has [`device::LOCKOUT_FAILURES`] of them (then, as every
+/// other attempt, the account's shared ones, `username_key`).
 pub async fn wait_before_attempt(
     pool: &sqlx::SqlitePool,
     username_key: &str,
-    device: Option<&TrustedDevice>,
+    device: Option<TrustedDevice>,
     now: i64,
-) -> sqlx::Result<(i64, i64)> {
+) -> sqlx::Result<(i64, i64, Option<TrustedDevice>)> {
     let hour_ago = now - 3600;
-    let (failures, last) = match device {
-        Some(TrustedDevice(device)) => {
-            events::device_failures_since(pool, device, hour_ago).await?
-        }
-        None => events::failures_since(pool, username_key, hour_ago).await?,
+    let wait_after = |failures: i64, last: Option<i64>| {
+        last.map_or(0, |last| (last + delay_after(failures) - now).max(0))
     };
-    let wait = last.map_or(0, |last| (last + delay_after(failures) - now).max(0));
-    Ok((wait, failures))
+    if let Some(device) = device {
+        let (failures, last) = events::device_failures_since(pool, &device.0, hour_ago).await?;
+        if failures < device::LOCKOUT_FAILURES {
+            return Ok((wait_after(failures, last), failures, Some(device)));
+        }
+    }
+    let (failures, last) = events::failures_since(pool, username_key, hour_ago).await?;
+    Ok((wait_after(failures, last), failures, None))
 }
 
 /// Log-in attempts being evaluated right now, per account. The check runs before the password
@@ -198,6 +202,23 @@ impl IpLimiter {
     }
 }
 
+/// The `username` field of an auth post, read exactly as the server function will read it
+/// (server_fn's `serde_qs` settings): a name the throttle read differently from the log-in
+/// (`[username]=victim` is `username` to `serde_qs`) would be guessed without the per-account
+/// limit.
+fn posted_username(body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Fields {
+        #[serde(default)]
+        username: Option<String>,
+    }
+    let text = std::str::from_utf8(body).ok()?;
+    serde_qs::Config::new(5, false)
+        .deserialize_str::<Fields>(text)
+        .ok()?
+        .username
+}
+
 /// Middleware: throttles posts to `/api/login` and `/api/register` (see the module docs).
 pub async fn throttle_auth_posts(
     State(state): State<AppState>,
@@ -216,9 +237,7 @@ pub async fn throttle_auth_posts(
     let Ok(bytes) = to_bytes(body, usize::MAX).await else {
         return (StatusCode::PAYLOAD_TOO_LARGE, "Request body too large.\n").into_response();
     };
-    let username = form_urlencoded::parse(&bytes)
-        .find(|(name, _)| name == "username")
-        .map(|(_, value)| value.into_owned());
+    let username = posted_username(&bytes);
     let mut wait = state.auth_limiter.check(ip).err().unwrap_or(0);
     // Refused for the address, whatever account it names: logged without one, so that a flood
     // of made-up names still writes one row a minute.
@@ -229,14 +248,16 @@ pub async fn throttle_auth_posts(
         && let Some(name) = username.as_deref()
     {
         let key = super::form::username_key(name.trim());
-        let trusted = device::trusted(&parts.headers, &state.config, &state.cookie_keys, &key);
         let now = state.lifetimes.now_unix();
-        let (after_failures, failures) =
-            wait_before_attempt(&state.pool, &key, trusted.as_ref(), now)
+        let config = &state.config;
+        let device = device::trusted(&parts.headers, config, &state.cookie_keys, &key, now);
+        let (after_failures, failures, trusted) =
+            wait_before_attempt(&state.pool, &key, device, now)
                 .await
                 .unwrap_or_else(|err| {
+                    // Unknown: refused for a second rather than let through unlimited.
                     tracing::error!(error = %err, "could not read failed log-ins");
-                    (0, 0)
+                    (1, 0, None)
                 });
         // Checked and reserved in one step; held until the log-in has answered. A trusted
         // device's attempts in flight are its own.
@@ -264,7 +285,9 @@ pub async fn throttle_auth_posts(
         kind: Kind::Throttled,
         user_id: None,
         username: username.as_deref().filter(|_| !refused_for_address),
-        ip,
+        // Counted per client as the limiter counts it (an IPv6 client by its /64, which it
+        // may rotate through): one row a minute, whatever address of it sent the attempt.
+        ip: client_key(ip),
         device: parts
             .extensions
             .get::<TrustedDevice>()

@@ -189,8 +189,10 @@ impl Call {
     /// [`crate::auth::device`]): its later log-ins to the account are throttled only by its
     /// own failures.
     pub fn trust_device(&self, username_key: &str) {
+        let state = &self.state;
+        let now = state.lifetimes.now_unix();
         let cookie =
-            crate::auth::device::issue(&self.state.config, &self.state.cookie_keys, username_key);
+            crate::auth::device::issue(&state.config, &state.cookie_keys, username_key, now);
         match (
             use_context::<ResponseOptions>(),
             axum::http::HeaderValue::from_str(&cookie),

@@ -136,7 +136,8 @@ impl Server {
             router::cacheable_paths(),
             &[
                 &config.session.cookie_name,
-                crate::session::visitor::COOKIE_BASE_NAME,
+                crate::session::visitor::FLASH_COOKIE,
+                crate::session::visitor::VALUES_COOKIE,
             ],
             config.is_dev(),
         );

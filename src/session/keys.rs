@@ -47,11 +47,16 @@ pub async fn keep_form_input(
     fields: &[(&str, &str)],
 ) -> Result<(), tower_sessions::session::Error> {
     // Long enough for any valid value; a pasted novel is not worth keeping in the store.
-    const MAX_KEPT_CHARS: usize = 256;
+    const MAX_KEPT_BYTES: usize = 256;
     let input: HashMap<String, String> = fields
         .iter()
         .map(|(name, value)| {
-            let value = value.chars().take(MAX_KEPT_CHARS).collect();
+            // Cut at a character boundary within the byte limit (it travels in a cookie).
+            let value = value
+                .char_indices()
+                .take_while(|(at, c)| at + c.len_utf8() <= MAX_KEPT_BYTES)
+                .map(|(_, c)| c)
+                .collect();
             ((*name).to_owned(), value)
         })
         .collect();

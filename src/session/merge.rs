@@ -8,6 +8,12 @@
 //! [`STORED_KEY`]; a save writes only if the row still has that version, and otherwise loads
 //! the row again, applies the keys this request changed (set or removed) to it, and tries
 //! again. So each key ends with the value of the request that last changed it.
+//!
+//! One limit: `save` cannot note the version it wrote in the record (it gets it read-only), so
+//! a request that saves an existing session twice (an explicit `session.save()`, then the
+//! middleware's save) merges its second save against its own first one and re-applies all it
+//! changed since the load over what others wrote in between. Nothing in the app saves an
+//! existing session explicitly; a new one (`Store::create`) notes its version.
 
 use std::collections::HashMap;
 

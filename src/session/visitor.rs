@@ -1,19 +1,23 @@
-//! What a visitor without a server-side session keeps: a small encrypted cookie (Django's cookie
+//! What a visitor without a server-side session keeps: small encrypted cookies (Django's cookie
 //! message storage, and Flask's own signed-cookie session, for the little an anonymous visitor
 //! has), so that anonymous traffic stores nothing on the server.
 //!
 //! A server-side session starts only at log-in. Before that (and after a log-out), the flashes
-//! meant for the visitor ("Please log in first.", "Registered!"), the form input kept across a
-//! failed post and the chosen preferences travel in the cookie `flashboard_visitor`
-//! (`__Host-` prefixed when cookies are secure): encrypted and authenticated with the app's key
-//! (AES-256-GCM, so it can be neither read nor forged), `HttpOnly`, `SameSite=Lax`, at most
-//! [`MAX_JSON_BYTES`] of content (the oldest flashes go first). Flashes in it expire
-//! [`FLASH_SECONDS`] after the last push; the cookie lives [`KEEP_DAYS`] when it holds anything
-//! else, until the flashes expire otherwise, and is deleted once empty.
+//! meant for the visitor ("Please log in first.", "Registered!") travel in the cookie
+//! `flashboard_flash`, and the form input kept across a failed post and the chosen preferences
+//! in `flashboard_visitor` (both `__Host-` prefixed when cookies are secure). Both are encrypted
+//! and authenticated with the app's key (AES-256-GCM: they can be neither read nor forged),
+//! `HttpOnly`, `SameSite=Lax`, with at most [`MAX_JSON_BYTES`] of content each (the oldest
+//! flashes go first; the kept input before the preferences). Flashes expire [`FLASH_SECONDS`]
+//! after the last push, the other cookie after [`KEEP_DAYS`]; an emptied cookie is deleted.
+//! Two cookies, so that taking a flash never writes the preferences back: of two requests of
+//! one browser, the one that finishes last sends only the cookie it changed.
 //!
-//! [`carry`] reads the cookie into a [`Visitor`] in the request's extensions and, after the
-//! response, sends it again when it changed. The flash queue, the kept form input and the
-//! preferences use the session when it has a stored record and the visitor otherwise.
+//! [`carry`] reads the cookies into a [`Visitor`] in the request's extensions and, after the
+//! response, sends the ones that changed (a static file's answer, which may be cached publicly,
+//! never carries them). One that no key opens is deleted; one that an
+//! older key opened is sent again under the current key. The flash queue, the kept form input
+//! and the preferences use the session when it has a stored record and the visitor otherwise.
 
 use std::{
     collections::BTreeMap,
@@ -32,59 +36,63 @@ use axum::{
 };
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_json::Value;
-use tower_sessions::cookie::{Cookie, CookieJar, SameSite, time::Duration};
+use tower_sessions::cookie::{
+    Cookie, CookieJar, SameSite,
+    time::{Duration, OffsetDateTime},
+};
 
 use crate::server::{config::Config, secret::CookieKeys, state::AppState};
 
-/// How long flashes wait in the cookie after the last push.
+/// How long flashes wait in their cookie after the last push.
 pub const FLASH_SECONDS: i64 = 600;
-/// How long the cookie lives when it holds more than flashes (preferences, kept input).
+/// How long the cookie of preferences and kept input lives.
 pub const KEEP_DAYS: i64 = 365;
-/// The most JSON kept in the cookie (encrypted and base64-encoded it stays under the 4 KB
+/// The most JSON kept in one cookie (encrypted and base64-encoded it stays under the 4 KB
 /// browsers keep per cookie).
 pub const MAX_JSON_BYTES: usize = 2_800;
+/// The cookies' names without the `__Host-` prefix: flashes, and everything else.
+pub const FLASH_COOKIE: &str = "flashboard_flash";
+pub const VALUES_COOKIE: &str = "flashboard_visitor";
+/// The key of what goes first when the values outgrow their cookie (see `session::keys`).
+const FIRST_TO_GO: &str = super::keys::FORM_INPUT_KEY;
 
-/// The cookie's name without the `__Host-` prefix.
-pub const COOKIE_BASE_NAME: &str = "flashboard_visitor";
-
-/// The cookie's name: `__Host-` prefixed when cookies are secure.
-pub fn cookie_name(config: &Config) -> String {
+/// A cookie's name: `__Host-` prefixed when cookies are secure.
+fn cookie_name(base: &str, config: &Config) -> String {
     if config.cookie_secure() {
-        format!("__Host-{COOKIE_BASE_NAME}")
+        format!("__Host-{base}")
     } else {
-        COOKIE_BASE_NAME.to_owned()
+        base.to_owned()
     }
 }
 
 /// A flash waiting in the cookie: `(id, category, message)`.
 pub type CookieFlash = (i64, String, String);
 
-/// The cookie's content.
+/// The flash cookie's content.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-struct Content {
+struct Flashes {
     /// Waiting flashes, oldest first.
-    #[serde(default, rename = "f", skip_serializing_if = "Vec::is_empty")]
-    flashes: Vec<CookieFlash>,
-    /// Unix seconds after which the flashes are dropped.
+    #[serde(default, rename = "f")]
+    queue: Vec<CookieFlash>,
+    /// Unix seconds after which they are dropped.
     #[serde(default, rename = "u")]
-    flashes_until: i64,
-    /// Other keys, as in a session.
-    #[serde(default, rename = "v", skip_serializing_if = "BTreeMap::is_empty")]
-    values: BTreeMap<String, Value>,
+    until: i64,
 }
 
-impl Content {
-    fn is_empty(&self) -> bool {
-        self.flashes.is_empty() && self.values.is_empty()
-    }
+/// One cookie's state in a request.
+#[derive(Debug, Default)]
+struct Part<T> {
+    content: T,
+    /// The request brought the cookie (readable or not).
+    arrived: bool,
+    /// To be sent again: changed, opened with an older key, or unreadable (then deleted).
+    changed: bool,
 }
 
 #[derive(Debug, Default)]
 struct Inner {
-    content: Content,
-    /// The request brought a cookie.
-    arrived: bool,
-    changed: bool,
+    flashes: Part<Flashes>,
+    values: Part<BTreeMap<String, Value>>,
     /// The clock's time when the request arrived (Unix seconds).
     now: i64,
 }
@@ -106,7 +114,7 @@ impl Visitor {
 
     /// The value under `key`, if any (and readable as `T`).
     pub fn get<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
-        self.with(|state| state.content.values.get(key).cloned())
+        self.with(|inner| inner.values.content.get(key).cloned())
             .and_then(|value| serde_json::from_value(value).ok())
     }
 
@@ -115,28 +123,29 @@ impl Visitor {
         let Ok(value) = serde_json::to_value(value) else {
             return;
         };
-        self.with(|state| {
-            if state.content.values.get(key) != Some(&value) {
-                state.content.values.insert(key.to_owned(), value);
-                state.changed = true;
+        self.with(|inner| {
+            if inner.values.content.get(key) != Some(&value) {
+                inner.values.content.insert(key.to_owned(), value);
+                inner.values.changed = true;
             }
         });
     }
 
     /// Removes `key`, returning its value.
     pub fn remove(&self, key: &str) -> Option<Value> {
-        self.with(|state| {
-            let removed = state.content.values.remove(key);
-            state.changed |= removed.is_some();
+        self.with(|inner| {
+            let removed = inner.values.content.remove(key);
+            inner.values.changed |= removed.is_some();
             removed
         })
     }
 
     /// Queues flashes (already checked and cut), keeping at most `max` waiting.
     pub fn push_flashes(&self, flashes: &[(&str, String)], max: usize) {
-        self.with(|state| {
-            let now = state.now;
-            let queue = &mut state.content.flashes;
+        self.with(|inner| {
+            let now = inner.now;
+            let part = &mut inner.flashes;
+            let queue = &mut part.content.queue;
             // Ids increase with time and stay below the database's (which start at 1), so
             // they sort first and never collide with a flash row's.
             let first = queue
@@ -148,119 +157,199 @@ impl Visitor {
             }
             let excess = queue.len().saturating_sub(max);
             queue.drain(..excess);
-            state.content.flashes_until = now + FLASH_SECONDS;
-            state.changed = true;
+            part.content.until = now + FLASH_SECONDS;
+            part.changed = true;
         });
     }
 
     /// Whether flashes wait in the cookie.
     pub fn has_flashes(&self) -> bool {
-        self.with(|state| !state.content.flashes.is_empty())
+        self.with(|inner| !inner.flashes.content.queue.is_empty())
     }
 
     /// Takes the waiting flashes, oldest first.
     pub fn take_flashes(&self) -> Vec<CookieFlash> {
-        self.with(|state| {
-            let taken = std::mem::take(&mut state.content.flashes);
-            state.changed |= !taken.is_empty();
+        self.with(|inner| {
+            let taken = std::mem::take(&mut inner.flashes.content.queue);
+            inner.flashes.changed |= !taken.is_empty();
             taken
         })
     }
 
-    /// Reads the visitor's cookie `name` from `headers` (decrypted with any of `keys`; expired
-    /// flashes dropped): an unreadable or forged one counts as none.
-    fn read(headers: &HeaderMap, name: &str, keys: &CookieKeys, now: i64) -> Self {
-        let content = headers
-            .get_all(COOKIE)
-            .iter()
-            .filter_map(|header| std::str::from_utf8(header.as_bytes()).ok())
-            .flat_map(Cookie::split_parse)
-            .filter_map(Result::ok)
-            .filter(|cookie| cookie.name() == name)
-            .take(4)
-            .find_map(|cookie| {
-                let cookie = cookie.into_owned();
-                let plain = std::iter::once(&keys.current)
-                    .chain(&keys.older)
-                    .find_map(|key| CookieJar::new().private(key).decrypt(cookie.clone()))?;
-                serde_json::from_str::<Content>(plain.value()).ok()
-            });
-        let arrived = content.is_some();
-        let mut content = content.unwrap_or_default();
-        let mut changed = false;
-        if !content.flashes.is_empty() && content.flashes_until <= now {
-            content.flashes.clear();
-            changed = true;
+    /// Reads the visitor's cookies from `headers` (expired flashes dropped).
+    fn read(headers: &HeaderMap, config: &Config, keys: &CookieKeys, now: i64) -> Self {
+        let mut flashes: Part<Flashes> = open(headers, &cookie_name(FLASH_COOKIE, config), keys);
+        if !flashes.content.queue.is_empty() && flashes.content.until <= now {
+            flashes.content = Flashes::default();
+            flashes.changed = true;
         }
+        let values = open(headers, &cookie_name(VALUES_COOKIE, config), keys);
         Self(Arc::new(Mutex::new(Inner {
-            content,
-            arrived,
-            changed,
+            flashes,
+            values,
             now,
         })))
     }
 
-    /// The `Set-Cookie` for the response, when the content changed: the new content, or a
-    /// deletion once empty.
-    fn set_cookie(&self, name: &str, config: &Config, keys: &CookieKeys) -> Option<HeaderValue> {
-        let (mut content, arrived, now) = self.with(|state| {
-            state
-                .changed
-                .then(|| (state.content.clone(), state.arrived, state.now))
-        })?;
-        let mut json = serde_json::to_string(&content).ok()?;
-        while json.len() > MAX_JSON_BYTES && !content.flashes.is_empty() {
-            content.flashes.remove(0);
-            json = serde_json::to_string(&content).ok()?;
+    /// The `Set-Cookie` headers for the response: each cookie that changed, with its new
+    /// content, or deleted once empty.
+    fn set_cookies(&self, config: &Config, keys: &CookieKeys) -> Vec<HeaderValue> {
+        let (flashes, values) = self.with(|inner| {
+            let flashes = inner.flashes.changed.then(|| {
+                let mut content = inner.flashes.content.clone();
+                while fits(&content).is_none() && !content.queue.is_empty() {
+                    content.queue.remove(0);
+                }
+                let lifetime = (content.until - inner.now).max(1);
+                (
+                    content.queue.is_empty(),
+                    inner.flashes.arrived,
+                    fits(&content),
+                    lifetime,
+                )
+            });
+            let values = inner.values.changed.then(|| {
+                let mut content = inner.values.content.clone();
+                if fits(&content).is_none() {
+                    content.remove(FIRST_TO_GO);
+                }
+                (content.is_empty(), inner.values.arrived, fits(&content))
+            });
+            (flashes, values)
+        });
+        let mut headers = Vec::new();
+        if let Some((empty, arrived, json, lifetime)) = flashes {
+            headers.extend(cookie(
+                FLASH_COOKIE,
+                config,
+                keys,
+                empty,
+                arrived,
+                json,
+                lifetime,
+            ));
         }
-        if json.len() > MAX_JSON_BYTES {
-            tracing::warn!(bytes = json.len(), "visitor cookie too large: not kept");
-            content = Content::default();
+        if let Some((empty, arrived, json)) = values {
+            let lifetime = KEEP_DAYS * 24 * 3600;
+            headers.extend(cookie(
+                VALUES_COOKIE,
+                config,
+                keys,
+                empty,
+                arrived,
+                json,
+                lifetime,
+            ));
         }
-        let mut cookie = Cookie::build((name.to_owned(), json))
-            .http_only(true)
-            .secure(config.cookie_secure())
-            .same_site(SameSite::Lax)
-            .path("/");
-        if content.is_empty() {
-            if !arrived {
-                return None;
-            }
-            cookie = cookie
-                .max_age(Duration::ZERO)
-                .expires(tower_sessions::cookie::time::OffsetDateTime::UNIX_EPOCH);
-            return HeaderValue::from_str(&cookie.build().to_string()).ok();
-        }
-        let max_age = if content.values.is_empty() {
-            (content.flashes_until - now).max(1)
-        } else {
-            KEEP_DAYS * 24 * 3600
-        };
-        cookie = cookie.max_age(Duration::seconds(max_age));
-        let mut jar = CookieJar::new();
-        jar.private_mut(&keys.current).add(cookie);
-        jar.get(name)
-            .and_then(|cookie| HeaderValue::from_str(&cookie.to_string()).ok())
+        headers
     }
 }
 
-/// Middleware (outside the session layer): reads the visitor cookie into a [`Visitor`] in the
-/// request's extensions, and sends it again when the request changed it (not after a server
-/// error, as tower-sessions does not save a session then either).
+/// `content` as JSON, if it fits in a cookie.
+fn fits(content: &impl Serialize) -> Option<String> {
+    serde_json::to_string(content)
+        .ok()
+        .filter(|json| json.len() <= MAX_JSON_BYTES)
+}
+
+/// Opens the cookie `name` from `headers` with any of `keys`: its content, and whether it must
+/// be sent again (opened with an older key, or unreadable: then deleted).
+fn open<T: DeserializeOwned + Default>(
+    headers: &HeaderMap,
+    name: &str,
+    keys: &CookieKeys,
+) -> Part<T> {
+    let Some(cookie) = headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|header| std::str::from_utf8(header.as_bytes()).ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|cookie| cookie.name() == name)
+        .map(Cookie::into_owned)
+    else {
+        return Part::default();
+    };
+    let opened = std::iter::once(&keys.current)
+        .chain(&keys.older)
+        .enumerate()
+        .find_map(|(n, key)| Some((n, CookieJar::new().private(key).decrypt(cookie.clone())?)))
+        .and_then(|(n, plain)| Some((n, serde_json::from_str::<T>(plain.value()).ok()?)));
+    match opened {
+        Some((n, content)) => Part {
+            content,
+            arrived: true,
+            changed: n > 0,
+        },
+        None => Part {
+            content: T::default(),
+            arrived: true,
+            changed: true,
+        },
+    }
+}
+
+/// The `Set-Cookie` of the cookie `base`: `json` encrypted for `lifetime` seconds, or a
+/// deletion when `empty` (when the request brought one), or nothing.
+fn cookie(
+    base: &str,
+    config: &Config,
+    keys: &CookieKeys,
+    empty: bool,
+    arrived: bool,
+    json: Option<String>,
+    lifetime: i64,
+) -> Option<HeaderValue> {
+    let name = cookie_name(base, config);
+    let build = |value: String| {
+        Cookie::build((name.clone(), value))
+            .http_only(true)
+            .secure(config.cookie_secure())
+            .same_site(SameSite::Lax)
+            .path("/")
+    };
+    if empty {
+        let deletion = build(String::new())
+            .max_age(Duration::ZERO)
+            .expires(OffsetDateTime::UNIX_EPOCH);
+        return arrived
+            .then(|| HeaderValue::from_str(&deletion.build().to_string()).ok())
+            .flatten();
+    }
+    let Some(json) = json else {
+        tracing::warn!(cookie = base, "visitor cookie too large: not sent");
+        return None;
+    };
+    let mut jar = CookieJar::new();
+    jar.private_mut(&keys.current)
+        .add(build(json).max_age(Duration::seconds(lifetime)));
+    jar.get(&name)
+        .and_then(|cookie| HeaderValue::from_str(&cookie.to_string()).ok())
+}
+
+/// Middleware (outside the session layer): reads the visitor's cookies into a [`Visitor`] in
+/// the request's extensions and, after any answer but a static file's (which may be cached
+/// publicly), sends the ones that changed (not after a server error, as tower-sessions does not
+/// save a session then either).
 pub async fn carry(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let name = cookie_name(&state.config);
     let visitor = Visitor::read(
         request.headers(),
-        &name,
+        &state.config,
         &state.cookie_keys,
         state.lifetimes.now_unix(),
     );
+    let path = request.uri().path();
+    let file = path.starts_with("/pkg/")
+        || path
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.contains('.'));
     request.extensions_mut().insert(visitor.clone());
     let mut response = next.run(request).await;
-    if !response.status().is_server_error()
-        && let Some(value) = visitor.set_cookie(&name, &state.config, &state.cookie_keys)
-    {
-        response.headers_mut().append(SET_COOKIE, value);
+    if !file && !response.status().is_server_error() {
+        for value in visitor.set_cookies(&state.config, &state.cookie_keys) {
+            response.headers_mut().append(SET_COOKIE, value);
+        }
     }
     response
 }
@@ -276,59 +365,103 @@ mod tests {
         }
     }
 
-    /// The request a browser sends after receiving `set_cookie`.
-    fn next_request(set_cookie: &HeaderValue) -> HeaderMap {
-        let pair = set_cookie.to_str().unwrap().split(';').next().unwrap();
+    /// The request a browser sends after receiving `set_cookies`.
+    fn next_request(set_cookies: &[HeaderValue]) -> HeaderMap {
+        let pairs: Vec<&str> = set_cookies
+            .iter()
+            .map(|set| set.to_str().unwrap().split(';').next().unwrap())
+            .collect();
         let mut headers = HeaderMap::new();
-        headers.insert(COOKIE, HeaderValue::from_str(pair).unwrap());
+        headers.insert(COOKIE, HeaderValue::from_str(&pairs.join("; ")).unwrap());
         headers
     }
 
     #[test]
-    fn flashes_and_values_travel_encrypted_and_flashes_expire() {
+    fn flashes_and_values_travel_encrypted_in_two_cookies_and_flashes_expire() {
         let (config, keys) = (Config::default(), keys());
-        let name = cookie_name(&config);
-        let first = Visitor::read(&HeaderMap::new(), &name, &keys, 1_000);
-        assert_eq!(
-            first.set_cookie(&name, &config, &keys),
-            None,
+        let first = Visitor::read(&HeaderMap::new(), &config, &keys, 1_000);
+        assert!(
+            first.set_cookies(&config, &keys).is_empty(),
             "nothing to send"
         );
         first.push_flashes(&[("warning", "Please log in first.".into())], 20);
         first.insert("preferences", &"dark");
-        let set = first.set_cookie(&name, &config, &keys).unwrap();
-        let text = set.to_str().unwrap();
-        assert!(!text.contains("Please log in"), "encrypted: {text}");
-        for attribute in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/", "Max-Age="] {
-            assert!(text.contains(attribute), "{attribute}: {text}");
+        let set = first.set_cookies(&config, &keys);
+        assert_eq!(set.len(), 2);
+        for cookie in &set {
+            let text = cookie.to_str().unwrap();
+            assert!(
+                !text.contains("Please log in") && !text.contains("dark"),
+                "{text}"
+            );
+            for attribute in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/", "Max-Age="] {
+                assert!(text.contains(attribute), "{attribute}: {text}");
+            }
         }
 
-        let second = Visitor::read(&next_request(&set), &name, &keys, 1_100);
+        let second = Visitor::read(&next_request(&set), &config, &keys, 1_100);
         assert!(second.has_flashes());
         assert_eq!(second.get::<String>("preferences").as_deref(), Some("dark"));
-        let taken = second.take_flashes();
-        assert_eq!(taken.len(), 1);
-        assert_eq!(taken[0].2, "Please log in first.");
+        assert_eq!(second.take_flashes()[0].2, "Please log in first.");
+        // Taking the flashes sends only the flash cookie (deleted), never the preferences.
+        let after = second.set_cookies(&config, &keys);
+        assert_eq!(after.len(), 1);
+        assert!(
+            after[0]
+                .to_str()
+                .unwrap()
+                .starts_with("__Host-flashboard_flash=;")
+        );
         // Read after the flashes expired: they are gone, the preferences stay.
-        let late = Visitor::read(&next_request(&set), &name, &keys, 1_000 + FLASH_SECONDS);
+        let late = Visitor::read(&next_request(&set), &config, &keys, 1_000 + FLASH_SECONDS);
         assert!(!late.has_flashes());
         assert_eq!(late.get::<String>("preferences").as_deref(), Some("dark"));
-        // Another key cannot read it.
-        let stranger = Visitor::read(&next_request(&set), &name, &self::keys(), 1_100);
+        // Another key cannot read them, and they are deleted.
+        let stranger = Visitor::read(&next_request(&set), &config, &self::keys(), 1_100);
         assert_eq!(stranger.get::<String>("preferences"), None);
+        let deleted = stranger.set_cookies(&config, &keys);
+        assert_eq!(deleted.len(), 2);
+        assert!(
+            deleted
+                .iter()
+                .all(|set| set.to_str().unwrap().contains("Max-Age=0"))
+        );
     }
 
     #[test]
-    fn an_emptied_cookie_is_deleted_and_a_full_one_drops_its_oldest_flashes() {
+    fn a_cookie_opened_with_an_older_key_is_sent_again_with_the_current_one() {
+        let config = Config::default();
+        let old = keys();
+        let visitor = Visitor::read(&HeaderMap::new(), &config, &old, 1_000);
+        visitor.insert("preferences", &"dark");
+        let set = visitor.set_cookies(&config, &old);
+        let rotated = CookieKeys {
+            current: tower_sessions::cookie::Key::generate(),
+            older: vec![old.current.clone()],
+        };
+        let next = Visitor::read(&next_request(&set), &config, &rotated, 1_001);
+        assert_eq!(next.get::<String>("preferences").as_deref(), Some("dark"));
+        let again = next.set_cookies(&config, &rotated);
+        let current_only = CookieKeys {
+            current: rotated.current.clone(),
+            older: vec![],
+        };
+        let last = Visitor::read(&next_request(&again), &config, &current_only, 1_002);
+        assert_eq!(last.get::<String>("preferences").as_deref(), Some("dark"));
+    }
+
+    #[test]
+    fn a_full_cookie_drops_its_oldest_flashes_then_the_kept_input() {
         let (config, keys) = (Config::default(), keys());
-        let name = cookie_name(&config);
-        let visitor = Visitor::read(&HeaderMap::new(), &name, &keys, 1_000);
+        let visitor = Visitor::read(&HeaderMap::new(), &config, &keys, 1_000);
         let long = "x".repeat(500);
         let flashes: Vec<(&str, String)> = (0..20).map(|_| ("info", long.clone())).collect();
         visitor.push_flashes(&flashes, 20);
-        let set = visitor.set_cookie(&name, &config, &keys).unwrap();
-        assert!(set.len() < 4096, "{} bytes", set.len());
-        let next = Visitor::read(&next_request(&set), &name, &keys, 1_001);
+        visitor.insert("preferences", &"dark");
+        visitor.insert(FIRST_TO_GO, &"\u{1}".repeat(3_000));
+        let set = visitor.set_cookies(&config, &keys);
+        assert!(set.iter().all(|cookie| cookie.len() < 4096));
+        let next = Visitor::read(&next_request(&set), &config, &keys, 1_001);
         let kept = next.take_flashes();
         assert!(!kept.is_empty() && kept.len() < 20, "{} kept", kept.len());
         let ids: Vec<i64> = kept.iter().map(|(id, ..)| *id).collect();
@@ -337,7 +470,11 @@ mod tests {
             "oldest first: {ids:?}"
         );
         assert!(ids.iter().all(|id| *id < 0));
-        let delete = next.set_cookie(&name, &config, &keys).unwrap();
-        assert!(delete.to_str().unwrap().contains("Max-Age=0"), "{delete:?}");
+        assert_eq!(next.get::<String>("preferences").as_deref(), Some("dark"));
+        assert_eq!(
+            next.get::<String>(FIRST_TO_GO),
+            None,
+            "the kept input went first"
+        );
     }
 }
