@@ -19,11 +19,11 @@ use hyper::{
 };
 use hyper_util::rt::TokioIo;
 
-/// One keep-alive connection, with the cookie it was given (one browser).
+/// One keep-alive connection, with the cookies it was given (one browser).
 pub struct Conn {
     sender: SendRequest<Full<Bytes>>,
     host: HeaderValue,
-    /// `name=value` of the session cookie, once the server set one.
+    /// The `Cookie` header: the cookies the server set (`None` forgets them all).
     pub cookie: Option<HeaderValue>,
 }
 
@@ -83,7 +83,38 @@ impl Conn {
         .await
     }
 
-    /// Sends one request with the connection's cookie and keeps the cookie the reply sets.
+    /// Keeps the cookies a reply sets (a browser's jar, reduced to name and value), dropping
+    /// the ones it deletes.
+    fn keep_cookies(&mut self, headers: &hyper::HeaderMap) {
+        let mut jar: Vec<(String, String)> = self
+            .cookie
+            .as_ref()
+            .and_then(|header| header.to_str().ok())
+            .into_iter()
+            .flat_map(|header| header.split("; "))
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect();
+        for set in headers.get_all(hyper::header::SET_COOKIE) {
+            let Ok(text) = set.to_str() else { continue };
+            let mut attributes = text.split(';');
+            let Some((name, value)) = attributes
+                .next()
+                .and_then(|pair| pair.trim().split_once('='))
+            else {
+                continue;
+            };
+            let deleted = attributes.any(|a| a.trim().eq_ignore_ascii_case("max-age=0"));
+            jar.retain(|(kept, _)| kept != name);
+            if !deleted {
+                jar.push((name.to_owned(), value.to_owned()));
+            }
+        }
+        let header: Vec<String> = jar.iter().map(|(n, v)| format!("{n}={v}")).collect();
+        self.cookie = (!jar.is_empty()).then(|| HeaderValue::from_str(&header.join("; ")).unwrap());
+    }
+
+    /// Sends one request with the connection's cookies and keeps the cookies the reply sets.
     pub async fn send(
         &mut self,
         method: &str,
@@ -108,10 +139,8 @@ impl Conn {
         let response = self.sender.send_request(request).await.expect("response");
         let (parts, body) = response.into_parts();
         let body = body.collect().await.expect("body").to_bytes();
-        if let Some(set) = parts.headers.get(hyper::header::SET_COOKIE)
-            && let Some(pair) = set.to_str().ok().and_then(|v| v.split(';').next())
-        {
-            self.cookie = Some(HeaderValue::from_str(pair).unwrap());
+        if parts.headers.contains_key(hyper::header::SET_COOKIE) {
+            self.keep_cookies(&parts.headers);
         }
         Reply {
             status: parts.status,
