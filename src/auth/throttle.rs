@@ -43,6 +43,9 @@ use crate::{flash::Flasher, server::state::AppState, session::visitor::Visitor, 
 pub const FREE_FAILURES: i64 = 5;
 /// The longest wait between failed log-ins of one account: 3600 / 36 = 100 an hour.
 pub const MAX_DELAY_SECS: i64 = 36;
+/// Reads of the recorded failures for one attempt, at most (see [`AttemptsInFlight`]); an
+/// attempt that keeps finding others ending meanwhile is told to try again in a second.
+const MAX_READS: usize = 4;
 
 /// How long after the last failure the next attempt must wait, with `failures` in the last hour.
 pub fn delay_after(failures: i64) -> i64 {
@@ -81,8 +84,20 @@ pub async fn wait_before_attempt(
 /// hash and the failure is recorded after it, so without these, simultaneous wrong passwords
 /// would all pass the check; each attempt in flight counts as a failure.
 /// An entry lives only while its attempts do (its memory is bounded by the requests in flight).
+///
+/// An attempt that ends between another one's read of the recorded failures and its admission
+/// would be counted by neither (its failure recorded too late for the read, its place given back
+/// before the admission): every place given back counts up [`AttemptsInFlight::released`], and
+/// an admission whose read is older than the last give-back is told to read again.
 #[derive(Clone, Default)]
-pub struct AttemptsInFlight(Arc<Mutex<HashMap<String, u32>>>);
+pub struct AttemptsInFlight(Arc<Mutex<InFlight>>);
+
+#[derive(Default)]
+struct InFlight {
+    per_key: HashMap<String, u32>,
+    /// Places given back so far (any key).
+    released: u64,
+}
 
 /// One attempt's place; given back when dropped (the log-in ended, or its client hung up).
 pub struct Reservation {
@@ -90,21 +105,49 @@ pub struct Reservation {
     key: String,
 }
 
+/// Why an attempt was not admitted.
+#[derive(Debug, PartialEq, Eq)]
+pub enum NotAdmitted {
+    /// It must wait this many seconds.
+    Wait(i64),
+    /// An attempt ended since the failures were read: read them again.
+    ReadAgain,
+}
+
 impl AttemptsInFlight {
+    fn lock(&self) -> std::sync::MutexGuard<'_, InFlight> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Places given back so far: take it before reading the recorded failures.
+    pub fn released(&self) -> u64 {
+        self.lock().released
+    }
+
     /// Admits an attempt on `key` whose account has `failures` recorded and must wait `wait`
-    /// seconds: the attempts already in flight count as failures too. An admitted attempt holds
-    /// its place until the [`Reservation`] is dropped; a refused one holds nothing and gets the
-    /// seconds to wait (at least 1 when only attempts in flight stand in its way).
-    pub fn admit(&self, key: &str, wait: i64, failures: i64) -> Result<Reservation, i64> {
-        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let in_flight = map.get(key).copied().unwrap_or(0);
+    /// seconds, as read after [`AttemptsInFlight::released`] said `read_after`: the attempts
+    /// already in flight count as failures too. An admitted attempt holds its place until the
+    /// [`Reservation`] is dropped; a refused one holds nothing and gets the seconds to wait (at
+    /// least 1 when only attempts in flight stand in its way).
+    pub fn admit(
+        &self,
+        key: &str,
+        wait: i64,
+        failures: i64,
+        read_after: u64,
+    ) -> Result<Reservation, NotAdmitted> {
+        let mut inner = self.lock();
         if wait > 0 {
-            return Err(wait);
+            return Err(NotAdmitted::Wait(wait));
         }
+        if inner.released != read_after {
+            return Err(NotAdmitted::ReadAgain);
+        }
+        let in_flight = inner.per_key.get(key).copied().unwrap_or(0);
         if in_flight > 0 && failures + i64::from(in_flight) >= FREE_FAILURES {
-            return Err(1);
+            return Err(NotAdmitted::Wait(1));
         }
-        *map.entry(key.to_owned()).or_insert(0) += 1;
+        *inner.per_key.entry(key.to_owned()).or_insert(0) += 1;
         Ok(Reservation {
             attempts: self.clone(),
             key: key.to_owned(),
@@ -113,17 +156,18 @@ impl AttemptsInFlight {
 
     /// Accounts with attempts in flight (for tests).
     pub fn accounts(&self) -> usize {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).len()
+        self.lock().per_key.len()
     }
 }
 
 impl Drop for Reservation {
     fn drop(&mut self) {
-        let mut map = self.attempts.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(count) = map.get_mut(&self.key) {
+        let mut inner = self.attempts.lock();
+        inner.released += 1;
+        if let Some(count) = inner.per_key.get_mut(&self.key) {
             *count -= 1;
             if *count == 0 {
-                map.remove(&self.key);
+                inner.per_key.remove(&self.key);
             }
         }
     }
@@ -251,23 +295,41 @@ pub async fn throttle_auth_posts(
         let now = state.lifetimes.now_unix();
         let config = &state.config;
         let device = device::trusted(&parts.headers, config, &state.cookie_keys, &key, now);
-        let (after_failures, failures, trusted) =
-            wait_before_attempt(&state.pool, &key, device, now)
-                .await
-                .unwrap_or_else(|err| {
-                    // Unknown: refused for a second rather than let through unlimited.
-                    tracing::error!(error = %err, "could not read failed log-ins");
-                    (1, 0, None)
-                });
-        // Checked and reserved in one step; held until the log-in has answered. A trusted
+        // Read, then checked and reserved in one step (read again when an attempt ended
+        // meanwhile, a few times at most); held until the log-in has answered. A trusted
         // device's attempts in flight are its own.
-        let slot = match &trusted {
-            Some(TrustedDevice(device)) => format!("device {device}"),
-            None => key,
-        };
-        match state.login_attempts.admit(&slot, after_failures, failures) {
-            Ok(reserved) => reservation = Some(reserved),
-            Err(seconds) => wait = seconds,
+        wait = 1;
+        let mut trusted = None;
+        for _ in 0..MAX_READS {
+            let read_after = state.login_attempts.released();
+            let (after_failures, failures, counted_as) =
+                wait_before_attempt(&state.pool, &key, device.clone(), now)
+                    .await
+                    .unwrap_or_else(|err| {
+                        // Unknown: refused for a second rather than let through unlimited.
+                        tracing::error!(error = %err, "could not read failed log-ins");
+                        (1, 0, None)
+                    });
+            let slot = match &counted_as {
+                Some(TrustedDevice(device)) => format!("device {device}"),
+                None => key.clone(),
+            };
+            match state
+                .login_attempts
+                .admit(&slot, after_failures, failures, read_after)
+            {
+                Ok(reserved) => {
+                    reservation = Some(reserved);
+                    wait = 0;
+                    trusted = counted_as;
+                    break;
+                }
+                Err(NotAdmitted::Wait(seconds)) => {
+                    wait = seconds;
+                    break;
+                }
+                Err(NotAdmitted::ReadAgain) => {}
+            }
         }
         if let Some(trusted) = trusted {
             parts.extensions.insert(trusted);
@@ -326,17 +388,26 @@ mod tests {
     #[test]
     fn attempts_in_flight_count_as_failures_and_refused_ones_hold_nothing() {
         let attempts = AttemptsInFlight::default();
+        let now = |attempts: &AttemptsInFlight| attempts.released();
         // Two failures recorded, three attempts in flight: the free ones are used up.
-        let held: Vec<_> = (0..3).map(|_| attempts.admit("a", 0, 2).unwrap()).collect();
-        assert_eq!(attempts.admit("a", 0, 2).err(), Some(1));
+        let held: Vec<_> = (0..3)
+            .map(|_| attempts.admit("a", 0, 2, now(&attempts)).unwrap())
+            .collect();
+        let refused = attempts.admit("a", 0, 2, now(&attempts)).err();
+        assert_eq!(refused, Some(NotAdmitted::Wait(1)));
         // A recorded delay is told as it is; another account is not affected.
-        assert_eq!(attempts.admit("a", 7, 2).err(), Some(7));
-        let other = attempts.admit("b", 0, 0).unwrap();
+        let refused = attempts.admit("a", 7, 2, now(&attempts)).err();
+        assert_eq!(refused, Some(NotAdmitted::Wait(7)));
+        let other = attempts.admit("b", 0, 0, now(&attempts)).unwrap();
         assert_eq!(attempts.accounts(), 2);
+        // Failures read before an attempt ended may miss its failure: read again.
+        let read_before = now(&attempts);
         drop(held);
         drop(other);
         assert_eq!(attempts.accounts(), 0, "places are given back");
-        assert!(attempts.admit("a", 0, 2).is_ok());
+        let stale = attempts.admit("a", 0, 2, read_before).err();
+        assert_eq!(stale, Some(NotAdmitted::ReadAgain));
+        assert!(attempts.admit("a", 0, 2, now(&attempts)).is_ok());
     }
 
     #[test]
