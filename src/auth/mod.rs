@@ -205,8 +205,8 @@ pub async fn login(
 
 /// Logs out. Endpoint: `POST /api/logout` (POST only, like every state change).
 ///
-/// Deletes the session record (its cookie no longer works, even replayed), then starts a fresh
-/// anonymous session that carries only the `info` flash "logged out".
+/// Deletes the session record (its cookie no longer works, even replayed); the `info` flash
+/// "logged out" waits in the visitor cookie.
 #[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), ServerFnError> {
     use crate::server::{call::Call, redirect::see_other};

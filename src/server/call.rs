@@ -205,7 +205,8 @@ impl Call {
     }
 
     /// Ends this session: the record (with its flashes) is deleted, so the cookie is dead even
-    /// if replayed. What is pushed afterwards starts a new anonymous session.
+    /// if replayed. What is pushed afterwards waits in the visitor cookie
+    /// ([`session::visitor`]).
     pub async fn end_session(&self) -> Result<(), ServerFnError> {
         self.session.flush().await.map_err(self.internal())?;
         self.memo.forget_user();
