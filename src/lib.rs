@@ -26,6 +26,10 @@ pub mod allocator;
 /// Server only: the clock times are measured by (the system's, or the tests').
 #[cfg(feature = "ssr")]
 pub mod clock;
+/// Server only: whether the database can be used right now (failures sorted, logged once,
+/// readiness probed).
+#[cfg(feature = "ssr")]
+pub mod db_health;
 /// Server only: configuration, database, sessions, the axum router and start-up.
 #[cfg(feature = "ssr")]
 pub mod server;

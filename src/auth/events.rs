@@ -108,10 +108,11 @@ pub async fn prune(pool: &SqlitePool, retention: i64, now: i64) -> sqlx::Result<
     }
 }
 
-/// Deletes events past `retention` every `every`, until the task is aborted (a failure is
-/// logged and retried next time).
+/// Deletes events past `retention` every `every`, until the task is aborted (a failure is told
+/// to `health`, logged, and retried next time).
 pub fn spawn_pruner(
     pool: SqlitePool,
+    health: crate::db_health::DbHealth,
     retention: std::time::Duration,
     every: std::time::Duration,
     clock: crate::clock::Clock,
@@ -127,7 +128,7 @@ pub fn spawn_pruner(
                 Ok(0) => {}
                 Ok(deleted) => tracing::info!(deleted, "auth events past their retention deleted"),
                 Err(err) => {
-                    tracing::warn!(error = %err, "could not prune auth events; retrying later")
+                    health.failed("prune auth events (retrying next time)", &err);
                 }
             }
         }

@@ -61,12 +61,12 @@ pub async fn require_login(
                 .warning(message)
                 .await
             {
-                tracing::error!(error = %err, "log-in guard: could not flash");
+                state.db_health.failed("flash the log-in guard's warning", &err);
             }
             (StatusCode::SEE_OTHER, [(LOCATION, target)]).into_response()
         }
         Err(err) => {
-            tracing::error!(error = %err, "log-in guard: session unavailable");
+            state.db_health.failed("load the session for the log-in guard", &err);
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }

@@ -162,8 +162,9 @@ pub async fn login(
         _ => {
             // The same words whether the name exists or not: no user enumeration. The event
             // (name and IP, never the password) also counts for the per-account throttling.
-            call.auth_event(events::Kind::LoginFailed, None, Some(&username))
-                .await;
+            // Not answered unless counted: a failure the throttle cannot see would be free.
+            call.required_auth_event(events::Kind::LoginFailed, None, Some(&username))
+                .await?;
             call.flash_all(&[("error", text.login_failed)]).await?;
             call.keep_form_input(&[("username", &username)]).await?;
             see_other(&back);

@@ -287,6 +287,8 @@ pub async fn throttle_auth_posts(
     // of made-up names still writes one row a minute.
     let refused_for_address = wait > 0;
     let mut reservation = None;
+    // Set when the failed log-ins could not be read because the database is unavailable.
+    let mut unavailable = None;
     if wait == 0
         && login
         && let Some(name) = username.as_deref()
@@ -307,7 +309,7 @@ pub async fn throttle_auth_posts(
                     .await
                     .unwrap_or_else(|err| {
                         // Unknown: refused for a second rather than let through unlimited.
-                        tracing::error!(error = %err, "could not read failed log-ins");
+                        unavailable = state.db_health.failed("read failed log-ins", &err);
                         (1, 0, None)
                     });
             let slot = match &counted_as {
@@ -343,6 +345,10 @@ pub async fn throttle_auth_posts(
         return response;
     }
     drop(reservation);
+    if unavailable.is_some() {
+        // Not a throttling: the database could not say. `server::unavailable` words the 503.
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
     let event = Event {
         kind: Kind::Throttled,
         user_id: None,
@@ -356,7 +362,7 @@ pub async fn throttle_auth_posts(
             .map(|device| device.0.as_str()),
     };
     if let Err(err) = events::record(&state.pool, event, state.lifetimes.now_unix()).await {
-        tracing::error!(error = %err, "could not record a throttled attempt");
+        state.db_health.failed("record a throttled attempt", &err);
     }
     let message = t().throttled.replace("{seconds}", &wait.to_string());
     let visitor = parts.extensions.get::<Visitor>().cloned();
@@ -365,7 +371,7 @@ pub async fn throttle_auth_posts(
         .warning(message.clone())
         .await
     {
-        tracing::error!(error = %err, "could not flash the throttling");
+        state.db_health.failed("flash the throttling", &err);
     }
     let mut response = (StatusCode::TOO_MANY_REQUESTS, format!("{message}\n")).into_response();
     if let Ok(value) = HeaderValue::from_str(&wait.to_string()) {

@@ -151,8 +151,15 @@ pub enum FlashError {
 
 impl FlashError {
     /// The error for a server function's caller: logged here with its cause, sent without it.
+    /// (Logged through the database's health when the request has one in its context, so an
+    /// unavailable database is logged once, not on every page: see [`crate::db_health`].)
     pub fn into_server_fn_error(self) -> ServerFnError {
-        tracing::error!(error = %self, "flash messages unavailable");
+        match leptos::prelude::use_context::<crate::db_health::DbHealth>() {
+            Some(health) => {
+                health.failed("read or write flash messages", &self);
+            }
+            None => tracing::error!(error = %self, "flash messages unavailable"),
+        }
         ServerFnError::new("flash messages are unavailable right now")
     }
 }

@@ -2,16 +2,16 @@
 
 use std::sync::{Arc, Mutex};
 
-use axum::http::{StatusCode, request::Parts};
+use axum::http::{HeaderValue, StatusCode, header, request::Parts};
 use leptos::prelude::{ServerFnError, use_context, with_context};
 use leptos_axum::ResponseOptions;
 use tokio::sync::OnceCell;
 use tower_sessions::{Expiry, Session, cookie::time::OffsetDateTime};
 
-use super::state::AppState;
+use super::{state::AppState, unavailable};
 use crate::{
     auth::{User, events, repo},
-    flash::{FlashError, Flasher, session_from_context},
+    flash::{Flasher, session_from_context},
     session::{
         self, LOGIN_KEY, Login,
         lifetime::{META_KEY, Meta},
@@ -72,12 +72,30 @@ impl Call {
         })
     }
 
-    /// Maps an unexpected failure to a `500` for the caller: the cause is logged here and not
-    /// sent. (Expected failures are flashes and redirects, never this.)
-    pub fn internal<E: std::fmt::Display>(&self) -> impl FnOnce(E) -> ServerFnError + use<E> {
-        |err| {
-            tracing::error!(error = %err, "server function failed");
-            if let Some(response) = use_context::<ResponseOptions>() {
+    /// Maps an unexpected failure to an error answer: `503` with `Retry-After` when the
+    /// database cannot be used right now (see [`crate::db_health`]), else `500`. The cause is
+    /// logged (see [`crate::db_health::DbHealth::failed`]) and not sent. (Expected failures are flashes and
+    /// redirects, never this.)
+    pub fn internal<E: std::error::Error + 'static>(
+        &self,
+    ) -> impl FnOnce(E) -> ServerFnError + use<E> {
+        let health = self.state.db_health.clone();
+        move |err| {
+            let unavailable = health
+                .failed("answer a server function", &err)
+                .is_some();
+            let response = use_context::<ResponseOptions>();
+            if unavailable {
+                if let Some(response) = response {
+                    response.set_status(StatusCode::SERVICE_UNAVAILABLE);
+                    response.insert_header(
+                        header::RETRY_AFTER,
+                        HeaderValue::from(unavailable::RETRY_AFTER.as_secs()),
+                    );
+                }
+                return ServerFnError::new(unavailable::MESSAGE);
+            }
+            if let Some(response) = response {
                 response.set_status(StatusCode::INTERNAL_SERVER_ERROR);
             }
             ServerFnError::new("Something went wrong. Please try again.")
@@ -92,13 +110,38 @@ impl Call {
         .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
     }
 
-    /// Appends to the auth event log (a failure to write it is logged, never shown).
+    /// Appends to the auth event log; a failure to write it is logged, never shown.
     pub async fn auth_event(
         &self,
         kind: events::Kind,
         user_id: Option<i64>,
         username: Option<&str>,
     ) {
+        if let Err(err) = self.record_event(kind, user_id, username).await {
+            self.state.db_health.failed("record an auth event", &err);
+        }
+    }
+
+    /// Appends to the auth event log an entry the request cannot do without (a failed
+    /// log-in's, which throttles the account): when it cannot be written, the request fails
+    /// (`503` while the database is unavailable).
+    pub async fn required_auth_event(
+        &self,
+        kind: events::Kind,
+        user_id: Option<i64>,
+        username: Option<&str>,
+    ) -> Result<(), ServerFnError> {
+        self.record_event(kind, user_id, username)
+            .await
+            .map_err(self.internal())
+    }
+
+    async fn record_event(
+        &self,
+        kind: events::Kind,
+        user_id: Option<i64>,
+        username: Option<&str>,
+    ) -> Result<(), sqlx::Error> {
         let device = with_context::<Parts, _>(|parts| {
             parts
                 .extensions
@@ -114,9 +157,7 @@ impl Call {
             device: device.as_ref().map(|device| device.0.as_str()),
         };
         let now = self.state.lifetimes.now_unix();
-        if let Err(err) = events::record(&self.state.pool, event, now).await {
-            tracing::error!(error = %err, "could not record an auth event");
-        }
+        events::record(&self.state.pool, event, now).await
     }
 
     /// Pushes each `(category, message)`.
@@ -124,7 +165,7 @@ impl Call {
         self.flasher
             .push_all(flashes)
             .await
-            .map_err(FlashError::into_server_fn_error)
+            .map_err(self.internal())
     }
 
     /// Keeps form input for the page the failed post redirects back to (see
@@ -180,7 +221,7 @@ impl Call {
             .insert(META_KEY, meta)
             .await
             .map_err(self.internal())?;
-        session::finish_cycle(&self.state.pool, &self.session, cycled)
+        session::finish_cycle(&self.state.pool, &self.state.db_health, &self.session, cycled)
             .await
             .map_err(self.internal())
     }

@@ -1,10 +1,11 @@
-//! The SQLite database: opening the pool with the settings SQLite needs under concurrent use.
-//! (Start-up then applies `migrations/`, embedded at compile time by `sqlx::migrate!`.)
+//! The SQLite database: opening the pool with the settings SQLite needs under concurrent use,
+//! and keeping every pooled connection clean. (Start-up then applies `migrations/`, embedded at
+//! compile time by `sqlx::migrate!`.)
 
 use std::{path::Path, str::FromStr};
 
 use sqlx::{
-    SqlitePool,
+    Connection, SqliteConnection, SqlitePool,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
@@ -32,14 +33,43 @@ pub async fn open(config: &DatabaseConfig) -> Result<SqlitePool, sqlx::Error> {
         // worker thread): right for a network database, wasted on a local file, and measured as
         // a twentieth of the server's CPU time on a logged-in page.
         .test_before_acquire(false)
+        // A request waits for a free connection no longer than for a lock: with the database
+        // stuck, requests fail after `busy_timeout` (a 503) instead of queueing for sqlx's 30 s.
+        .acquire_timeout(config.busy_timeout.max(MIN_ACQUIRE_WAIT))
+        .after_release(|conn, _| Box::pin(async move { outside_transaction(conn).await }))
         .connect_with(options)
         .await?;
     Ok(pool)
 }
 
-/// Whether the database answers a trivial query.
-pub async fn ping(pool: &SqlitePool) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT 1").execute(pool).await.map(|_| ())
+/// The least time a request waits for a pooled connection.
+const MIN_ACQUIRE_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Whether a connection coming back to the pool is outside any transaction, as it must be:
+/// one still inside keeps SQLite's write lock, and every other connection's write waits for it
+/// and fails with "database is locked", until the process restarts. It happens when a `COMMIT`
+/// or `ROLLBACK` fails: SQLite may have rolled back already while sqlx still counts the
+/// transaction, and sqlx's next transaction on that connection is then only a savepoint, whose
+/// rollback leaves the transaction open. Such a connection is closed (SQLite rolls back what is
+/// left) and the pool opens a fresh one.
+///
+/// Asks SQLite itself (`sqlite3_get_autocommit`), after the connection's worker has run what
+/// was queued before (the rollback of a dropped transaction), and sqlx's count.
+async fn outside_transaction(conn: &mut SqliteConnection) -> Result<bool, sqlx::Error> {
+    let autocommit = {
+        let mut handle = conn.lock_handle().await?;
+        // SAFETY: the handle is locked for this call (no statement runs on it meanwhile), and
+        // `sqlite3_get_autocommit` only reads the connection's transaction flag.
+        unsafe { libsqlite3_sys::sqlite3_get_autocommit(handle.as_raw_handle().as_ptr()) != 0 }
+    };
+    if autocommit && !conn.is_in_transaction() {
+        return Ok(true);
+    }
+    tracing::warn!(
+        sqlite_in_transaction = !autocommit,
+        "a database connection came back inside a transaction; closing it"
+    );
+    Ok(false)
 }
 
 /// Unit tests: a pool over a new SQLite file `name` in `dir`, with foreign keys on and no
@@ -54,4 +84,102 @@ pub async fn test_pool(dir: &Path, name: &str) -> SqlitePool {
         .connect_with(options)
         .await
         .expect("a test database")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use sqlx::{Connection, SqliteConnection, SqlitePool};
+
+    use super::*;
+
+    /// The app's pool over a new file in `dir`, with one connection (so the next test step
+    /// gets the connection the last one returned, if it was kept), and a table `t`.
+    async fn one_connection_pool(dir: &Path) -> (SqlitePool, String) {
+        let url = format!("sqlite://{}", dir.join("app.db").display());
+        let config = DatabaseConfig {
+            url: url.clone(),
+            max_connections: 1,
+            busy_timeout: Duration::from_millis(100),
+        };
+        let pool = open(&config).await.unwrap();
+        sqlx::query("CREATE TABLE t (x INTEGER)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        (pool, url)
+    }
+
+    /// Whether another connection (as another process would) can write now.
+    async fn others_can_write(url: &str) -> bool {
+        let options = SqliteConnectOptions::from_str(url)
+            .unwrap()
+            .busy_timeout(Duration::from_millis(100));
+        let mut other = SqliteConnection::connect_with(&options).await.unwrap();
+        sqlx::query("INSERT INTO t VALUES (99)")
+            .execute(&mut other)
+            .await
+            .is_ok()
+    }
+
+    async fn rows(pool: &SqlitePool) -> Vec<i64> {
+        sqlx::query_scalar("SELECT x FROM t WHERE x < 99 ORDER BY x")
+            .fetch_all(pool)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_connection_returned_inside_a_transaction_is_closed_and_its_lock_freed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (pool, url) = one_connection_pool(dir.path()).await;
+        let mut conn = pool.acquire().await.unwrap();
+        // A transaction sqlx does not know of, as a failed COMMIT can leave one.
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await.unwrap();
+        sqlx::query("INSERT INTO t VALUES (1)")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        drop(conn);
+
+        // Kept, the connection would hold the write lock for good and take every later write
+        // of this pool into a transaction nobody commits.
+        assert_eq!(rows(&pool).await, Vec::<i64>::new(), "rolled back");
+        assert!(others_can_write(&url).await, "the write lock is free");
+        sqlx::query("INSERT INTO t VALUES (2)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        assert_eq!(rows(&pool).await, [2]);
+    }
+
+    #[tokio::test]
+    async fn a_connection_whose_commit_failed_is_not_used_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let (pool, url) = one_connection_pool(dir.path()).await;
+        // SQLite's transaction ends under sqlx (as a disk-full COMMIT can end it): sqlx still
+        // counts it, its COMMIT fails, and so does the ROLLBACK when `tx` drops.
+        let mut tx = pool.begin().await.unwrap();
+        sqlx::query("ROLLBACK").execute(&mut *tx).await.unwrap();
+        assert!(tx.commit().await.is_err());
+
+        // On that connection sqlx's next transaction would be a savepoint, and its rollback
+        // (`ROLLBACK TO`) would leave SQLite's transaction open, holding the write lock.
+        let mut tx = pool.begin().await.unwrap();
+        sqlx::query("INSERT INTO t VALUES (1)")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        drop(tx);
+        assert_eq!(rows(&pool).await, Vec::<i64>::new(), "rolled back");
+        assert!(others_can_write(&url).await, "the write lock is free");
+        let mut tx = pool.begin().await.unwrap();
+        sqlx::query("INSERT INTO t VALUES (2)")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(rows(&pool).await, [2]);
+    }
 }

@@ -1,9 +1,20 @@
-//! `GET /healthz`: a liveness and readiness probe that checks the database.
+//! The probes for whoever runs the server: `GET /healthz` (liveness: is the process serving?)
+//! and `GET /readyz` (readiness: can it do its work, the database included?).
+//!
+//! A load balancer should route by `/readyz`; an orchestrator should restart by `/healthz`
+//! only, since restarting does not make a full disk any emptier. Both are outside the in-flight
+//! bound and the session layer (see `router::app`).
 
-use axum::{Json, extract::State, http::StatusCode, response::IntoResponse};
+use axum::{
+    Json,
+    extract::State,
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+};
 use serde::Serialize;
 
-use super::{db, state::AppState};
+use super::state::AppState;
+use crate::db_health::PROBE_EVERY;
 
 #[derive(Serialize)]
 struct Health {
@@ -11,26 +22,34 @@ struct Health {
     database: &'static str,
 }
 
-/// `200 {"status":"ok","database":"ok"}` when the database answers, else `503` and
-/// `"database":"unavailable"` (the cause goes to the log, not to the caller).
+/// `GET /healthz`: `200 {"status":"ok","database":"ok"}` while the process serves. Asks the
+/// database nothing (it stays cheap, and answers while the database is down); `database` is
+/// what the last request or probe learned: `"ok"` or why it cannot be used.
 pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
-    match db::ping(&state.pool).await {
-        Ok(()) => (
-            StatusCode::OK,
+    Json(Health {
+        status: "ok",
+        database: state.db_health.down().map_or("ok", |reason| reason.as_str()),
+    })
+}
+
+/// `GET /readyz`: `200 {"status":"ready","database":"ok"}` when a write to the database works
+/// (a real one, at most once a second: see `db_health`), else `503` with `Retry-After` and the
+/// reason, e.g. `{"status":"unavailable","database":"database or disk is full"}`.
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    match state.db_health.check().await {
+        Ok(()) => Json(Health {
+            status: "ready",
+            database: "ok",
+        })
+        .into_response(),
+        Err(reason) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, PROBE_EVERY.as_secs().to_string())],
             Json(Health {
-                status: "ok",
-                database: "ok",
+                status: "unavailable",
+                database: reason.as_str(),
             }),
-        ),
-        Err(err) => {
-            tracing::error!(error = %err, "health check: database unavailable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(Health {
-                    status: "error",
-                    database: "unavailable",
-                }),
-            )
-        }
+        )
+            .into_response(),
     }
 }

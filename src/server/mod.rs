@@ -20,6 +20,7 @@ pub mod router;
 pub mod secret;
 pub mod state;
 pub mod telemetry;
+pub mod unavailable;
 
 use std::{net::SocketAddr, sync::Arc};
 
@@ -74,7 +75,8 @@ pub struct Server {
     pub router: axum::Router,
     /// The shared state (also reachable from inside the router).
     pub state: AppState,
-    /// The expired-session sweeper and the rate limiter's clean-up, stopped after serving.
+    /// The expired-session sweeper, the event pruner, the database watcher and the rate
+    /// limiter's clean-up, stopped after serving.
     background: Vec<JoinHandle<()>>,
 }
 
@@ -109,8 +111,10 @@ impl Server {
                 url: url.clone(),
                 source,
             })?;
+        let db_health = crate::db_health::DbHealth::new(pool.clone(), config.clock.clone());
+        let watcher = db_health.spawn_watcher(crate::db_health::PROBE_EVERY);
         let lifetimes = session::Lifetimes::from_config(&config.session, config.clock.clone());
-        let store = session::Store::new(pool.clone(), lifetimes.clone());
+        let store = session::Store::new(pool.clone(), lifetimes.clone(), db_health.clone());
         let sweeper = session::spawn_sweeper(store.clone(), config.session.sweep_interval);
         let sessions = session::layer(store, &config, cookie_keys.current.clone());
         let flash = FlashStore::new(
@@ -127,11 +131,12 @@ impl Server {
         let auth_limiter = IpLimiter::per_minute(config.auth.attempts_per_ip_per_minute);
         let pruner = crate::auth::events::spawn_pruner(
             pool.clone(),
+            db_health.clone(),
             config.auth.events_retention,
             config.session.sweep_interval,
             config.clock.clone(),
         );
-        let background = vec![sweeper, pruner, auth_limiter.spawn_cleaner()];
+        let background = vec![sweeper, pruner, watcher, auth_limiter.spawn_cleaner()];
         let page_cache = page_cache::PageCache::new(
             router::cacheable_paths(),
             &[
@@ -147,6 +152,7 @@ impl Server {
             auth_limiter,
             login_attempts: Default::default(),
             pool,
+            db_health,
             config: Arc::new(config),
             flash,
             passwords,

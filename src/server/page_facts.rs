@@ -89,8 +89,10 @@ async fn gather_from(
     // A failed read leaves that fact at its default (no user, the default preferences) and
     // makes the page a `500`, as the page's own reads did when they failed.
     let mut failed = false;
-    let mut failure = |what: &str, err: &dyn std::fmt::Display| {
-        tracing::error!(error = %err, "could not read {what} for the page");
+    let mut failure = |what: &str, err: &(dyn std::error::Error + 'static)| {
+        state
+            .db_health
+            .failed(&format!("read {what} for the page"), err);
         failed = true;
     };
     let user = find_user(state, session).await.unwrap_or_else(|err| {

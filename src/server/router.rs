@@ -1,5 +1,5 @@
-//! The axum router: Leptos pages and server functions, `/healthz`, static files, and the
-//! middleware around them.
+//! The axum router: Leptos pages and server functions, `/healthz` and `/readyz`, static files,
+//! and the middleware around them.
 
 use std::sync::OnceLock;
 
@@ -17,7 +17,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 
 use super::{
     compression, fn_errors, headers, health, overload, page_body, page_cache, page_facts,
-    reactive_owner, state::AppState, telemetry,
+    reactive_owner, state::AppState, telemetry, unavailable,
 };
 use crate::{
     app::{App, shell},
@@ -78,6 +78,11 @@ pub fn app(state: AppState, sessions: SessionLayer, extra: Router<AppState>) -> 
         .layer(axum::middleware::from_fn(
             fn_errors::malformed_is_bad_request,
         ))
+        // A request that failed because the database could not be used: 503, not 500.
+        .layer(axum::middleware::from_fn_with_state(
+            state.db_health.clone(),
+            unavailable::answer,
+        ))
         // Refused before the session is read: a cross-site request touches nothing.
         .layer(headers::refuse_cross_site())
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
@@ -91,9 +96,10 @@ pub fn app(state: AppState, sessions: SessionLayer, extra: Router<AppState>) -> 
                 ))
                 .timeout(state.config.server.request_timeout),
         )
-        // Added after the layers above, so they do not wrap it: the health check answers even
-        // when the server is at its in-flight bound, needs no session, and reads no body.
+        // Added after the layers above, so they do not wrap them: the health checks answer even
+        // when the server is at its in-flight bound, need no session, and read no body.
         .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
         // Visitors without a session: a kept copy of the page, before the session layer.
         .layer(axum::middleware::from_fn_with_state(
             state.page_cache.clone(),
@@ -142,6 +148,7 @@ pub fn leptos_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'st
     move || {
         provide_context(state.clone());
         provide_context(state.flash.clone());
+        provide_context(state.db_health.clone());
         provide_context(super::call::RequestMemo::default());
         provide_context(crate::flash::PushedHere::default());
         page_facts::provide();

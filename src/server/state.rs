@@ -8,6 +8,7 @@ use sqlx::SqlitePool;
 
 use super::{config::Config, page_cache::PageCache, secret::CookieKeys};
 use crate::{
+    db_health::DbHealth,
     auth::{
         password::Passwords,
         throttle::{AttemptsInFlight, IpLimiter},
@@ -42,6 +43,12 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
+impl FromRef<AppState> for DbHealth {
+    fn from_ref(state: &AppState) -> Self {
+        state.db_health.clone()
+    }
+}
+
 impl FromRef<AppState> for FlashStore {
     fn from_ref(state: &AppState) -> Self {
         state.flash.clone()
@@ -54,6 +61,8 @@ pub struct Shared {
     pub leptos_options: LeptosOptions,
     /// The SQLite pool.
     pub pool: SqlitePool,
+    /// Whether the database can be used right now (see `db_health`).
+    pub db_health: DbHealth,
     /// The settings read at start-up.
     pub config: Arc<Config>,
     /// The flash message queues.

@@ -5,13 +5,15 @@ use std::time::Duration;
 use axum::{body::Body, http::Request, response::Response};
 use tower_http::{
     classify::{ServerErrorsAsFailures, SharedClassifier},
-    trace::TraceLayer,
+    trace::{DefaultOnBodyChunk, DefaultOnEos, TraceLayer},
 };
 use tracing::Span;
 use tracing_subscriber::EnvFilter;
 
-/// The default log filter when `RUST_LOG` is not set.
-const DEFAULT_FILTER: &str = "info,sqlx=warn,tower_sessions=warn";
+/// The default log filter when `RUST_LOG` is not set. tower-sessions' own error line for a
+/// failed save is off: the app's store logs its failures itself, once per outage when the
+/// database is unavailable (see `crate::db_health`).
+const DEFAULT_FILTER: &str = "info,sqlx=warn,tower_sessions=warn,tower_sessions::service=off";
 
 /// Installs the global log subscriber (a second call is a no-op, so tests may call it freely).
 pub fn init() {
@@ -28,13 +30,22 @@ type OnRequest = fn(&Request<Body>, &Span);
 type OnResponse = fn(&Response<Body>, Duration, &Span);
 
 /// The request log: one `INFO` line when each response is ready, with method, path (never the
-/// query string, which may hold user input), status and latency.
-pub fn request_log()
--> TraceLayer<SharedClassifier<ServerErrorsAsFailures>, MakeSpan, OnRequest, OnResponse> {
+/// query string, which may hold user input), status and latency. No second line for a `5xx`:
+/// its cause is logged where it happened, and a database outage once (see `crate::db_health`).
+pub fn request_log() -> TraceLayer<
+    SharedClassifier<ServerErrorsAsFailures>,
+    MakeSpan,
+    OnRequest,
+    OnResponse,
+    DefaultOnBodyChunk,
+    DefaultOnEos,
+    (),
+> {
     TraceLayer::new_for_http()
         .make_span_with(make_span as MakeSpan)
         .on_request(on_request as OnRequest)
         .on_response(on_response as OnResponse)
+        .on_failure(())
 }
 
 fn make_span(request: &Request<Body>) -> Span {

@@ -205,7 +205,12 @@ pub async fn track(
         .after_request(&session, user_agent.as_deref(), resigned)
         .await
     {
-        tracing::warn!(error = %err, "could not update the session's bookkeeping");
+        // The store told the database's health already; an unavailable database is logged
+        // once there, not on every request.
+        match crate::db_health::Unavailable::of(&err) {
+            Some(_) => tracing::debug!(error = %err, "could not update the session's bookkeeping"),
+            None => tracing::warn!(error = %err, "could not update the session's bookkeeping"),
+        }
     }
     response
 }

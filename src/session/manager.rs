@@ -57,7 +57,7 @@ pub fn spawn_sweeper(store: Store, every: Duration) -> JoinHandle<()> {
                 Ok(0) => {}
                 Ok(deleted) => tracing::info!(deleted, "expired sessions deleted"),
                 Err(err) => {
-                    tracing::warn!(error = %err, "could not delete expired sessions; retrying later");
+                    store.failed_to_sweep(&err);
                 }
             }
         }

@@ -30,6 +30,8 @@ use std::cell::Cell;
 
 use async_trait::async_trait;
 use sqlx::SqlitePool;
+
+use crate::db_health::{DbHealth, Unavailable};
 use tower_sessions::{
     Session, SessionStore,
     session::{self, Id, Record},
@@ -53,12 +55,29 @@ const SWEEP_MIN_PAUSE: Duration = Duration::from_millis(10);
 pub struct Store {
     pool: SqlitePool,
     lifetimes: Lifetimes,
+    health: DbHealth,
 }
 
 impl Store {
-    /// A store over `pool`, whose schema the migrations created.
-    pub fn new(pool: SqlitePool, lifetimes: Lifetimes) -> Self {
-        Self { pool, lifetimes }
+    /// A store over `pool`, whose schema the migrations created; its failures go to `health`.
+    pub fn new(pool: SqlitePool, lifetimes: Lifetimes, health: DbHealth) -> Self {
+        Self {
+            pool,
+            lifetimes,
+            health,
+        }
+    }
+
+    /// A failed statement as the store's error, told to the database's health. The words start
+    /// with the reason when the database is unavailable ([`Unavailable::of`] reads it back:
+    /// tower-sessions' errors are strings). `what` failed is logged for writes (tower-sessions'
+    /// own log of them is off, see `server::telemetry`); loads are logged by their callers.
+    fn failed(&self, what: Option<&str>, err: sqlx::Error) -> session_store::Error {
+        let reason = match what {
+            Some(what) => self.health.failed(what, &err),
+            None => self.health.notice(&err),
+        };
+        worded(reason, err)
     }
 
     /// The stored record of session `id`, read straight from the table (for the inspector).
@@ -100,6 +119,14 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Tells the database's health that a sweep failed (it is retried at the next interval).
+    pub fn failed_to_sweep(&self, err: &sqlx::Error) {
+        self.health
+            .failed("delete expired sessions (retrying next time)", err);
+    }
+}
+
 async fn load(pool: &SqlitePool, id: &Id, now: i64) -> session_store::Result<Option<Record>> {
     let data: Option<Vec<u8>> =
         sqlx::query_scalar("SELECT data FROM tower_sessions WHERE id = ? AND expiry_date > ?")
@@ -116,7 +143,7 @@ async fn load_with_facts(
     pool: &SqlitePool,
     id: &Id,
     now: i64,
-) -> session_store::Result<Option<Record>> {
+) -> Result<Option<Record>, sqlx::Error> {
     type Row = (Vec<u8>, i64, bool, Option<i64>, Option<String>);
     let row: Option<Row> = sqlx::query_as(
         "SELECT s.data, s.version, EXISTS (SELECT 1 FROM flash WHERE flash.session_id = s.id), \
@@ -127,8 +154,7 @@ async fn load_with_facts(
     .bind(id.to_string())
     .bind(now)
     .fetch_optional(pool)
-    .await
-    .map_err(backend)?;
+    .await?;
     let Some((data, version, flash_waiting, user_id, username)) = row else {
         return Ok(None);
     };
@@ -159,6 +185,15 @@ fn decode(data: &[u8]) -> Option<Record> {
 
 fn backend(err: sqlx::Error) -> session_store::Error {
     session_store::Error::Backend(err.to_string())
+}
+
+/// `err` as a store error, starting with the `reason` the database is unavailable, if any
+/// ([`Unavailable::of`] reads it back).
+fn worded(reason: Option<Unavailable>, err: sqlx::Error) -> session_store::Error {
+    match reason {
+        Some(reason) => session_store::Error::Backend(format!("{reason}: {err}")),
+        None => backend(err),
+    }
 }
 
 /// `record` as stored: without the reserved keys (the load-time facts, what was loaded), which
@@ -199,7 +234,7 @@ impl Store {
         .bind(version)
         .execute(&self.pool)
         .await
-        .map_err(backend)?
+        .map_err(|err| self.failed(Some("save the session"), err))?
         .rows_affected();
         if updated == 0 && version.is_none() {
             tracing::warn!(
@@ -237,7 +272,7 @@ impl SessionStore for Store {
             .bind(&device.user_agent)
             .execute(&self.pool)
             .await
-            .map_err(backend)?
+            .map_err(|err| self.failed(Some("create the session"), err))?
             .rows_affected();
             if inserted == 1 {
                 // A later save in the same request merges against what was just written.
@@ -273,7 +308,7 @@ impl SessionStore for Store {
                     .bind(record.id.to_string())
                     .fetch_optional(&self.pool)
                     .await
-                    .map_err(backend)?;
+                    .map_err(|err| self.failed(Some("save the session"), err))?;
             let Some((data, newer_version)) = newer else {
                 tracing::warn!(
                     "session deleted by a concurrent request (log-out?); not saving it again"
@@ -294,7 +329,9 @@ impl SessionStore for Store {
     /// Loads a live session. An expired record is no session; one that cannot be decoded is
     /// treated as no session (and logged), never as an error page.
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        load_with_facts(&self.pool, id, self.lifetimes.now_unix()).await
+        load_with_facts(&self.pool, id, self.lifetimes.now_unix())
+            .await
+            .map_err(|err| self.failed(None, err))
     }
 
     /// Deletes the record (its flashes go with it), unless [`cycle_id_keeping_rows`] is cycling
@@ -308,7 +345,7 @@ impl SessionStore for Store {
             .bind(id.to_string())
             .execute(&self.pool)
             .await
-            .map_err(backend)?;
+            .map_err(|err| self.failed(Some("delete the session"), err))?;
         Ok(())
     }
 }
@@ -343,6 +380,7 @@ pub async fn cycle_id_keeping_rows(session: &Session) -> Result<Cycled, session:
 /// who logged in).
 pub async fn finish_cycle(
     pool: &SqlitePool,
+    health: &DbHealth,
     session: &Session,
     Cycled(old): Cycled,
 ) -> Result<(), session::Error> {
@@ -374,7 +412,7 @@ pub async fn finish_cycle(
         {
             tracing::warn!(error = %err, "could not delete the unused new session record");
         }
-        return Err(session::Error::Store(backend(err)));
+        return Err(session::Error::Store(worded(health.notice(&err), err)));
     }
     Ok(())
 }
@@ -395,7 +433,8 @@ mod tests {
             &crate::server::config::Config::default().session,
             crate::clock::Clock::system(),
         );
-        (Arc::new(Store::new(pool, lifetimes)), dir)
+        let health = DbHealth::new(pool.clone(), crate::clock::Clock::system());
+        (Arc::new(Store::new(pool, lifetimes, health)), dir)
     }
 
     #[tokio::test]
@@ -602,7 +641,8 @@ mod tests {
             &crate::server::config::Config::default().session,
             crate::clock::Clock::system(),
         );
-        let store = Store::new(pool, lifetimes);
+        let health = DbHealth::new(pool.clone(), crate::clock::Clock::system());
+        let store = Store::new(pool, lifetimes, health);
         let loaded = store
             .load(&live.id)
             .await

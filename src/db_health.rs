@@ -1,0 +1,312 @@
+//! Whether the database works right now, as far as the app can tell.
+//!
+//! [`DbHealth`] hears of every database failure the app meets ([`DbHealth::failed`]) and sorts
+//! the ones that mean "the database cannot be used at the moment" ([`Unavailable`]: disk full,
+//! locked by someone else for longer than `database.busy_timeout`, read-only, an I/O error, no
+//! connection) from the app's own mistakes (a constraint, a bad query), which stay `500`s. The
+//! first such failure is logged once at `error` with its reason, the recovery once at `info`;
+//! the failed requests in between are logged at `debug`, so a broken disk does not bury the log.
+//!
+//! Recovery is noticed by [`DbHealth::check`], a real write (the readiness probe, at most once
+//! a second): `/readyz` calls it, and so does a watcher task while the database is down, so the
+//! recovery is logged even when nobody asks. Requests never wait for it: each one tries the
+//! database itself, so the first request after the fault is gone succeeds.
+
+use std::{
+    error::Error as StdError,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
+
+use sqlx::SqlitePool;
+use tokio::task::JoinHandle;
+use tower_sessions::session_store;
+
+use crate::clock::Clock;
+
+/// Why the database cannot be used right now (each a condition the operator can fix, after
+/// which the app recovers by itself).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unavailable {
+    /// `SQLITE_FULL`: the disk, or the size limit, is reached.
+    Full,
+    /// `SQLITE_BUSY`/`SQLITE_LOCKED`: another connection or process held the write lock for
+    /// longer than `database.busy_timeout`.
+    Locked,
+    /// `SQLITE_READONLY`: the file (or its directory, or the filesystem) cannot be written.
+    ReadOnly,
+    /// An I/O error, or the file cannot be opened.
+    Io,
+    /// No connection within the wait (`PoolTimedOut`): every connection is busy or failing.
+    NoConnection,
+}
+
+impl Unavailable {
+    const ALL: [Self; 5] = [
+        Self::Full,
+        Self::Locked,
+        Self::ReadOnly,
+        Self::Io,
+        Self::NoConnection,
+    ];
+
+    /// The reason `err` (or an error it wraps) gives, if it is one of these.
+    pub fn of(err: &(dyn StdError + 'static)) -> Option<Self> {
+        let mut next = Some(err);
+        while let Some(err) = next {
+            if let Some(err) = err.downcast_ref::<sqlx::Error>() {
+                return Self::of_sqlx(err);
+            }
+            if let Some(session_store::Error::Backend(message)) = err.downcast_ref() {
+                return Self::of_store_message(message);
+            }
+            next = err.source();
+        }
+        None
+    }
+
+    /// The session store's errors are strings (tower-sessions' `Backend(String)`): the app's
+    /// store ([`crate::session::Store`]) starts the string with the reason ([`Self::as_str`]).
+    fn of_store_message(message: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|reason| message.starts_with(reason.as_str()))
+    }
+
+    fn of_sqlx(err: &sqlx::Error) -> Option<Self> {
+        match err {
+            sqlx::Error::Database(err) => {
+                // SQLite's extended result code; the primary code is its low byte.
+                let code: i32 = err.code()?.parse().ok()?;
+                match code & 0xff {
+                    13 => Some(Self::Full),
+                    5 | 6 => Some(Self::Locked),
+                    8 => Some(Self::ReadOnly),
+                    // IOERR, CANTOPEN, PROTOCOL (a lock protocol failure), NOMEM.
+                    10 | 14 | 15 | 7 => Some(Self::Io),
+                    _ => None,
+                }
+            }
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => Some(Self::NoConnection),
+            sqlx::Error::Io(_) | sqlx::Error::WorkerCrashed => Some(Self::Io),
+            _ => None,
+        }
+    }
+
+    /// The reason in words, for the log and `/readyz`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Full => "database or disk is full",
+            Self::Locked => "database is locked by another connection",
+            Self::ReadOnly => "database is read-only",
+            Self::Io => "database I/O error",
+            Self::NoConnection => "no database connection available",
+        }
+    }
+}
+
+impl std::fmt::Display for Unavailable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The least time between two readiness probes: more frequent checks get the last answer.
+pub const PROBE_EVERY: Duration = Duration::from_secs(1);
+
+/// The room a probe asks for (inserted and freed in its transaction): a write that cannot
+/// grow the database by this much fails the probe, so readiness goes before the last small
+/// writes do.
+const PROBE_HEADROOM_BYTES: i64 = 64 * 1024;
+
+/// The database's health; cheap to clone (one `Arc`).
+#[derive(Clone, Debug)]
+pub struct DbHealth(Arc<Inner>);
+
+#[derive(Debug)]
+struct Inner {
+    pool: SqlitePool,
+    clock: Clock,
+    /// How many unavailability failures have been noticed since start-up.
+    failures: AtomicU64,
+    state: Mutex<State>,
+    /// One probe at a time; the others wait for its answer.
+    probing: tokio::sync::Mutex<()>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// Since when (Unix seconds) and why the database is down, while it is.
+    down: Option<(i64, Unavailable)>,
+    /// When the last probe ran (Unix seconds, by the app's clock).
+    probed_at: Option<i64>,
+}
+
+impl DbHealth {
+    /// The health of `pool`, timed by `clock`.
+    pub fn new(pool: SqlitePool, clock: Clock) -> Self {
+        Self(Arc::new(Inner {
+            pool,
+            clock,
+            failures: AtomicU64::new(0),
+            state: Mutex::new(State::default()),
+            probing: tokio::sync::Mutex::new(()),
+        }))
+    }
+
+    /// Hears of a failure of `what` (say, "save the session") and logs it: at `error` when
+    /// it is the app's own, at `debug` when the database is unavailable (whose start is logged
+    /// once, see the module's documentation). Returns why the database is unavailable, or
+    /// `None` for any other failure.
+    pub fn failed(&self, what: &str, err: &(dyn StdError + 'static)) -> Option<Unavailable> {
+        let reason = self.notice(err);
+        match reason {
+            Some(reason) => tracing::debug!(%reason, error = %err, "could not {what}"),
+            None => tracing::error!(error = %err, "could not {what}"),
+        }
+        reason
+    }
+
+    /// Hears of a failure that the caller logs (or passes on to be logged): counts it when the
+    /// database is unavailable, and logs the start of that once. Returns the reason, if any.
+    pub fn notice(&self, err: &(dyn StdError + 'static)) -> Option<Unavailable> {
+        let reason = Unavailable::of(err)?;
+        self.0.failures.fetch_add(1, Ordering::SeqCst);
+        let first = {
+            let mut state = self.lock();
+            let first = state.down.is_none();
+            if first {
+                state.down = Some((self.0.clock.now_unix(), reason));
+            }
+            first
+        };
+        if first {
+            tracing::error!(
+                %reason, error = %err,
+                "the database cannot be used ({reason}): answering 503 until it can; \
+                 the recovery will be logged"
+            );
+        }
+        Some(reason)
+    }
+
+    /// How many unavailability failures were noticed so far: a request compares the count at
+    /// its start and end to learn whether one happened while it ran (in any task).
+    pub fn failures(&self) -> u64 {
+        self.0.failures.load(Ordering::SeqCst)
+    }
+
+    /// Why the database is down, if it is (as of the last failure or probe).
+    pub fn down(&self) -> Option<Unavailable> {
+        self.lock().down.map(|(_, reason)| reason)
+    }
+
+    /// Proves that the database can be written, at most once per [`PROBE_EVERY`] (calls in
+    /// between get the state the last probe or failure left): `Ok` when it can, else why not.
+    pub async fn check(&self) -> Result<(), Unavailable> {
+        let _probing = self.0.probing.lock().await;
+        let now = self.0.clock.now_unix();
+        let due = {
+            let mut state = self.lock();
+            let due = state
+                .probed_at
+                .is_none_or(|at| now - at >= PROBE_EVERY.as_secs() as i64);
+            if due {
+                state.probed_at = Some(now);
+            }
+            due
+        };
+        if due {
+            match probe(&self.0.pool, now).await {
+                Ok(()) => self.recovered(now),
+                Err(err) => {
+                    self.failed("write the readiness probe", &err);
+                }
+            }
+        }
+        self.down().map_or(Ok(()), Err)
+    }
+
+    fn recovered(&self, now: i64) {
+        let was_down = self.lock().down.take();
+        if let Some((since, reason)) = was_down {
+            tracing::info!(
+                down_for_seconds = now - since,
+                %reason,
+                "the database works again: serving normally"
+            );
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.0.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Starts the watcher: while the database is down, it probes every `every` (real time), so
+    /// that the recovery is noticed and logged even when nobody asks `/readyz`.
+    pub fn spawn_watcher(&self, every: Duration) -> JoinHandle<()> {
+        let health = self.clone();
+        tokio::spawn(async move {
+            let mut interval = tokio::time::interval(every);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                interval.tick().await;
+                if health.down().is_some() {
+                    let _ = health.check().await;
+                }
+            }
+        })
+    }
+}
+
+/// The probe: one short write transaction that takes the write lock, grows the database by
+/// [`PROBE_HEADROOM_BYTES`] and gives the room back, and records when it ran
+/// (`migrations/0010_readiness_probe.sql`). It commits, so a disk that cannot take the
+/// transaction's log fails it too.
+async fn probe(pool: &SqlitePool, now: i64) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    sqlx::query(
+        "INSERT INTO readiness_probe (id, checked_at, headroom) VALUES (1, ?1, zeroblob(?2)) \
+         ON CONFLICT (id) DO UPDATE SET checked_at = ?1, headroom = zeroblob(?2)",
+    )
+    .bind(now)
+    .bind(PROBE_HEADROOM_BYTES)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE readiness_probe SET headroom = NULL WHERE id = 1")
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_codes_name_the_reason_and_other_errors_none() {
+        assert_eq!(
+            Unavailable::of_sqlx(&sqlx::Error::PoolTimedOut),
+            Some(Unavailable::NoConnection)
+        );
+        assert_eq!(Unavailable::of_sqlx(&sqlx::Error::RowNotFound), None);
+        // Wrapped errors are found through `source()`.
+        #[derive(Debug, thiserror::Error)]
+        #[error("wrapped")]
+        struct Wrapped(#[source] sqlx::Error);
+        let err = Wrapped(sqlx::Error::PoolTimedOut);
+        assert_eq!(Unavailable::of(&err), Some(Unavailable::NoConnection));
+        // The session store's string errors, as `crate::session::Store` words them.
+        for reason in Unavailable::ALL {
+            let err = tower_sessions::session::Error::Store(session_store::Error::Backend(
+                format!("{reason}: (code: 13) the details"),
+            ));
+            assert_eq!(Unavailable::of(&err), Some(reason));
+        }
+        let err = session_store::Error::Backend("constraint failed".into());
+        assert_eq!(Unavailable::of(&err), None);
+    }
+}

@@ -1,0 +1,76 @@
+//! The answer to a request that failed because the database could not be used (see
+//! `db_health`): `503 Service Unavailable` with `Retry-After`, and words a user can act on,
+//! instead of the `500` the failing part left.
+//!
+//! Whichever part failed (a server function, the session layer's save, a page's read, in this
+//! request's task or a task it spawned), it told [`DbHealth`]; this middleware, outside all of
+//! them, sees that an unavailability failure was noticed while the request ran and answers for
+//! it. A browser's form post or page gets a small page; the hydrated app's server-function call
+//! keeps leptos' error format, so the page shows the message as a flash.
+
+use std::time::Duration;
+
+use axum::{
+    body::Body,
+    extract::{Request, State},
+    http::{HeaderValue, StatusCode, header},
+    middleware::Next,
+    response::{Html, IntoResponse, Response},
+};
+
+use crate::db_health::DbHealth;
+
+/// The header leptos puts on a server function's error answer (its value: the function's path).
+const SERVER_FN_ERROR_HEADER: &str = "serverfnerror";
+
+/// How long a client is asked to wait before trying again.
+pub const RETRY_AFTER: Duration = Duration::from_secs(5);
+
+/// What the user is told.
+pub const MESSAGE: &str = "We could not save that; please try again in a moment.";
+
+/// Middleware: a `500` (or a server function's own `503`) for a request during which the
+/// database was found unavailable becomes this module's `503`.
+pub async fn answer(State(health): State<DbHealth>, request: Request, next: Next) -> Response {
+    let failures_before = health.failures();
+    let wants_page = request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|accept| accept.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    let response = next.run(request).await;
+    let failed = matches!(
+        response.status(),
+        StatusCode::INTERNAL_SERVER_ERROR | StatusCode::SERVICE_UNAVAILABLE
+    );
+    if !failed || health.failures() == failures_before {
+        return response;
+    }
+    let server_function = response.headers().get(SERVER_FN_ERROR_HEADER).cloned();
+    let mut answer = if wants_page {
+        Html(PAGE).into_response()
+    } else if let Some(path) = server_function {
+        // leptos' encoding of `ServerFnError::ServerError(MESSAGE)`.
+        let mut answer = Response::new(Body::from(format!("ServerError|{MESSAGE}")));
+        answer.headers_mut().insert(SERVER_FN_ERROR_HEADER, path);
+        answer
+    } else {
+        MESSAGE.into_response()
+    };
+    *answer.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+    answer.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(RETRY_AFTER.as_secs()),
+    );
+    // Cookies the failed request would have set (say, a new session's) are not sent.
+    answer
+}
+
+/// The page: plain HTML, no script, nothing from the database.
+const PAGE: &str = "<!DOCTYPE html>\
+<html lang=\"en\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<title>Please try again in a moment - Flashboard</title></head>\
+<body><main><h1>Please try again in a moment</h1>\
+<p role=\"alert\">We could not save that; please try again in a moment.</p>\
+<p>Nothing was changed. <a href=\"/\">Back to the home page</a></p></main></body></html>";
