@@ -250,7 +250,11 @@ fn large_store(settings: &Settings, runtime: &tokio::runtime::Runtime) {
     print_row("mixed, sweeper idle", "flashbrd", &idle, None);
     let before = expired().unwrap();
     // The sweeper's own work (`Store::sweep`), started as the traffic starts.
-    let store = flashboard::session::Store::new(app.pool.clone(), app.state.lifetimes.clone());
+    let store = flashboard::session::Store::new(
+        app.pool.clone(),
+        app.state.lifetimes.clone(),
+        app.state.db_health.clone(),
+    );
     let sweep = runtime.spawn(async move {
         tokio::time::sleep(Duration::from_secs(1)).await;
         let started = std::time::Instant::now();

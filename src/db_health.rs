@@ -23,7 +23,7 @@ use std::{
 
 use sqlx::SqlitePool;
 use tokio::task::JoinHandle;
-use tower_sessions::session_store;
+use tower_sessions::{session, session_store};
 
 use crate::clock::Clock;
 
@@ -60,7 +60,14 @@ impl Unavailable {
             if let Some(err) = err.downcast_ref::<sqlx::Error>() {
                 return Self::of_sqlx(err);
             }
-            if let Some(session_store::Error::Backend(message)) = err.downcast_ref() {
+            // tower-sessions' session error is `transparent`: its `source()` skips the store's.
+            let store = err
+                .downcast_ref::<session_store::Error>()
+                .or_else(|| match err.downcast_ref::<session::Error>() {
+                    Some(session::Error::Store(store)) => Some(store),
+                    _ => None,
+                });
+            if let Some(session_store::Error::Backend(message)) = store {
                 return Self::of_store_message(message);
             }
             next = err.source();
@@ -132,6 +139,8 @@ struct Inner {
     clock: Clock,
     /// How many unavailability failures have been noticed since start-up.
     failures: AtomicU64,
+    /// How many times the database went down since start-up (each logged once).
+    outages: AtomicU64,
     state: Mutex<State>,
     /// One probe at a time; the others wait for its answer.
     probing: tokio::sync::Mutex<()>,
@@ -152,6 +161,7 @@ impl DbHealth {
             pool,
             clock,
             failures: AtomicU64::new(0),
+            outages: AtomicU64::new(0),
             state: Mutex::new(State::default()),
             probing: tokio::sync::Mutex::new(()),
         }))
@@ -178,12 +188,16 @@ impl DbHealth {
         let first = {
             let mut state = self.lock();
             let first = state.down.is_none();
-            if first {
-                state.down = Some((self.0.clock.now_unix(), reason));
-            }
+            let since = match state.down {
+                Some((since, _)) => since,
+                None => self.0.clock.now_unix(),
+            };
+            // The latest reason: the fault may change while it lasts.
+            state.down = Some((since, reason));
             first
         };
         if first {
+            self.0.outages.fetch_add(1, Ordering::SeqCst);
             tracing::error!(
                 %reason, error = %err,
                 "the database cannot be used ({reason}): answering 503 until it can; \
@@ -197,6 +211,12 @@ impl DbHealth {
     /// its start and end to learn whether one happened while it ran (in any task).
     pub fn failures(&self) -> u64 {
         self.0.failures.load(Ordering::SeqCst)
+    }
+
+    /// How many times the database became unavailable since start-up: each time is logged
+    /// once, at `error`, and its end once, at `info`.
+    pub fn outages(&self) -> u64 {
+        self.0.outages.load(Ordering::SeqCst)
     }
 
     /// Why the database is down, if it is (as of the last failure or probe).
@@ -301,7 +321,7 @@ mod tests {
         assert_eq!(Unavailable::of(&err), Some(Unavailable::NoConnection));
         // The session store's string errors, as `crate::session::Store` words them.
         for reason in Unavailable::ALL {
-            let err = tower_sessions::session::Error::Store(session_store::Error::Backend(
+            let err = session::Error::Store(session_store::Error::Backend(
                 format!("{reason}: (code: 13) the details"),
             ));
             assert_eq!(Unavailable::of(&err), Some(reason));

@@ -6,22 +6,31 @@ mod common;
 use common::spawn_app;
 
 #[tokio::test]
-async fn healthz_reports_the_database_ok() {
+async fn healthz_and_readyz_report_the_database_ok() {
     let app = spawn_app().await;
     let res = app.get("/healthz").await;
     assert_eq!(res.status(), 200);
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body, serde_json::json!({"status": "ok", "database": "ok"}));
+    let res = app.get("/readyz").await;
+    assert_eq!(res.status(), 200);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body, serde_json::json!({"status": "ready", "database": "ok"}));
 }
 
 #[tokio::test]
-async fn healthz_reports_503_when_the_database_is_gone() {
+async fn readyz_reports_503_when_the_database_is_gone_and_healthz_stays_alive() {
     let app = spawn_app().await;
     app.pool.close().await;
-    let res = app.get("/healthz").await;
+    let res = app.get("/readyz").await;
     assert_eq!(res.status(), 503);
     let body: serde_json::Value = res.json().await.unwrap();
-    assert_eq!(body["database"], "unavailable");
+    assert_eq!(body["database"], "no database connection available");
+    // Liveness asks the database nothing: restarting would not bring the database back.
+    let res = app.get("/healthz").await;
+    assert_eq!(res.status(), 200);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["database"], "no database connection available");
 }
 
 #[tokio::test]

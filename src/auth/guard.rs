@@ -61,12 +61,16 @@ pub async fn require_login(
                 .warning(message)
                 .await
             {
-                state.db_health.failed("flash the log-in guard's warning", &err);
+                state
+                    .db_health
+                    .failed("flash the log-in guard's warning", &err);
             }
             (StatusCode::SEE_OTHER, [(LOCATION, target)]).into_response()
         }
         Err(err) => {
-            state.db_health.failed("load the session for the log-in guard", &err);
+            state
+                .db_health
+                .failed("load the session for the log-in guard", &err);
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }

@@ -131,7 +131,9 @@ pub mod ssr {
         mut request: Request<Body>,
     ) -> Response {
         if let Err(err) = flasher.push_all(&t().demo_flashes).await {
-            state.db_health.failed("push the flash demo's flashes", &err);
+            state
+                .db_health
+                .failed("push the flash demo's flashes", &err);
         }
         page_facts::attach(&state, &session, &mut request).await;
         let options = state.leptos_options.clone();

@@ -81,9 +81,7 @@ impl Call {
     ) -> impl FnOnce(E) -> ServerFnError + use<E> {
         let health = self.state.db_health.clone();
         move |err| {
-            let unavailable = health
-                .failed("answer a server function", &err)
-                .is_some();
+            let unavailable = health.failed("answer a server function", &err).is_some();
             let response = use_context::<ResponseOptions>();
             if unavailable {
                 if let Some(response) = response {
@@ -221,9 +219,14 @@ impl Call {
             .insert(META_KEY, meta)
             .await
             .map_err(self.internal())?;
-        session::finish_cycle(&self.state.pool, &self.state.db_health, &self.session, cycled)
-            .await
-            .map_err(self.internal())
+        session::finish_cycle(
+            &self.state.pool,
+            &self.state.db_health,
+            &self.session,
+            cycled,
+        )
+        .await
+        .map_err(self.internal())
     }
 
     /// Gives this browser a device cookie for the account `username_key` (see

@@ -28,7 +28,10 @@ struct Health {
 pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     Json(Health {
         status: "ok",
-        database: state.db_health.down().map_or("ok", |reason| reason.as_str()),
+        database: state
+            .db_health
+            .down()
+            .map_or("ok", |reason| reason.as_str()),
     })
 }
 

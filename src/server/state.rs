@@ -8,11 +8,11 @@ use sqlx::SqlitePool;
 
 use super::{config::Config, page_cache::PageCache, secret::CookieKeys};
 use crate::{
-    db_health::DbHealth,
     auth::{
         password::Passwords,
         throttle::{AttemptsInFlight, IpLimiter},
     },
+    db_health::DbHealth,
     flash::FlashStore,
     session::Lifetimes,
 };

@@ -10,10 +10,11 @@ use tower_http::{
 use tracing::Span;
 use tracing_subscriber::EnvFilter;
 
-/// The default log filter when `RUST_LOG` is not set. tower-sessions' own error line for a
-/// failed save is off: the app's store logs its failures itself, once per outage when the
-/// database is unavailable (see `crate::db_health`).
-const DEFAULT_FILTER: &str = "info,sqlx=warn,tower_sessions=warn,tower_sessions::service=off";
+/// The default log filter when `RUST_LOG` is not set. tower-sessions' own error lines for a
+/// failed load or save are off: the app's store logs its failures itself, once per outage when
+/// the database is unavailable (see `crate::db_health`).
+const DEFAULT_FILTER: &str = "info,sqlx=warn,tower_sessions=warn,tower_sessions::service=off,\
+                              tower_sessions_core=off";
 
 /// Installs the global log subscriber (a second call is a no-op, so tests may call it freely).
 pub fn init() {

@@ -165,12 +165,18 @@ impl TestApp {
     /// for pushing what no route of the app pushes.
     pub async fn flasher(&self) -> flashboard::flash::Flasher {
         let id = self.session_id().expect("the client has a session cookie");
-        let store = std::sync::Arc::new(flashboard::session::Store::new(
-            self.pool.clone(),
-            self.state.lifetimes.clone(),
-        ));
+        let store = std::sync::Arc::new(self.session_store());
         let session = tower_sessions::Session::new(Some(id.parse().unwrap()), store, None);
         flashboard::flash::Flasher::new(self.flash.clone(), session)
+    }
+
+    /// A session store over the app's database, as the app's own.
+    pub fn session_store(&self) -> flashboard::session::Store {
+        flashboard::session::Store::new(
+            self.pool.clone(),
+            self.state.lifetimes.clone(),
+            self.state.db_health.clone(),
+        )
     }
 
     /// The session id in this app's client's cookie (without the cookie's signature).
