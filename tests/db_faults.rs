@@ -178,9 +178,9 @@ async fn on_every_connection(app: &TestApp, sql: &str) {
     }
 }
 
-/// Fills the database to its size limit, as a full disk would: no connection of the app may
-/// grow the file, and the tables a registration and a log-in write to have no room left.
-async fn fill_the_disk(app: &TestApp) {
+/// Caps the database at its size: no connection of the app may grow the file, and the free
+/// pages inside it are taken; rows that fit in the pages the tables have still go in.
+async fn cap_the_disk(app: &TestApp) -> sqlx::pool::PoolConnection<sqlx::Sqlite> {
     sqlx::query("CREATE TABLE IF NOT EXISTS ballast (b BLOB)")
         .execute(&app.pool)
         .await
@@ -191,26 +191,41 @@ async fn fill_the_disk(app: &TestApp) {
         .unwrap();
     on_every_connection(app, &format!("PRAGMA max_page_count = {pages}")).await;
     let mut conn = app.pool.acquire().await.unwrap();
-    let fills = [
-        "INSERT INTO ballast SELECT zeroblob(1000) WHERE ?1 IS NOT NULL",
+    fill(&mut conn, "INSERT INTO ballast SELECT zeroblob(1000) WHERE ?1 IS NOT NULL").await;
+    conn
+}
+
+/// Fills the database to its size limit, as a full disk would: the tables a registration and a
+/// log-in write to have no room left either.
+async fn fill_the_disk(app: &TestApp) {
+    let mut conn = cap_the_disk(app).await;
+    fill(
+        &mut conn,
         "INSERT INTO users (username, username_key, email, password_hash) \
          VALUES (?1, ?1, 'ballast@example.com', 'x')",
+    )
+    .await;
+    fill(
+        &mut conn,
         "INSERT INTO tower_sessions (id, data, expiry_date) VALUES (?1, x'00', 4102444800)",
-    ];
-    for sql in fills {
-        // Rows at both ends of each index, until the database refuses them.
-        for prefix in ["zz", "aa"] {
-            for n in 0.. {
-                let result = sqlx::query(sql)
-                    .bind(format!("{prefix}-ballast-{n}"))
-                    .execute(&mut *conn)
-                    .await;
-                match result {
-                    Ok(_) => assert!(n < 100_000, "the size limit holds"),
-                    Err(err) => {
-                        assert!(err.to_string().contains("full"), "{err}");
-                        break;
-                    }
+    )
+    .await;
+}
+
+/// Runs `sql` (with a new key as `?1`) until the database is full: rows at both ends of each
+/// index.
+async fn fill(conn: &mut SqliteConnection, sql: &str) {
+    for prefix in ["zz", "aa"] {
+        for n in 0.. {
+            let result = sqlx::query(sql)
+                .bind(format!("{prefix}-ballast-{n}"))
+                .execute(&mut *conn)
+                .await;
+            match result {
+                Ok(_) => assert!(n < 100_000, "the size limit holds"),
+                Err(err) => {
+                    assert!(err.to_string().contains("full"), "{err}");
+                    break;
                 }
             }
         }
@@ -426,4 +441,30 @@ async fn a_sweep_that_fails_half_way_keeps_its_done_batches_frees_the_lock_and_f
     );
     assert_eq!(expired().await, 0);
     assert_recovered(&scene).await;
+}
+
+#[tokio::test]
+async fn a_log_in_whose_welcome_cannot_be_saved_still_logs_in() {
+    let scene = scene().await;
+    let app = &scene.app;
+    // The session's row fits in the table's pages; a flash needs room there is none of.
+    let _conn = cap_the_disk(app).await;
+    drop(_conn);
+    sqlx::query(
+        "CREATE TRIGGER flash_needs_room BEFORE INSERT ON flash \
+         BEGIN INSERT INTO ballast VALUES (zeroblob(65536)); END",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap_or_else(|err| panic!("the trigger fits: {err}"));
+
+    let bob = app.new_client();
+    let res = log_in_bob(app, &bob).await;
+    assert_eq!(res.status(), 303, "the log-in happened; only its welcome is lost");
+    assert_eq!(res.headers()["location"], "/dashboard");
+    let dashboard = bob.get(app.url("/dashboard")).send().await.unwrap();
+    assert_eq!(dashboard.status(), 200);
+    let html = dashboard.text().await.unwrap();
+    assert!(html.contains("Hello, bob!"), "{html}");
+    assert!(!html.contains("Welcome back"), "{html}");
 }

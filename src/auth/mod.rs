@@ -189,17 +189,10 @@ pub async fn login(
     call.trust_device(&username_key(&username));
     call.auth_event(events::Kind::Login, Some(user.id), Some(&user.username))
         .await;
-    // The log-in has happened (the old session id is gone): a failed welcome must not turn it
-    // into an error answer, which would not send the new cookie.
-    if let Err(err) = call
-        .flash_all(&[(
-            "success",
-            &text.login_welcome.replace("{name}", &user.username),
-        )])
-        .await
-    {
-        tracing::warn!(error = %err, "could not flash the welcome");
-    }
+    // The log-in has happened (the old session id is gone): a failed welcome (logged by
+    // `flash_all`) must not turn it into an error answer, which would not send the new cookie.
+    let welcome = text.login_welcome.replace("{name}", &user.username);
+    let _ = call.flash_all(&[("success", &welcome)]).await;
     see_other(next.unwrap_or("/dashboard"));
     Ok(())
 }

@@ -74,30 +74,36 @@ impl Call {
 
     /// Maps an unexpected failure to an error answer: `503` with `Retry-After` when the
     /// database cannot be used right now (see [`crate::db_health`]), else `500`. The cause is
-    /// logged (see [`crate::db_health::DbHealth::failed`]) and not sent. (Expected failures are flashes and
-    /// redirects, never this.)
+    /// logged (see [`crate::db_health::DbHealth::failed`]) and not sent. (Expected failures
+    /// are flashes and redirects, never this.)
     pub fn internal<E: std::error::Error + 'static>(
         &self,
     ) -> impl FnOnce(E) -> ServerFnError + use<E> {
         let health = self.state.db_health.clone();
         move |err| {
             let unavailable = health.failed("answer a server function", &err).is_some();
-            let response = use_context::<ResponseOptions>();
-            if unavailable {
-                if let Some(response) = response {
+            if let Some(response) = use_context::<ResponseOptions>() {
+                if unavailable {
                     response.set_status(StatusCode::SERVICE_UNAVAILABLE);
                     response.insert_header(
                         header::RETRY_AFTER,
                         HeaderValue::from(unavailable::RETRY_AFTER.as_secs()),
                     );
+                } else {
+                    response.set_status(StatusCode::INTERNAL_SERVER_ERROR);
                 }
-                return ServerFnError::new(unavailable::MESSAGE);
             }
-            if let Some(response) = response {
-                response.set_status(StatusCode::INTERNAL_SERVER_ERROR);
-            }
-            ServerFnError::new("Something went wrong. Please try again.")
+            failure_text(unavailable)
         }
+    }
+
+    /// Like [`Call::internal`], but leaves the answer's status alone: for a failure the caller
+    /// may choose to live with (the request can still succeed). If it is returned, leptos
+    /// answers `500`, which `server::unavailable` turns into `503` when the database was the
+    /// cause.
+    fn quiet_failure<E: std::error::Error + 'static>(&self, err: E) -> ServerFnError {
+        let unavailable = self.state.db_health.failed("answer a server function", &err);
+        failure_text(unavailable.is_some())
     }
 
     /// The client's IP address (see [`super::client_ip`]).
@@ -158,12 +164,13 @@ impl Call {
         events::record(&self.state.pool, event, now).await
     }
 
-    /// Pushes each `(category, message)`.
+    /// Pushes each `(category, message)`. A failure is logged; the caller decides whether the
+    /// request fails with it.
     pub async fn flash_all(&self, flashes: &[(&str, &str)]) -> Result<(), ServerFnError> {
         self.flasher
             .push_all(flashes)
             .await
-            .map_err(self.internal())
+            .map_err(|err| self.quiet_failure(err))
     }
 
     /// Keeps form input for the page the failed post redirects back to (see
@@ -302,6 +309,15 @@ pub async fn find_user(
     }
     let user = repo::by_id(&state.pool, login.user_id).await?;
     Ok(user.map(|user| (user, login)))
+}
+
+/// What the caller of a failed server function is told (never the cause).
+fn failure_text(unavailable: bool) -> ServerFnError {
+    if unavailable {
+        ServerFnError::new(unavailable::MESSAGE)
+    } else {
+        ServerFnError::new("Something went wrong. Please try again.")
+    }
 }
 
 /// Why the user could not be looked up.
