@@ -5,9 +5,57 @@ import { defineConfig, devices } from "@playwright/test";
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
 const database = "target/e2e/flashboard.db";
+// A second server, for `db-faults.spec.ts` alone: its tests break the database (another process
+// holds the write lock), which the other tests, running meanwhile, must not see.
+const faultsPort = port + 1;
+const faultsURL = `http://127.0.0.1:${faultsPort}`;
+const faultsDatabase = "target/e2e/faults.db";
 // The server binary, relative to the project root (E2E_BINARY=target/release/flashboard tests a
 // release build).
 const binary = process.env.E2E_BINARY ?? "target/debug/flashboard";
+
+/** The settings both servers run with, on `address` and the database file `file`. */
+function serverEnv(address: string, file: string): Record<string, string> {
+  return {
+    FLASHBOARD_MODE: "dev",
+    FLASHBOARD_SERVER__ADDRESS: address,
+    FLASHBOARD_DATABASE__URL: `sqlite://${file}`,
+    // Every test registers and logs in from 127.0.0.1: lift the per-IP limit (the HTTP tests
+    // cover it); per-account throttling stays on.
+    FLASHBOARD_AUTH__ATTEMPTS_PER_IP_PER_MINUTE: "100000",
+    LEPTOS_SITE_ROOT: "target/site",
+    LEPTOS_SITE_PKG_DIR: "pkg",
+    RUST_LOG: process.env.RUST_LOG ?? "warn",
+  };
+}
+
+/** Starts `binary` on a fresh database `file`, on `port`. */
+function server(port: number, file: string) {
+  return {
+    command: `rm -f ${file} ${file}-wal ${file}-shm && exec ./${binary}`,
+    cwd: "..",
+    url: `http://127.0.0.1:${port}/healthz`,
+    reuseExistingServer: !process.env.CI,
+    timeout: 60_000,
+    env: serverEnv(`127.0.0.1:${port}`, file),
+  };
+}
+
+/** Debian's Chromium: Playwright never downloads a browser here. */
+const chromium = {
+  ...devices["Desktop Chrome"],
+  launchOptions: {
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  },
+};
 
 export default defineConfig({
   testDir: "./tests",
@@ -25,39 +73,24 @@ export default defineConfig({
   projects: [
     {
       name: "chromium",
-      use: {
-        ...devices["Desktop Chrome"],
-        launchOptions: {
-          // Debian's Chromium: Playwright never downloads a browser here.
-          executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-          args: [
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-          ],
-        },
+      testIgnore: /db-faults\.spec\.ts/,
+      use: chromium,
+    },
+    {
+      name: "chromium, database faults",
+      testMatch: /db-faults\.spec\.ts/,
+      use: { ...chromium, baseURL: faultsURL },
+    },
+  ],
+  webServer: [
+    server(port, database),
+    {
+      ...server(faultsPort, faultsDatabase),
+      env: {
+        ...serverEnv(`127.0.0.1:${faultsPort}`, faultsDatabase),
+        // A write waits this long for the lock before the app answers 503.
+        FLASHBOARD_DATABASE__BUSY_TIMEOUT: "300ms",
       },
     },
   ],
-  webServer: {
-    command: `rm -f ${database} ${database}-wal ${database}-shm && exec ./${binary}`,
-    cwd: "..",
-    url: `${baseURL}/healthz`,
-    reuseExistingServer: !process.env.CI,
-    timeout: 60_000,
-    env: {
-      FLASHBOARD_MODE: "dev",
-      FLASHBOARD_SERVER__ADDRESS: `127.0.0.1:${port}`,
-      FLASHBOARD_DATABASE__URL: `sqlite://${database}`,
-      // Every test registers and logs in from 127.0.0.1: lift the per-IP limit (the HTTP tests
-      // cover it); per-account throttling stays on.
-      FLASHBOARD_AUTH__ATTEMPTS_PER_IP_PER_MINUTE: "100000",
-      LEPTOS_SITE_ROOT: "target/site",
-      LEPTOS_SITE_PKG_DIR: "pkg",
-      RUST_LOG: process.env.RUST_LOG ?? "warn",
-    },
-  },
 });

@@ -117,6 +117,8 @@ pub struct Text {
     pub yes: &'static str,
     pub no: &'static str,
     pub throttled: &'static str,
+    /// A server action whose request failed without an answer from the app (offline, say).
+    pub action_unreachable: &'static str,
     pub session_ended: &'static str,
     pub not_found_title: &'static str,
     pub not_found_body: &'static str,
@@ -249,6 +251,7 @@ pub static EN: Text = Text {
     no: "no",
     session_ended: "Your session has ended. Please log in again.",
     throttled: "Too many attempts. Please try again in {seconds} s.",
+    action_unreachable: "We could not reach the server. Please try again in a moment.",
     not_found_title: "Page not found",
     not_found_body: "There is nothing at this address.",
     not_found_home_link: "Back to the home page",

@@ -60,7 +60,7 @@ fn UserLinks() -> impl IntoView {
         false,
     );
     let logout = ServerAction::<Logout>::new();
-    use_flashes().refresh_after(logout.version());
+    use_flashes().refresh_after(logout);
     view! {
         {move || match user.get() {
             Some(user) => {

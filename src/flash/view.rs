@@ -1,6 +1,6 @@
 //! Page side: the request-scoped read every component shares, and the components that show it.
 
-use leptos::{prelude::*, task::spawn_local};
+use leptos::{prelude::*, server_fn::ServerFn, task::spawn_local};
 use leptos_router::hooks::use_location;
 
 use super::{Flash, for_field, global, take_flashes, with_categories};
@@ -72,22 +72,35 @@ impl Flashes {
     }
 
     /// Browser: after each completed server action (`ServerAction::version()` changes), shows
-    /// its flashes in place of the old ones, as the page a plain form post leads to would.
+    /// its flashes in place of the old ones, as the page a plain form post leads to would. An
+    /// action that failed (say, `503` while the database is unavailable) shows why, as an
+    /// `error` flash: the server's words, or that the server could not be reached.
     ///
     /// An action that redirects to another address is left to the navigation (which clears and
     /// fetches). leptos_router performs a server function's redirect one animation frame after
     /// the action completes; fetching here at once would race with that navigation's clearing
     /// and could wipe the new flashes. So this waits two frames and acts only when no
     /// navigation happened meanwhile (a redirect back to the same address, or none).
-    pub fn refresh_after(self, version: RwSignal<usize>) {
+    pub fn refresh_after<S>(self, action: ServerAction<S>)
+    where
+        S: ServerFn<Error = ServerFnError> + Clone + Send + Sync + 'static,
+        S::Output: Send + Sync + 'static,
+    {
         Effect::watch(
-            move || version.get(),
+            move || action.version().get(),
             move |_, _, _| {
                 let seen = self.navigations.get_untracked();
+                let failure = action.value().with_untracked(|value| match value {
+                    Some(Err(err)) => Some(failure_flash(err)),
+                    _ => None,
+                });
                 request_animation_frame(move || {
                     request_animation_frame(move || {
                         if self.navigations.get_untracked() == seen {
                             self.clear();
+                            if let Some(failure) = failure {
+                                self.arrived.set(vec![failure]);
+                            }
                             self.refresh();
                         }
                     });
@@ -95,6 +108,21 @@ impl Flashes {
             },
             false,
         );
+    }
+}
+
+/// The `error` flash for a server action that failed: the server's message (never a cause: see
+/// `server::call`), or, without one, that the server could not be reached. Its id is below any
+/// stored flash's, so it never collides with one.
+fn failure_flash(err: &ServerFnError) -> Flash {
+    let message = match err {
+        ServerFnError::ServerError(message) => message.clone(),
+        _ => t().action_unreachable.to_owned(),
+    };
+    Flash {
+        id: i64::MIN,
+        category: "error".to_owned(),
+        message,
     }
 }
 

@@ -60,8 +60,8 @@ fn Devices() -> impl IntoView {
     let sign_out = ServerAction::<SignOutDevice>::new();
     let sign_out_others = ServerAction::<SignOutOtherDevices>::new();
     let flashes = use_flashes();
-    flashes.refresh_after(sign_out.version());
-    flashes.refresh_after(sign_out_others.version());
+    flashes.refresh_after(sign_out);
+    flashes.refresh_after(sign_out_others);
     // Seeded by the server render; asked again after each sign-out, and on a client-side
     // navigation here.
     let list = Seeded::new(|facts| facts.devices.clone());

@@ -52,8 +52,8 @@ pub fn FlashDemoPage() -> impl IntoView {
     let action = ServerAction::<FlashDemo>::new();
     let custom = ServerAction::<FlashCustom>::new();
     let flashes = crate::flash::use_flashes();
-    flashes.refresh_after(action.version());
-    flashes.refresh_after(custom.version());
+    flashes.refresh_after(action);
+    flashes.refresh_after(custom);
     view! {
         <h1>{text.demo_title}</h1>
         <p class="lead">{text.demo_lead}</p>

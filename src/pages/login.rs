@@ -15,7 +15,7 @@ use crate::{
 pub fn LoginPage() -> impl IntoView {
     let text = t();
     let action = ServerAction::<Login>::new();
-    use_flashes().refresh_after(action.version());
+    use_flashes().refresh_after(action);
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
     let kept = KeptInput::new();

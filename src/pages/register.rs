@@ -14,7 +14,7 @@ use crate::{
 pub fn RegisterPage() -> impl IntoView {
     let text = t();
     let action = ServerAction::<Register>::new();
-    use_flashes().refresh_after(action.version());
+    use_flashes().refresh_after(action);
     let kept = KeptInput::new();
     view! {
         <h1>{text.register_title}</h1>

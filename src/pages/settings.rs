@@ -17,8 +17,8 @@ pub fn SettingsPage() -> impl IntoView {
     let save = ServerAction::<SavePreferences>::new();
     let reset = ServerAction::<ResetPreferences>::new();
     let flashes = use_flashes();
-    flashes.refresh_after(save.version());
-    flashes.refresh_after(reset.version());
+    flashes.refresh_after(save);
+    flashes.refresh_after(reset);
     let preferences = CurrentPreferences::use_context();
     Effect::watch(
         move || (save.version().get(), reset.version().get()),
