@@ -1,4 +1,4 @@
--- The readiness probe's scratch row (`src/server/db_health.rs`): `/readyz` proves that the
+-- The readiness probe's scratch row (`src/db_health.rs`): `/readyz` proves that the
 -- database can be written by rewriting it, at most once a second, in one short transaction
 -- that also takes 64 KB of room (`headroom`) and gives it back, so a full disk fails the probe.
 CREATE TABLE readiness_probe (

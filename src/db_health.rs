@@ -42,15 +42,19 @@ pub enum Unavailable {
     Io,
     /// No connection within the wait (`PoolTimedOut`): every connection is busy or failing.
     NoConnection,
+    /// The readiness probe failed otherwise (a damaged file, a missing table): the app's
+    /// requests fail too, but as `500`s, since no wait will mend it.
+    Broken,
 }
 
 impl Unavailable {
-    const ALL: [Self; 5] = [
+    const ALL: [Self; 6] = [
         Self::Full,
         Self::Locked,
         Self::ReadOnly,
         Self::Io,
         Self::NoConnection,
+        Self::Broken,
     ];
 
     /// The reason `err` (or an error it wraps) gives, if it is one of these.
@@ -111,6 +115,7 @@ impl Unavailable {
             Self::ReadOnly => "database is read-only",
             Self::Io => "database I/O error",
             Self::NoConnection => "no database connection available",
+            Self::Broken => "database error",
         }
     }
 }
@@ -142,7 +147,7 @@ struct Inner {
     /// How many times the database went down since start-up (each logged once).
     outages: AtomicU64,
     state: Mutex<State>,
-    /// One probe at a time; the others wait for its answer.
+    /// Held while a probe runs.
     probing: tokio::sync::Mutex<()>,
 }
 
@@ -184,6 +189,13 @@ impl DbHealth {
     /// database is unavailable, and logs the start of that once. Returns the reason, if any.
     pub fn notice(&self, err: &(dyn StdError + 'static)) -> Option<Unavailable> {
         let reason = Unavailable::of(err)?;
+        self.went_down(reason, err);
+        Some(reason)
+    }
+
+    /// Notes that the database is down for `reason` (the latest, if it was down already), and
+    /// logs it if it was not.
+    fn went_down(&self, reason: Unavailable, err: &(dyn StdError + 'static)) {
         self.0.failures.fetch_add(1, Ordering::SeqCst);
         let first = {
             let mut state = self.lock();
@@ -204,7 +216,6 @@ impl DbHealth {
                  the recovery will be logged"
             );
         }
-        Some(reason)
     }
 
     /// How many unavailability failures were noticed so far: a request compares the count at
@@ -224,26 +235,27 @@ impl DbHealth {
         self.lock().down.map(|(_, reason)| reason)
     }
 
-    /// Proves that the database can be written, at most once per [`PROBE_EVERY`] (calls in
-    /// between get the state the last probe or failure left): `Ok` when it can, else why not.
+    /// Proves that the database can be written, at most once per [`PROBE_EVERY`] after the
+    /// last probe ended: `Ok` when it can, else why not. A call while a probe runs, or before
+    /// the next one is due, gets the state the last probe or failure left, at once.
     pub async fn check(&self) -> Result<(), Unavailable> {
-        let _probing = self.0.probing.lock().await;
-        let now = self.0.clock.now_unix();
-        let due = {
-            let mut state = self.lock();
-            let due = state
+        if let Ok(_probing) = self.0.probing.try_lock() {
+            let due = self
+                .lock()
                 .probed_at
-                .is_none_or(|at| now - at >= PROBE_EVERY.as_secs() as i64);
+                .is_none_or(|at| self.0.clock.now_unix() - at >= PROBE_EVERY.as_secs() as i64);
             if due {
-                state.probed_at = Some(now);
-            }
-            due
-        };
-        if due {
-            match probe(&self.0.pool, now).await {
-                Ok(()) => self.recovered(now),
-                Err(err) => {
-                    self.failed("write the readiness probe", &err);
+                let result = probe(&self.0.pool, self.0.clock.now_unix()).await;
+                let now = self.0.clock.now_unix();
+                self.lock().probed_at = Some(now);
+                match result {
+                    Ok(()) => self.recovered(now),
+                    Err(err) => {
+                        // Any failure makes the instance unready, whatever its cause.
+                        let reason = Unavailable::of(&err).unwrap_or(Unavailable::Broken);
+                        self.went_down(reason, &err);
+                        tracing::debug!(%reason, error = %err, "the readiness probe failed");
+                    }
                 }
             }
         }
@@ -321,9 +333,9 @@ mod tests {
         assert_eq!(Unavailable::of(&err), Some(Unavailable::NoConnection));
         // The session store's string errors, as `crate::session::Store` words them.
         for reason in Unavailable::ALL {
-            let err = session::Error::Store(session_store::Error::Backend(
-                format!("{reason}: (code: 13) the details"),
-            ));
+            let err = session::Error::Store(session_store::Error::Backend(format!(
+                "{reason}: (code: 13) the details"
+            )));
             assert_eq!(Unavailable::of(&err), Some(reason));
         }
         let err = session_store::Error::Backend("constraint failed".into());

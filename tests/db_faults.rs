@@ -191,7 +191,11 @@ async fn cap_the_disk(app: &TestApp) -> sqlx::pool::PoolConnection<sqlx::Sqlite>
         .unwrap();
     on_every_connection(app, &format!("PRAGMA max_page_count = {pages}")).await;
     let mut conn = app.pool.acquire().await.unwrap();
-    fill(&mut conn, "INSERT INTO ballast SELECT zeroblob(1000) WHERE ?1 IS NOT NULL").await;
+    fill(
+        &mut conn,
+        "INSERT INTO ballast SELECT zeroblob(1000) WHERE ?1 IS NOT NULL",
+    )
+    .await;
     conn
 }
 
@@ -306,6 +310,12 @@ async fn a_write_lock_held_elsewhere_answers_503_after_the_busy_timeout_and_reco
         dashboard.contains("Hello, alice!"),
         "reads need no lock: {dashboard}"
     );
+    // A minute on, a page view also notes that the session was used (a write): the page does
+    // not need that note, so it is served without it.
+    scene.clock.advance(Duration::from_secs(61));
+    let res = app.get("/dashboard").await;
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("Hello, alice!"));
     assert_not_ready(&scene, "database is locked by another connection").await;
 
     sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
@@ -443,8 +453,11 @@ async fn a_sweep_that_fails_half_way_keeps_its_done_batches_frees_the_lock_and_f
     assert_recovered(&scene).await;
 }
 
+/// A flash the database cannot take: after a change that is stored (a log-in), the answer stays
+/// the success it is; before one (preferences, saved with the session after the answer), the
+/// change is not made and the answer says so.
 #[tokio::test]
-async fn a_log_in_whose_welcome_cannot_be_saved_still_logs_in() {
+async fn a_flash_that_cannot_be_saved_fails_only_what_is_not_done_yet() {
     let scene = scene().await;
     let app = &scene.app;
     // The session's row fits in the table's pages; a flash needs room there is none of.
@@ -460,11 +473,26 @@ async fn a_log_in_whose_welcome_cannot_be_saved_still_logs_in() {
 
     let bob = app.new_client();
     let res = log_in_bob(app, &bob).await;
-    assert_eq!(res.status(), 303, "the log-in happened; only its welcome is lost");
+    assert_eq!(
+        res.status(),
+        303,
+        "the log-in happened; only its welcome is lost"
+    );
     assert_eq!(res.headers()["location"], "/dashboard");
     let dashboard = bob.get(app.url("/dashboard")).send().await.unwrap();
     assert_eq!(dashboard.status(), 200);
     let html = dashboard.text().await.unwrap();
     assert!(html.contains("Hello, bob!"), "{html}");
     assert!(!html.contains("Welcome back"), "{html}");
+
+    // Without JavaScript, alice's preferences and their "saved" flash.
+    let res = app
+        .post_form(
+            "/api/save_preferences",
+            &[("theme", "dark"), ("density", "compact")],
+        )
+        .await;
+    assert_unavailable(res, "preferences whose flash cannot be saved").await;
+    let page = app.html("/settings").await;
+    assert!(page.contains("data-theme=\"system\""), "not saved: {page}");
 }

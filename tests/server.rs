@@ -15,7 +15,10 @@ async fn healthz_and_readyz_report_the_database_ok() {
     let res = app.get("/readyz").await;
     assert_eq!(res.status(), 200);
     let body: serde_json::Value = res.json().await.unwrap();
-    assert_eq!(body, serde_json::json!({"status": "ready", "database": "ok"}));
+    assert_eq!(
+        body,
+        serde_json::json!({"status": "ready", "database": "ok"})
+    );
 }
 
 #[tokio::test]

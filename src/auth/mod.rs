@@ -94,7 +94,7 @@ pub async fn register(
                 .await;
             let mut flashes = vec![("success", text.register_done)];
             flashes.extend(hint);
-            call.flash_all(&flashes).await?;
+            call.flash_done(&flashes).await;
             see_other("/login");
         }
         None => {
@@ -189,10 +189,10 @@ pub async fn login(
     call.trust_device(&username_key(&username));
     call.auth_event(events::Kind::Login, Some(user.id), Some(&user.username))
         .await;
-    // The log-in has happened (the old session id is gone): a failed welcome (logged by
-    // `flash_all`) must not turn it into an error answer, which would not send the new cookie.
+    // The log-in has happened (the old session id is gone): a failed welcome must not turn it
+    // into an error answer, which would not send the new cookie.
     let welcome = text.login_welcome.replace("{name}", &user.username);
-    let _ = call.flash_all(&[("success", &welcome)]).await;
+    call.flash_done(&[("success", &welcome)]).await;
     see_other(next.unwrap_or("/dashboard"));
     Ok(())
 }
@@ -211,8 +211,8 @@ pub async fn logout() -> Result<(), ServerFnError> {
             .await;
     }
     call.end_session().await?;
-    call.flash_all(&[("info", crate::text::t().logout_done)])
-        .await?;
+    call.flash_done(&[("info", crate::text::t().logout_done)])
+        .await;
     see_other("/login");
     Ok(())
 }

@@ -97,15 +97,6 @@ impl Call {
         }
     }
 
-    /// Like [`Call::internal`], but leaves the answer's status alone: for a failure the caller
-    /// may choose to live with (the request can still succeed). If it is returned, leptos
-    /// answers `500`, which `server::unavailable` turns into `503` when the database was the
-    /// cause.
-    fn quiet_failure<E: std::error::Error + 'static>(&self, err: E) -> ServerFnError {
-        let unavailable = self.state.db_health.failed("answer a server function", &err);
-        failure_text(unavailable.is_some())
-    }
-
     /// The client's IP address (see [`super::client_ip`]).
     pub fn client_ip(&self) -> std::net::IpAddr {
         with_context::<Parts, _>(|parts| {
@@ -114,13 +105,18 @@ impl Call {
         .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
     }
 
-    /// Appends to the auth event log; a failure to write it is logged, never shown.
+    /// Appends to the auth event log; a failure to write it is logged, never shown. Skipped
+    /// while the database is known to be unavailable (the request would wait for nothing).
     pub async fn auth_event(
         &self,
         kind: events::Kind,
         user_id: Option<i64>,
         username: Option<&str>,
     ) {
+        if let Some(reason) = self.state.db_health.down() {
+            tracing::debug!(%reason, ?kind, "auth event not recorded: the database is down");
+            return;
+        }
         if let Err(err) = self.record_event(kind, user_id, username).await {
             self.state.db_health.failed("record an auth event", &err);
         }
@@ -164,13 +160,23 @@ impl Call {
         events::record(&self.state.pool, event, now).await
     }
 
-    /// Pushes each `(category, message)`. A failure is logged; the caller decides whether the
-    /// request fails with it.
+    /// Pushes each `(category, message)`; a failure fails the request (see [`Call::internal`]).
     pub async fn flash_all(&self, flashes: &[(&str, &str)]) -> Result<(), ServerFnError> {
         self.flasher
             .push_all(flashes)
             .await
-            .map_err(|err| self.quiet_failure(err))
+            .map_err(self.internal())
+    }
+
+    /// Pushes the news of a change that is already stored (an account created, a log-in, a
+    /// device signed out): a failure to push it is logged, and the request still succeeds, as
+    /// it did: answering `503` "nothing was changed" would be untrue.
+    pub async fn flash_done(&self, flashes: &[(&str, &str)]) {
+        if let Err(err) = self.flasher.push_all(flashes).await {
+            self.state
+                .db_health
+                .failed("flash the outcome of a stored change", &err);
+        }
     }
 
     /// Keeps form input for the page the failed post redirects back to (see

@@ -13,7 +13,7 @@ use std::time::Duration;
 use axum::{
     body::Body,
     extract::{Request, State},
-    http::{HeaderValue, StatusCode, header},
+    http::{HeaderValue, Method, StatusCode, header},
     middleware::Next,
     response::{Html, IntoResponse, Response},
 };
@@ -33,11 +33,7 @@ pub const MESSAGE: &str = "We could not save that; please try again in a moment.
 /// database was found unavailable becomes this module's `503`.
 pub async fn answer(State(health): State<DbHealth>, request: Request, next: Next) -> Response {
     let failures_before = health.failures();
-    let wants_page = request
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|accept| accept.to_str().ok())
-        .is_some_and(|accept| accept.contains("text/html"));
+    let form = Form::of(&request);
     let response = next.run(request).await;
     let failed = matches!(
         response.status(),
@@ -46,16 +42,19 @@ pub async fn answer(State(health): State<DbHealth>, request: Request, next: Next
     if !failed || health.failures() == failures_before {
         return response;
     }
-    let server_function = response.headers().get(SERVER_FN_ERROR_HEADER).cloned();
-    let mut answer = if wants_page {
-        Html(PAGE).into_response()
-    } else if let Some(path) = server_function {
-        // leptos' encoding of `ServerFnError::ServerError(MESSAGE)`.
-        let mut answer = Response::new(Body::from(format!("ServerError|{MESSAGE}")));
-        answer.headers_mut().insert(SERVER_FN_ERROR_HEADER, path);
-        answer
-    } else {
-        MESSAGE.into_response()
+    let mut answer = match form {
+        Form::Page { write: true } => Html(page(MESSAGE, "Nothing was changed.")).into_response(),
+        Form::Page { write: false } => Html(page(LOAD_MESSAGE, "")).into_response(),
+        Form::ServerFunction(path) => {
+            // leptos' encoding of `ServerFnError::ServerError(MESSAGE)`, which the hydrated
+            // app shows as an error flash (`flash::Flashes::refresh_after`).
+            let mut answer = Response::new(Body::from(format!("ServerError|{MESSAGE}")));
+            if let Ok(path) = HeaderValue::from_str(&path) {
+                answer.headers_mut().insert(SERVER_FN_ERROR_HEADER, path);
+            }
+            answer
+        }
+        Form::Text => MESSAGE.into_response(),
     };
     *answer.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
     answer.headers_mut().insert(
@@ -66,11 +65,48 @@ pub async fn answer(State(health): State<DbHealth>, request: Request, next: Next
     answer
 }
 
+/// What is told to a page that could not be loaded (`GET`).
+pub const LOAD_MESSAGE: &str = "This page is unavailable for a moment; please try again shortly.";
+
+/// The form of the answer, from the request: what the client can show.
+enum Form {
+    /// A browser's page or plain form post (it accepts HTML); `write` for a `POST`.
+    Page { write: bool },
+    /// The hydrated app's call of the server function at this path.
+    ServerFunction(String),
+    /// Anything else (say, `curl`).
+    Text,
+}
+
+impl Form {
+    fn of(request: &Request) -> Self {
+        let accepts_html = request
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|accept| accept.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"));
+        let path = request.uri().path();
+        if accepts_html {
+            Self::Page {
+                write: request.method() != Method::GET && request.method() != Method::HEAD,
+            }
+        } else if path.starts_with("/api/") {
+            Self::ServerFunction(path.to_owned())
+        } else {
+            Self::Text
+        }
+    }
+}
+
 /// The page: plain HTML, no script, nothing from the database.
-const PAGE: &str = "<!DOCTYPE html>\
+fn page(message: &str, more: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\
 <html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <title>Please try again in a moment - Flashboard</title></head>\
 <body><main><h1>Please try again in a moment</h1>\
-<p role=\"alert\">We could not save that; please try again in a moment.</p>\
-<p>Nothing was changed. <a href=\"/\">Back to the home page</a></p></main></body></html>";
+<p role=\"alert\">{message}</p>\
+<p>{more} <a href=\"/\">Back to the home page</a></p></main></body></html>"
+    )
+}

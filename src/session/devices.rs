@@ -60,8 +60,8 @@ pub async fn sign_out_device(device: String) -> Result<(), ServerFnError> {
         .map_err(call.internal())?;
     if ended {
         tracing::info!(user_id, "signed out one other device");
-        call.flash_all(&[("success", text.devices_signed_out_one)])
-            .await?;
+        call.flash_done(&[("success", text.devices_signed_out_one)])
+            .await;
     } else {
         call.flash_all(&[("info", text.devices_not_found)]).await?;
     }
@@ -85,7 +85,7 @@ pub async fn sign_out_other_devices() -> Result<(), ServerFnError> {
     let message = text
         .devices_signed_out_others
         .replace("{n}", &ended.to_string());
-    call.flash_all(&[("success", &message)]).await?;
+    call.flash_done(&[("success", &message)]).await;
     see_other("/dashboard");
     Ok(())
 }

@@ -61,6 +61,11 @@ impl Changes {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// Whether `key` is all that changed.
+    pub fn only(&self, key: &str) -> bool {
+        matches!(self.0.as_slice(), [(changed, _)] if changed == key)
+    }
 }
 
 /// The version `record` was loaded as and what has changed since, with `data` as it is now

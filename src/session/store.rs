@@ -40,7 +40,7 @@ use tower_sessions::{
 
 use super::{
     index,
-    lifetime::Lifetimes,
+    lifetime::{Lifetimes, META_KEY},
     loaded::{LOADED_KEY, Loaded},
     merge,
 };
@@ -215,6 +215,42 @@ fn encode(record: &Record) -> session_store::Result<Vec<u8>> {
 const MAX_MERGES: usize = 8;
 
 impl Store {
+    /// [`SessionStore::save`]'s writes: `stored` at `version`, or `changes` merged into newer
+    /// versions.
+    async fn save_changes(
+        &self,
+        record: &Record,
+        mut stored: Record,
+        mut version: i64,
+        changes: merge::Changes,
+    ) -> session_store::Result<()> {
+        for _ in 0..MAX_MERGES {
+            if self.write(&stored, Some(version)).await? {
+                return Ok(());
+            }
+            let newer: Option<(Vec<u8>, i64)> =
+                sqlx::query_as("SELECT data, version FROM tower_sessions WHERE id = ?")
+                    .bind(record.id.to_string())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(|err| self.failed(Some("save the session"), err))?;
+            let Some((data, newer_version)) = newer else {
+                tracing::warn!(
+                    "session deleted by a concurrent request (log-out?); not saving it again"
+                );
+                return Ok(());
+            };
+            let Some(newer) = decode(&data) else {
+                break;
+            };
+            stored.data = newer.data;
+            changes.apply(&mut stored.data);
+            version = newer_version;
+        }
+        tracing::warn!("session saved over a newer version after repeated conflicts");
+        self.write(&stored, None).await.map(|_| ())
+    }
+
     /// Writes `record` (reserved keys already stripped) over its row, if the row is still
     /// `version` (any version when `None`), counting the version up. Whether it wrote: `false`
     /// when the row is newer, or gone.
@@ -292,8 +328,8 @@ impl SessionStore for Store {
     /// was deleted meanwhile, as by a concurrent log-out: the response still carries the old
     /// id, which no longer names a session, so the browser stays logged out.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let mut stored = stripped(record);
-        let Some((mut version, changes)) = merge::changes(record, &stored.data) else {
+        let stored = stripped(record);
+        let Some((version, changes)) = merge::changes(record, &stored.data) else {
             // Not loaded by this store (its reserved keys were cleared): written whole.
             return self.write(&stored, None).await.map(|_| ());
         };
@@ -301,31 +337,18 @@ impl SessionStore for Store {
             // Nothing in the data changed (only the cookie's expiry): nothing to write.
             return Ok(());
         }
-        for _ in 0..MAX_MERGES {
-            if self.write(&stored, Some(version)).await? {
-                return Ok(());
-            }
-            let newer: Option<(Vec<u8>, i64)> =
-                sqlx::query_as("SELECT data, version FROM tower_sessions WHERE id = ?")
-                    .bind(record.id.to_string())
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(|err| self.failed(Some("save the session"), err))?;
-            let Some((data, newer_version)) = newer else {
-                tracing::warn!(
-                    "session deleted by a concurrent request (log-out?); not saving it again"
-                );
-                return Ok(());
-            };
-            let Some(newer) = decode(&data) else {
-                break;
-            };
-            stored.data = newer.data;
-            changes.apply(&mut stored.data);
-            version = newer_version;
+        // A request whose only change is the note that the session was used (its last-seen
+        // time, see `lifetime::track`) answers a page that needs no write: an unavailable
+        // database does not fail it, nor make it wait. (The idle clock is not moved on.)
+        let touch = changes.only(META_KEY);
+        if touch && let Some(reason) = self.health.down() {
+            tracing::debug!(%reason, "session use not noted: the database is down");
+            return Ok(());
         }
-        tracing::warn!("session saved over a newer version after repeated conflicts");
-        self.write(&stored, None).await.map(|_| ())
+        match self.save_changes(record, stored, version, changes).await {
+            Err(err) if touch && Unavailable::of(&err).is_some() => Ok(()),
+            saved => saved,
+        }
     }
 
     /// Loads a live session. An expired record is no session; one that cannot be decoded is
