@@ -305,8 +305,9 @@ async fn a_log_in_that_fails_half_way_leaves_the_waiting_flashes() {
     assert!(!html.contains("Hello, alice"), "not logged in: {html}");
 
     // Logged in as bob with a flash waiting in the session's rows; a log-in as alice fails
-    // after the new record is written, when the flashes move and bob's record is deleted. The
-    // new record, never sent to the browser, goes too; bob's session is as it was.
+    // after the new record is written, when the flashes move and bob's record is deleted, and
+    // so does the clean-up of the new record. That record, never sent to the browser, was
+    // never alive either (and the sweeper takes it); bob's session is as it was.
     app.login("bob", "Password123").await;
     app.html("/dashboard").await; // shows the welcome
     app.flasher().await.info("For bob.").await.unwrap();
@@ -318,20 +319,40 @@ async fn a_log_in_that_fails_half_way_leaves_the_waiting_flashes() {
     .execute(&app.pool)
     .await
     .unwrap();
-    let res = app.login("alice", "Password123").await;
-    assert_eq!(res.status(), 500);
-    sqlx::query("DROP TRIGGER keep_bob")
-        .execute(&app.pool)
-        .await
-        .unwrap();
-    let alices: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM tower_sessions WHERE user_id = \
-           (SELECT id FROM users WHERE username = 'alice')",
+    sqlx::query(
+        "CREATE TRIGGER keep_alice BEFORE DELETE ON tower_sessions \
+         WHEN OLD.user_id = (SELECT id FROM users WHERE username = 'alice') \
+         BEGIN SELECT RAISE(ABORT, 'injected fault'); END",
     )
-    .fetch_one(&app.pool)
+    .execute(&app.pool)
     .await
     .unwrap();
-    assert_eq!(alices, 0, "no stray logged-in record in the device list");
+    let res = app.login("alice", "Password123").await;
+    assert_eq!(res.status(), 500);
+    for trigger in ["keep_bob", "keep_alice"] {
+        sqlx::query(&format!("DROP TRIGGER {trigger}"))
+            .execute(&app.pool)
+            .await
+            .unwrap();
+    }
+    let alices = async |live_only: bool| -> i64 {
+        sqlx::query_scalar(
+            "SELECT count(*) FROM tower_sessions WHERE user_id = \
+               (SELECT id FROM users WHERE username = 'alice') \
+               AND (NOT ? OR expiry_date > unixepoch())",
+        )
+        .bind(live_only)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+    };
+    assert_eq!(
+        alices(true).await,
+        0,
+        "no stray logged-in record in the device list"
+    );
+    app.session_store().sweep().await.unwrap();
+    assert_eq!(alices(false).await, 0, "the sweeper took the dead one");
     let html = app.html("/dashboard").await;
     assert!(html.contains("Hello, bob!"), "still bob: {html}");
     assert_eq!(banner(&html), [flash("info", "For bob.")]);

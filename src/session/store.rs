@@ -291,6 +291,14 @@ impl SessionStore for Store {
         record.expiry_date = self.lifetimes.record_expiry(record);
         let stored = stripped(record);
         let device = index::DeviceColumns::of(&stored);
+        // Inside `finish_cycle`: stored already expired, brought to life by its transaction.
+        let expiry = record.expiry_date.unix_timestamp();
+        let stored_expiry = BORN_EXPIRED
+            .try_with(|alive_at| {
+                alive_at.set(Some(expiry));
+                0
+            })
+            .unwrap_or(expiry);
         loop {
             let inserted = sqlx::query(
                 "INSERT INTO tower_sessions (id, data, expiry_date, user_id, started_at, \
@@ -302,7 +310,7 @@ impl SessionStore for Store {
                 id: record.id,
                 ..stored.clone()
             })?)
-            .bind(record.expiry_date.unix_timestamp())
+            .bind(stored_expiry)
             .bind(device.user_id)
             .bind(device.started_at)
             .bind(device.last_seen)
@@ -378,6 +386,9 @@ impl SessionStore for Store {
 tokio::task_local! {
     /// Set while [`cycle_id_keeping_rows`] cycles an id: the id whose deletion waits.
     static CYCLING: Cell<Option<Id>>;
+    /// Set while [`finish_cycle`] saves the new record: [`Store::create`] stores it as already
+    /// expired and leaves here the expiry it is to have once the move has committed.
+    static BORN_EXPIRED: Cell<Option<i64>>;
 }
 
 /// The old id of a session whose id [`cycle_id_keeping_rows`] changed; its record still exists
@@ -403,18 +414,37 @@ pub async fn cycle_id_keeping_rows(session: &Session) -> Result<Cycled, session:
 /// Saves `session` under its new id, then, in one transaction, moves the old record's flashes
 /// to it and deletes the old record. Called after the new session holds what it should (say,
 /// who logged in).
+///
+/// The new record is stored already expired (no load, device list or log-in sees it) and
+/// comes to life in that same transaction: if the move fails, nothing of the log-in is left
+/// but a dead row, deleted now or by the sweeper, even when the database refuses both the
+/// move and the clean-up (a full disk, a lock held elsewhere).
 pub async fn finish_cycle(
     pool: &SqlitePool,
     health: &DbHealth,
     session: &Session,
     Cycled(old): Cycled,
 ) -> Result<(), session::Error> {
-    session.save().await?;
-    let (Some(old), Some(new)) = (old, session.id()) else {
+    let Some(old) = old else {
+        // Nothing to move: the new record's insert is the whole change.
+        return session.save().await;
+    };
+    let alive_at = BORN_EXPIRED
+        .scope(Cell::new(None), async {
+            session.save().await?;
+            Ok::<_, session::Error>(BORN_EXPIRED.with(Cell::get))
+        })
+        .await?;
+    let (Some(new), Some(alive_at)) = (session.id(), alive_at) else {
         return Ok(());
     };
     let moved: Result<(), sqlx::Error> = async {
         let mut tx = pool.begin().await?;
+        sqlx::query("UPDATE tower_sessions SET expiry_date = ? WHERE id = ?")
+            .bind(alive_at)
+            .bind(new.to_string())
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("UPDATE flash SET session_id = ? WHERE session_id = ?")
             .bind(new.to_string())
             .bind(old.to_string())
@@ -428,14 +458,14 @@ pub async fn finish_cycle(
     }
     .await;
     if let Err(err) = moved {
-        // The request fails and the browser keeps the old cookie: the new record, never sent,
-        // would only sit in the user's list of devices. The old session stays as it was.
+        // The request fails and the browser keeps the old cookie; the old session stays as it
+        // was. The new record, never sent and never alive, goes now or with the next sweep.
         if let Err(err) = sqlx::query("DELETE FROM tower_sessions WHERE id = ?")
             .bind(new.to_string())
             .execute(pool)
             .await
         {
-            tracing::warn!(error = %err, "could not delete the unused new session record");
+            tracing::debug!(error = %err, "the unused new session record is left to the sweeper");
         }
         return Err(session::Error::Store(worded(health.notice(&err), err)));
     }
