@@ -305,6 +305,8 @@ async fn a_write_lock_held_elsewhere_answers_503_after_the_busy_timeout_and_reco
         )
         .await;
     assert_unavailable(res, "preferences").await;
+    // A log-out that cannot delete the session leaves it whole: still logged in.
+    assert_unavailable(app.post_form("/api/logout", &[]).await, "log-out").await;
     let dashboard = app.html("/dashboard").await;
     assert!(
         dashboard.contains("Hello, alice!"),

@@ -206,11 +206,14 @@ pub async fn logout() -> Result<(), ServerFnError> {
     use crate::server::{call::Call, redirect::see_other};
 
     let call = Call::current().await?;
-    if let Some(user) = call.user().await? {
+    let user = call.user().await?;
+    call.end_session().await?;
+    // After the log-out (the write that matters): a database that refused it fails the request
+    // before this best-effort entry would wait for it too.
+    if let Some(user) = user {
         call.auth_event(events::Kind::Logout, Some(user.id), Some(&user.username))
             .await;
     }
-    call.end_session().await?;
     call.flash_done(&[("info", crate::text::t().logout_done)])
         .await;
     see_other("/login");

@@ -269,7 +269,13 @@ impl Call {
         self.memo.forget_user();
         // `flush` keeps the old id in the in-memory record, and a later save would create the
         // new session under it, bringing the old cookie back to life. A fresh id prevents that.
-        self.session.cycle_id().await.map_err(self.internal())
+        // (Without the store's delete of the old record, which `flush` did: so the log-out's
+        // one write is that delete, and once it is done, the log-out is.)
+        let already_deleted = session::cycle_id_keeping_rows(&self.session)
+            .await
+            .map_err(self.internal())?;
+        drop(already_deleted);
+        Ok(())
     }
 
     /// For a server function that needs a user, called by an anonymous one: a `warning` flash
