@@ -126,6 +126,9 @@ impl std::fmt::Display for Unavailable {
     }
 }
 
+/// How long after a failure [`DbHealth::failing`] says so.
+pub const RECENTLY: Duration = Duration::from_secs(5);
+
 /// The least time between two readiness probes: more frequent checks get the last answer.
 pub const PROBE_EVERY: Duration = Duration::from_secs(1);
 
@@ -155,6 +158,8 @@ struct Inner {
 struct State {
     /// Since when (Unix seconds) and why the database is down, while it is.
     down: Option<(i64, Unavailable)>,
+    /// When a request or background task last failed for it (not the probe).
+    failed_at: Option<i64>,
     /// When the last probe ran (Unix seconds, by the app's clock).
     probed_at: Option<i64>,
 }
@@ -189,6 +194,8 @@ impl DbHealth {
     /// database is unavailable, and logs the start of that once. Returns the reason, if any.
     pub fn notice(&self, err: &(dyn StdError + 'static)) -> Option<Unavailable> {
         let reason = Unavailable::of(err)?;
+        self.0.failures.fetch_add(1, Ordering::SeqCst);
+        self.lock().failed_at = Some(self.0.clock.now_unix());
         self.went_down(reason, err);
         Some(reason)
     }
@@ -196,7 +203,6 @@ impl DbHealth {
     /// Notes that the database is down for `reason` (the latest, if it was down already), and
     /// logs it if it was not.
     fn went_down(&self, reason: Unavailable, err: &(dyn StdError + 'static)) {
-        self.0.failures.fetch_add(1, Ordering::SeqCst);
         let first = {
             let mut state = self.lock();
             let first = state.down.is_none();
@@ -212,8 +218,8 @@ impl DbHealth {
             self.0.outages.fetch_add(1, Ordering::SeqCst);
             tracing::error!(
                 %reason, error = %err,
-                "the database cannot be used ({reason}): answering 503 until it can; \
-                 the recovery will be logged"
+                "the database cannot be written ({reason}): writes are answered 503 and \
+                 /readyz reports it until it can; the recovery will be logged"
             );
         }
     }
@@ -228,6 +234,18 @@ impl DbHealth {
     /// once, at `error`, and its end once, at `info`.
     pub fn outages(&self) -> u64 {
         self.0.outages.load(Ordering::SeqCst)
+    }
+
+    /// Why the database is down, if a request or background task failed for it in the last
+    /// [`RECENTLY`]: then writes that a request can do without are skipped rather than made to
+    /// wait for it (the readiness probe alone, which asks for more room than small writes
+    /// need, does not count).
+    pub fn failing(&self) -> Option<Unavailable> {
+        let state = self.lock();
+        let recent = state
+            .failed_at
+            .is_some_and(|at| self.0.clock.now_unix() - at < RECENTLY.as_secs() as i64);
+        state.down.filter(|_| recent).map(|(_, reason)| reason)
     }
 
     /// Why the database is down, if it is (as of the last failure or probe).
@@ -245,11 +263,14 @@ impl DbHealth {
                 .probed_at
                 .is_none_or(|at| self.0.clock.now_unix() - at >= PROBE_EVERY.as_secs() as i64);
             if due {
+                let failures_before = self.failures();
                 let result = probe(&self.0.pool, self.0.clock.now_unix()).await;
                 let now = self.0.clock.now_unix();
                 self.lock().probed_at = Some(now);
                 match result {
-                    Ok(()) => self.recovered(now),
+                    // Not over if a request failed while the probe ran.
+                    Ok(()) if self.failures() == failures_before => self.recovered(now),
+                    Ok(()) => {}
                     Err(err) => {
                         // Any failure makes the instance unready, whatever its cause.
                         let reason = Unavailable::of(&err).unwrap_or(Unavailable::Broken);

@@ -305,6 +305,9 @@ async fn a_write_lock_held_elsewhere_answers_503_after_the_busy_timeout_and_reco
         )
         .await;
     assert_unavailable(res, "preferences").await;
+    // Flashes alone, without JavaScript: told, not redirected back as if they were pushed.
+    let res = app.post_form("/api/flash_demo", &[]).await;
+    assert_unavailable(res, "flash demo").await;
     // A log-out that cannot delete the session leaves it whole: still logged in.
     assert_unavailable(app.post_form("/api/logout", &[]).await, "log-out").await;
     let dashboard = app.html("/dashboard").await;

@@ -202,6 +202,16 @@ impl Flasher {
         self.push_all(&[(category, &message)]).await
     }
 
+    /// Marks a session whose record is about to be stored (a log-in's) as one that may hold
+    /// flashes, so that the record is stored with the mark and a push later in the request
+    /// changes nothing in it: once stored, the log-in needs no further save that could fail.
+    pub async fn expect_pushes(&self) -> Result<(), FlashError> {
+        if self.session.get_value(SESSION_KEY).await?.is_none() {
+            self.session.insert(SESSION_KEY, true).await?;
+        }
+        Ok(())
+    }
+
     /// Queues each `(category, message)`, in order, with one `INSERT` for all of them (and one
     /// `DELETE` of what exceeds the limit): a request that flashes six messages writes twice,
     /// not twelve times. Every category is checked before anything is written, so an invalid
@@ -392,9 +402,7 @@ impl Flasher {
     /// the flash row refers to it, and its id is only known once saved. (The session middleware
     /// saves it again at the end of the request and sends the cookie.)
     async fn session_id_for_push(&self) -> Result<String, FlashError> {
-        if self.session.get_value(SESSION_KEY).await?.is_none() {
-            self.session.insert(SESSION_KEY, true).await?;
-        }
+        self.expect_pushes().await?;
         if self.session.id().is_none() {
             self.session.save().await?;
         }

@@ -11,11 +11,8 @@ use crate::{flash::FieldFlashes, text::t};
 /// Endpoint: `POST /api/flash_demo`.
 #[server(endpoint = "flash_demo")]
 pub async fn flash_demo() -> Result<(), ServerFnError> {
-    let flasher = crate::flash::Flasher::from_context().await?;
-    flasher
-        .push_all(&t().demo_flashes)
-        .await
-        .map_err(crate::flash::FlashError::into_server_fn_error)?;
+    let call = crate::server::call::Call::current().await?;
+    call.flash_all(&t().demo_flashes).await?;
     crate::server::redirect::see_other("/flash-demo");
     Ok(())
 }
@@ -25,9 +22,10 @@ pub async fn flash_demo() -> Result<(), ServerFnError> {
 /// Endpoint: `POST /api/flash_custom`.
 #[server(endpoint = "flash_custom")]
 pub async fn flash_custom(category: String, message: String) -> Result<(), ServerFnError> {
-    use crate::flash::{FlashError, Flasher, valid_category};
+    use crate::flash::valid_category;
 
-    let flasher = Flasher::from_context().await?;
+    let call = crate::server::call::Call::current().await?;
+    let flasher = &call.flasher;
     let (category, message) = (category.trim(), message.trim());
     // Invalid input is told beside its field (field-scoped categories), like the chapter's
     // form validator.
@@ -40,7 +38,9 @@ pub async fn flash_custom(category: String, message: String) -> Result<(), Serve
     } else {
         flasher.push(category, message).await
     };
-    pushed.map_err(FlashError::into_server_fn_error)?;
+    // A failure fails the post (`503` while the database is unavailable), also without
+    // JavaScript, where leptos would otherwise redirect back as if it had worked.
+    pushed.map_err(call.internal())?;
     crate::server::redirect::see_other("/flash-demo");
     Ok(())
 }

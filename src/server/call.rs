@@ -106,14 +106,15 @@ impl Call {
     }
 
     /// Appends to the auth event log; a failure to write it is logged, never shown. Skipped
-    /// while the database is known to be unavailable (the request would wait for nothing).
+    /// while writes are failing for the database ([`crate::db_health::DbHealth::failing`]):
+    /// the request would only wait for the failure.
     pub async fn auth_event(
         &self,
         kind: events::Kind,
         user_id: Option<i64>,
         username: Option<&str>,
     ) {
-        if let Some(reason) = self.state.db_health.down() {
+        if let Some(reason) = self.state.db_health.failing() {
             tracing::debug!(%reason, ?kind, "auth event not recorded: the database is down");
             return;
         }
@@ -230,6 +231,11 @@ impl Call {
         }
         self.session
             .insert(META_KEY, meta)
+            .await
+            .map_err(self.internal())?;
+        // Stored with the record, so the welcome pushed after it changes nothing to save.
+        self.flasher
+            .expect_pushes()
             .await
             .map_err(self.internal())?;
         session::finish_cycle(

@@ -45,6 +45,20 @@ use super::{
     merge,
 };
 
+/// How long the sweeper leaves a record that is not yet alive (see [`finish_cycle`]).
+const UNBORN_GRACE_SECONDS: i64 = 60;
+
+/// The `expiry_date` of a record created at `now` and not yet alive (see [`finish_cycle`]):
+/// negative, so it is past for every load, and says when it was made, for the sweeper.
+fn not_alive_since(now: i64) -> i64 {
+    -now
+}
+
+/// The rows of one sweep batch: expired by `?1` (now), not those not yet alive since after `?2`,
+/// at most `?3`.
+const SWEEP_SELECT: &str = "SELECT rowid FROM tower_sessions WHERE expiry_date <= ?1 \
+                            AND (expiry_date >= 0 OR expiry_date > ?2) LIMIT ?3";
+
 /// Expired rows deleted per transaction by [`Store::sweep`].
 const SWEEP_BATCH: i64 = 100;
 /// The least pause between two sweep batches, so that writers waiting for the lock get it.
@@ -111,11 +125,14 @@ impl Store {
         let mut deleted = 0;
         loop {
             let started = Instant::now();
-            let batch = sqlx::query(
-                "DELETE FROM tower_sessions WHERE rowid IN \
-                   (SELECT rowid FROM tower_sessions WHERE expiry_date <= ? LIMIT ?)",
-            )
-            .bind(self.lifetimes.now_unix())
+            // A record not yet alive (see `finish_cycle`) is left for a minute: its log-in may
+            // still be bringing it to life.
+            let now = self.lifetimes.now_unix();
+            let batch = sqlx::query(&format!(
+                "DELETE FROM tower_sessions WHERE rowid IN ({SWEEP_SELECT})"
+            ))
+            .bind(now)
+            .bind(not_alive_since(now - UNBORN_GRACE_SECONDS))
             .bind(SWEEP_BATCH)
             .execute(&self.pool)
             .await?
@@ -291,12 +308,12 @@ impl SessionStore for Store {
         record.expiry_date = self.lifetimes.record_expiry(record);
         let stored = stripped(record);
         let device = index::DeviceColumns::of(&stored);
-        // Inside `finish_cycle`: stored already expired, brought to life by its transaction.
+        // Inside `finish_cycle`: stored not yet alive, brought to life by its transaction.
         let expiry = record.expiry_date.unix_timestamp();
         let stored_expiry = BORN_EXPIRED
             .try_with(|alive_at| {
                 alive_at.set(Some(expiry));
-                0
+                not_alive_since(self.lifetimes.now_unix())
             })
             .unwrap_or(expiry);
         loop {
@@ -349,7 +366,7 @@ impl SessionStore for Store {
         // time, see `lifetime::track`) answers a page that needs no write: an unavailable
         // database does not fail it, nor make it wait. (The idle clock is not moved on.)
         let touch = changes.only(META_KEY);
-        if touch && let Some(reason) = self.health.down() {
+        if touch && let Some(reason) = self.health.failing() {
             tracing::debug!(%reason, "session use not noted: the database is down");
             return Ok(());
         }
@@ -415,10 +432,11 @@ pub async fn cycle_id_keeping_rows(session: &Session) -> Result<Cycled, session:
 /// to it and deletes the old record. Called after the new session holds what it should (say,
 /// who logged in).
 ///
-/// The new record is stored already expired (no load, device list or log-in sees it) and
-/// comes to life in that same transaction: if the move fails, nothing of the log-in is left
-/// but a dead row, deleted now or by the sweeper, even when the database refuses both the
-/// move and the clean-up (a full disk, a lock held elsewhere).
+/// The new record is stored not yet alive (its `expiry_date` is negative: no load, device list
+/// or log-in sees it) and comes to life in that same transaction: if the move fails, nothing
+/// of the log-in is left but a dead row, deleted now or by the sweeper (after a minute, so that
+/// it never takes one a log-in is still bringing to life), even when the database refuses both
+/// the move and the clean-up (a full disk, a lock held elsewhere).
 pub async fn finish_cycle(
     pool: &SqlitePool,
     health: &DbHealth,
@@ -436,15 +454,23 @@ pub async fn finish_cycle(
         })
         .await?;
     let (Some(new), Some(alive_at)) = (session.id(), alive_at) else {
-        return Ok(());
+        // tower-sessions creates the record of a cycled session on its first save.
+        return Err(session::Error::Store(session_store::Error::Backend(
+            "the log-in's session record was not created".into(),
+        )));
     };
     let moved: Result<(), sqlx::Error> = async {
         let mut tx = pool.begin().await?;
-        sqlx::query("UPDATE tower_sessions SET expiry_date = ? WHERE id = ?")
+        let alive = sqlx::query("UPDATE tower_sessions SET expiry_date = ? WHERE id = ?")
             .bind(alive_at)
             .bind(new.to_string())
             .execute(&mut *tx)
-            .await?;
+            .await?
+            .rows_affected();
+        if alive != 1 {
+            // Deleted meanwhile (the user signed out their other devices at that moment).
+            return Err(sqlx::Error::RowNotFound);
+        }
         sqlx::query("UPDATE flash SET session_id = ? WHERE session_id = ?")
             .bind(new.to_string())
             .bind(old.to_string())
@@ -606,14 +632,44 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_sweeper_leaves_a_record_a_log_in_is_still_bringing_to_life() {
+        let (store, _dir) = store().await;
+        let now = store.lifetimes.now_unix();
+        for (id, expiry) in [
+            ("expired", now - 1),
+            ("alive", now + 600),
+            ("unborn-just-now", not_alive_since(now - 5)),
+            (
+                "unborn-long-ago",
+                not_alive_since(now - UNBORN_GRACE_SECONDS - 5),
+            ),
+        ] {
+            sqlx::query("INSERT INTO tower_sessions (id, data, expiry_date) VALUES (?, x'00', ?)")
+                .bind(id)
+                .bind(expiry)
+                .execute(&store.pool)
+                .await
+                .unwrap();
+        }
+        assert_eq!(store.sweep().await.unwrap(), 2);
+        let left: Vec<String> = sqlx::query_scalar("SELECT id FROM tower_sessions ORDER BY id")
+            .fetch_all(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(left, ["alive", "unborn-just-now"]);
+    }
+
+    #[tokio::test]
     async fn the_expiry_query_uses_the_index() {
         let (store, _dir) = store().await;
-        let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(
-            "EXPLAIN QUERY PLAN SELECT rowid FROM tower_sessions WHERE expiry_date <= 0 LIMIT 500",
-        )
-        .fetch_all(&store.pool)
-        .await
-        .unwrap();
+        let plan: Vec<(i64, i64, i64, String)> =
+            sqlx::query_as(&format!("EXPLAIN QUERY PLAN {SWEEP_SELECT}"))
+                .bind(0)
+                .bind(-100)
+                .bind(500)
+                .fetch_all(&store.pool)
+                .await
+                .unwrap();
         let plan: Vec<&str> = plan.iter().map(|row| row.3.as_str()).collect();
         assert!(
             plan.iter()
