@@ -147,29 +147,29 @@ mod tests {
             .unwrap()
     }
 
+    /// Inserts `x` into `t` in a transaction that is dropped, neither committed nor rolled back.
+    async fn insert_and_drop(pool: &SqlitePool, x: i64) {
+        let mut tx = pool.begin().await.unwrap();
+        sqlx::query("INSERT INTO t VALUES (?)")
+            .bind(x)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        drop(tx);
+    }
+
     #[tokio::test]
     async fn a_dropped_transaction_is_rolled_back_and_its_connection_kept() {
         let dir = tempfile::tempdir().unwrap();
         let (pool, url) = one_connection_pool(dir.path()).await;
-        let mut tx = pool.begin().await.unwrap();
-        sqlx::query("INSERT INTO t VALUES (1)")
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-        drop(tx);
-        assert_eq!(rows(&pool).await, Vec::<i64>::new(), "rolled back");
-        assert!(others_can_write(&url).await, "the write lock is free");
-        // The same connection (the pool has one) is still open: its temporary table is there.
+        // A temporary table lives as long as its connection (the pool has one).
         sqlx::query("CREATE TEMP TABLE mine (x)")
             .execute(&pool)
             .await
             .unwrap();
-        let mut tx = pool.begin().await.unwrap();
-        sqlx::query("INSERT INTO t VALUES (2)")
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-        drop(tx);
+        insert_and_drop(&pool, 1).await;
+        assert_eq!(rows(&pool).await, Vec::<i64>::new(), "rolled back");
+        assert!(others_can_write(&url).await, "the write lock is free");
         sqlx::query("SELECT * FROM mine")
             .execute(&pool)
             .await
@@ -188,12 +188,7 @@ mod tests {
 
         // On that connection sqlx's next transaction would be a savepoint, and its rollback
         // (`ROLLBACK TO`) would leave SQLite's transaction open, holding the write lock.
-        let mut tx = pool.begin().await.unwrap();
-        sqlx::query("INSERT INTO t VALUES (1)")
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-        drop(tx);
+        insert_and_drop(&pool, 1).await;
         assert_eq!(rows(&pool).await, Vec::<i64>::new(), "rolled back");
         assert!(others_can_write(&url).await, "the write lock is free");
         let mut tx = pool.begin().await.unwrap();

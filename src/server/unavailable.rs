@@ -13,7 +13,7 @@ use std::time::Duration;
 use axum::{
     body::Body,
     extract::{Request, State},
-    http::{HeaderValue, Method, StatusCode, header},
+    http::{HeaderValue, Method, StatusCode, Uri, header},
     middleware::Next,
     response::{Html, IntoResponse, Response},
 };
@@ -45,11 +45,11 @@ pub async fn answer(State(health): State<DbHealth>, request: Request, next: Next
     let mut answer = match form {
         Form::Page { write: true } => Html(page(MESSAGE, "Nothing was changed.")).into_response(),
         Form::Page { write: false } => Html(page(LOAD_MESSAGE, "")).into_response(),
-        Form::ServerFunction(path) => {
+        Form::ServerFunction(uri) => {
             // leptos' encoding of `ServerFnError::ServerError(MESSAGE)`, which the hydrated
             // app shows as an error flash (`flash::Flashes::refresh_after`).
             let mut answer = Response::new(Body::from(format!("ServerError|{MESSAGE}")));
-            if let Ok(path) = HeaderValue::from_str(&path) {
+            if let Ok(path) = HeaderValue::from_str(uri.path()) {
                 answer.headers_mut().insert(SERVER_FN_ERROR_HEADER, path);
             }
             answer
@@ -72,8 +72,9 @@ pub const LOAD_MESSAGE: &str = "This page is unavailable for a moment; please tr
 enum Form {
     /// A browser's page or plain form post (it accepts HTML); `write` for a `POST`.
     Page { write: bool },
-    /// The hydrated app's call of the server function at this path.
-    ServerFunction(String),
+    /// The hydrated app's call of the server function at this address (a `Uri` clone
+    /// shares its bytes: nothing is copied for the requests that succeed).
+    ServerFunction(Uri),
     /// Anything else (say, `curl`).
     Text,
 }
@@ -91,7 +92,7 @@ impl Form {
                 write: request.method() != Method::GET && request.method() != Method::HEAD,
             }
         } else if path.starts_with("/api/") {
-            Self::ServerFunction(path.to_owned())
+            Self::ServerFunction(request.uri().clone())
         } else {
             Self::Text
         }
