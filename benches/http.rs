@@ -3,14 +3,15 @@
 //! Run with `cargo bench --features ssr --bench http` (an optimised build; a few minutes the
 //! first time). The server runtime has one worker per CPU, as in production; the load comes from
 //! one client thread of this process with `BENCH_CONNECTIONS` keep-alive connections (default
-//! 32) for `BENCH_SECONDS` per scenario (default 5), every response checked.
+//! 32) for `BENCH_SECONDS` per round (default 3), every response checked.
 //!
 //! Each scenario runs against the control (`support/control.rs`: the same pages as strings, the
-//! same database reads and writes, over the same SQLite file) and then against Flashboard, and
-//! prints for each: operations per second, p50, p99 and the longest latency, the server's and the
-//! client's CPU time per operation, and Flashboard's throughput as a ratio of the control's. The
-//! ratio is the number to compare between runs and machines; absolute numbers drift with the
-//! machine's other load.
+//! same database reads and writes, over the same SQLite file) and against Flashboard, taking
+//! turns for `BENCH_ROUNDS` rounds (default 3), and prints for each: operations per second, p50,
+//! p99 and the longest latency, the server's and the client's CPU time per operation, and
+//! Flashboard's throughput as a ratio of the control's, with the range of the rounds' ratios.
+//! The ratio is the number to compare between runs and machines; absolute numbers drift with
+//! the machine's other load.
 //!
 //! `BENCH_LARGE=1` adds the large-store run: 1,000,000 live and 1,000,000 expired sessions in the
 //! table, then logged-in dashboard requests while the sweeper deletes the expired ones, with the
@@ -32,7 +33,9 @@ use load::{Conn, Measured};
 
 struct Settings {
     connections: usize,
+    /// Per round; each app runs `rounds` times per scenario.
     seconds: Duration,
+    rounds: usize,
     warmup: Duration,
     only: Option<String>,
     /// `BENCH_FLASHBOARD_ONLY=1`: skip the control (for profiling Flashboard alone).
@@ -49,7 +52,8 @@ impl Settings {
         };
         Self {
             connections: number("BENCH_CONNECTIONS", 32) as usize,
-            seconds: Duration::from_secs(number("BENCH_SECONDS", 5)),
+            seconds: Duration::from_secs(number("BENCH_SECONDS", 3)),
+            rounds: number("BENCH_ROUNDS", 3).max(1) as usize,
             warmup: Duration::from_millis(500),
             only: std::env::var("BENCH_ONLY").ok(),
             flashboard_only: std::env::var_os("BENCH_FLASHBOARD_ONLY").is_some(),
@@ -68,7 +72,8 @@ fn print_header() {
     );
 }
 
-fn print_row(name: &str, app: &str, m: &Measured, ratio: Option<f64>) {
+/// `ratio`: Flashboard's pooled rate over the control's, and the lowest and highest of a round.
+fn print_row(name: &str, app: &str, m: &Measured, ratio: Option<(f64, f64, f64)>) {
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     println!(
         "{:<40} {:>8} {:>9.0} {:>8.2} {:>8.2} {:>8.2} {:>9.0} {:>9.0} {:>6}",
@@ -80,7 +85,12 @@ fn print_row(name: &str, app: &str, m: &Measured, ratio: Option<f64>) {
         ms(m.max()),
         m.server_cpu_per_op_us(),
         m.client_cpu_per_op_us(),
-        ratio.map_or_else(String::new, |r| format!("{:.0}%", r * 100.0)),
+        ratio.map_or_else(String::new, |(pooled, lowest, highest)| format!(
+            "{:.0}% ({:.0}-{:.0}%)",
+            pooled * 100.0,
+            lowest * 100.0,
+            highest * 100.0
+        )),
     );
 }
 
@@ -132,20 +142,27 @@ fn main() {
     };
 
     println!(
-        "Flashboard vs. bare axum + tower-sessions: {} connections, {} s per scenario, {} CPUs\n",
+        "Flashboard vs. bare axum + tower-sessions: {} connections, {} rounds of {} s per scenario, \
+         {} CPUs\n",
         settings.connections,
+        settings.rounds,
         settings.seconds.as_secs(),
         std::thread::available_parallelism().map_or(0, usize::from),
     );
-    if std::env::var_os("BENCH_MEMORY").is_some() {
-        print_memory();
-    }
+    print_memory_if_asked();
     print_header();
     scenarios(&settings, &apps);
     print_memory();
     drop(app);
     if std::env::var_os("BENCH_LARGE").is_some() {
         large_store(&settings, &runtime);
+    }
+}
+
+/// With `BENCH_MEMORY`: [`print_memory`].
+fn print_memory_if_asked() {
+    if std::env::var_os("BENCH_MEMORY").is_some() {
+        print_memory();
     }
 }
 
@@ -366,6 +383,11 @@ fn cut(html: &str, start: &str, end: &str, mark: &str) -> String {
 
 /// Runs one scenario against both apps and prints both rows. `setup` and `op` are told whether
 /// they talk to the control.
+///
+/// The apps take turns, `settings.rounds` times, the control first in odd rounds and Flashboard
+/// first in even ones, so that the machine's drift (other load, thermal limits) falls on both
+/// alike. A row pools every round of its app; the ratio is of the pooled rates, and the last
+/// column gives the lowest and highest ratio of a single round, the spread within this run.
 fn compare<S, O>(settings: &Settings, apps: &Apps, name: &str, setup: S, op: O)
 where
     S: AsyncFn(bool, usize, &mut Conn) + Clone + Send + 'static,
@@ -374,36 +396,51 @@ where
     if !settings.wants(name) {
         return;
     }
-    let mut results = Vec::new();
-    for (is_control, addr) in [(true, apps.control), (false, Some(apps.flashboard))] {
-        let Some(addr) = addr else {
-            continue;
-        };
+    let run = |is_control: bool, addr: SocketAddr| {
         let (setup, op) = (setup.clone(), op.clone());
-        let measured = load::run(
+        load::run(
             addr,
             settings.connections,
             settings.warmup,
             settings.seconds,
             async move |index, conn| setup(is_control, index, conn).await,
             async move |index, conn| op(is_control, index, conn).await,
-        );
-        results.push(measured);
+        )
+    };
+    let Some(control_addr) = apps.control else {
+        let runs = (0..settings.rounds)
+            .map(|_| run(false, apps.flashboard))
+            .collect();
+        print_memory_if_asked();
+        print_row(name, "flashbrd", &Measured::pooled(runs), None);
+        return;
+    };
+    let (mut controls, mut flashboards) = (Vec::new(), Vec::new());
+    for round in 0..settings.rounds {
+        if round % 2 == 0 {
+            controls.push(run(true, control_addr));
+            flashboards.push(run(false, apps.flashboard));
+        } else {
+            flashboards.push(run(false, apps.flashboard));
+            controls.push(run(true, control_addr));
+        }
     }
-    if std::env::var_os("BENCH_MEMORY").is_some() {
-        print_memory();
-    }
-    if let [control, flashboard] = &results[..] {
-        print_row(name, "control", control, None);
-        print_row(
-            name,
-            "flashbrd",
-            flashboard,
-            Some(flashboard.rate() / control.rate()),
-        );
-    } else {
-        print_row(name, "flashbrd", &results[0], None);
-    }
+    print_memory_if_asked();
+    let ratios: Vec<f64> = controls
+        .iter()
+        .zip(&flashboards)
+        .map(|(control, flashboard)| flashboard.rate() / control.rate())
+        .collect();
+    let lowest = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+    let highest = ratios.iter().copied().fold(0.0, f64::max);
+    let (control, flashboard) = (Measured::pooled(controls), Measured::pooled(flashboards));
+    print_row(name, "control", &control, None);
+    print_row(
+        name,
+        "flashbrd",
+        &flashboard,
+        Some((flashboard.rate() / control.rate(), lowest, highest)),
+    );
 }
 
 async fn nothing(_: bool, _: usize, _: &mut Conn) {}

@@ -162,6 +162,20 @@ pub struct Measured {
 }
 
 impl Measured {
+    /// Several runs of one app as one: their operations, time and latencies together.
+    pub fn pooled(runs: Vec<Measured>) -> Measured {
+        runs.into_iter()
+            .reduce(|mut all, run| {
+                all.ops += run.ops;
+                all.wall += run.wall;
+                all.latencies.extend(run.latencies);
+                all.client_cpu += run.client_cpu;
+                all.process_cpu += run.process_cpu;
+                all
+            })
+            .expect("at least one run")
+    }
+
     pub fn rate(&self) -> f64 {
         self.ops as f64 / self.wall.as_secs_f64()
     }
