@@ -99,7 +99,6 @@ const KNOWN_CYCLES: &[&[&str]] = &[
         "server::state",
         "session",
     ],
-    &["server::config", "server::secret"],
 ];
 
 #[test]

@@ -198,7 +198,7 @@ async fn a_cookie_signed_with_a_previous_key_keeps_its_session_and_is_signed_aga
         let mut config = app.config.clone();
         config.secret_key = Some(SecretKey::new(secret));
         config.previous_secret_keys = Vec::new();
-        cookie_keys(&config).unwrap()
+        cookie_keys(config.key_sources()).unwrap()
     };
     let (now, before) = (keys_of(KEY_NOW).current, keys_of(KEY_BEFORE).current);
     assert_eq!(app.session_cookie().unwrap(), signed(&now, &id));

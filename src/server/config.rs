@@ -341,6 +341,16 @@ impl Config {
         self.mode == Mode::Dev
     }
 
+    /// Where the cookie keys come from: the keys from the environment, and in dev mode the
+    /// database's place, beside which a generated key is kept.
+    pub fn key_sources(&self) -> super::secret::KeySources<'_> {
+        super::secret::KeySources {
+            current: self.secret_key.as_ref(),
+            previous: &self.previous_secret_keys,
+            dev_database_url: self.is_dev().then_some(self.database.url.as_str()),
+        }
+    }
+
     /// Whether the session cookie is `Secure`: as set, else on except in dev mode.
     pub fn cookie_secure(&self) -> bool {
         self.session.secure.unwrap_or(!self.is_dev())

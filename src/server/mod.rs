@@ -97,7 +97,7 @@ impl Server {
         leptos_options: LeptosOptions,
         extra: axum::Router<AppState>,
     ) -> Result<Self, StartupError> {
-        let cookie_keys = secret::cookie_keys(&config)?;
+        let cookie_keys = secret::cookie_keys(config.key_sources())?;
         let url = config.database.url.clone();
         let db_error = |source| StartupError::Database {
             url: url.clone(),

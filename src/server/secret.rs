@@ -31,8 +31,6 @@ use sha2::Sha256;
 use tower_sessions::cookie::Key;
 use zxcvbn::matching::patterns::MatchPattern;
 
-use super::config::Config;
-
 /// The environment variable that holds the key.
 pub const SECRET_KEY_VAR: &str = "SECRET_KEY";
 /// The environment variable that holds earlier keys, which still verify cookies.
@@ -213,19 +211,30 @@ pub enum SecretError {
     },
 }
 
-/// The cookie keys for `config`: the current one from `config.secret_key`, or in dev mode from
-/// (or into) the key file beside the database; the older ones from
-/// `config.previous_secret_keys`. Every secret must pass the strength check: an old secret
-/// that could be guessed would forge cookies as well as the current one.
-pub fn cookie_keys(config: &Config) -> Result<CookieKeys, SecretError> {
-    let secret = match (&config.secret_key, config.is_dev()) {
+/// Where the cookie keys come from (`Config::key_sources`).
+pub struct KeySources<'a> {
+    /// `SECRET_KEY`.
+    pub current: Option<&'a SecretKey>,
+    /// `SECRET_KEY_PREVIOUS`, newest first.
+    pub previous: &'a [SecretKey],
+    /// Dev mode only: the database URL, beside whose file a generated key is kept when there is
+    /// no current key. `None` in production, where a missing key is an error.
+    pub dev_database_url: Option<&'a str>,
+}
+
+/// The cookie keys: the current one from `sources.current`, or in dev mode from (or into) the
+/// key file beside the database; the older ones from `sources.previous`. Every secret must pass
+/// the strength check: an old secret that could be guessed would forge cookies as well as the
+/// current one.
+pub fn cookie_keys(sources: KeySources<'_>) -> Result<CookieKeys, SecretError> {
+    let secret = match (sources.current, sources.dev_database_url) {
         (Some(key), _) => key.clone(),
-        (None, true) => SecretKey(dev_key(&key_file(&config.database.url))?),
-        (None, false) => return Err(SecretError::Missing),
+        (None, Some(database_url)) => SecretKey(dev_key(&key_file(database_url))?),
+        (None, None) => return Err(SecretError::Missing),
     };
     secret.check(SECRET_KEY_VAR)?;
     let mut older = Vec::new();
-    for (n, previous) in config.previous_secret_keys.iter().enumerate() {
+    for (n, previous) in sources.previous.iter().enumerate() {
         previous.check(&format!("{PREVIOUS_KEYS_VAR} (key {})", n + 1))?;
         older.push(previous.derived());
     }
@@ -282,7 +291,7 @@ mod tests {
     use std::os::unix::fs::PermissionsExt;
 
     use super::*;
-    use crate::server::config::Mode;
+    use crate::server::config::{Config, Mode};
 
     fn config(mode: Mode, key: Option<&str>, dir: &Path) -> Config {
         let mut config = Config {
@@ -301,7 +310,8 @@ mod tests {
     #[test]
     fn production_refuses_a_missing_or_guessable_key() {
         let dir = tempfile::tempdir().unwrap();
-        let err = cookie_keys(&config(Mode::Production, None, dir.path())).unwrap_err();
+        let err =
+            cookie_keys(config(Mode::Production, None, dir.path()).key_sources()).unwrap_err();
         assert!(err.to_string().contains("SECRET_KEY is not set"), "{err}");
         for weak in [
             "short",
@@ -312,7 +322,8 @@ mod tests {
             "Summer2024!Summer2024!Summer2024!Summer2024!Summer2024!Summer2024",
             "the quick brown fox jumps over the lazy dog while my flashboard runs",
         ] {
-            let err = cookie_keys(&config(Mode::Production, Some(weak), dir.path())).unwrap_err();
+            let err = cookie_keys(config(Mode::Production, Some(weak), dir.path()).key_sources())
+                .unwrap_err();
             assert!(
                 matches!(err, SecretError::Weak { .. }),
                 "{weak:?} accepted: {err}"
@@ -325,7 +336,8 @@ mod tests {
             "q3Vt9+Zx0Lr7YbN2kWc5HpJ8sFd1Ge4Ta6Mi0Ou3Ey8=",
         ] {
             assert!(
-                cookie_keys(&config(Mode::Production, Some(strong), dir.path())).is_ok(),
+                cookie_keys(config(Mode::Production, Some(strong), dir.path()).key_sources())
+                    .is_ok(),
                 "{strong} refused"
             );
         }
@@ -352,8 +364,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut changed = HEX_KEY.to_owned();
         changed.replace_range(127.., "d"); // the last hex digit only
-        let a = cookie_keys(&config(Mode::Production, Some(HEX_KEY), dir.path())).unwrap();
-        let b = cookie_keys(&config(Mode::Production, Some(&changed), dir.path())).unwrap();
+        let a =
+            cookie_keys(config(Mode::Production, Some(HEX_KEY), dir.path()).key_sources()).unwrap();
+        let b = cookie_keys(config(Mode::Production, Some(&changed), dir.path()).key_sources())
+            .unwrap();
         assert_ne!(a.current.signing(), b.current.signing());
         assert!(a.older.is_empty(), "no pre-derivation key is trusted");
     }
@@ -365,7 +379,7 @@ mod tests {
         with_previous.previous_secret_keys =
             SecretKey::split(format!("{HEX_KEY}, {}\n", &HEX_KEY[64..]).as_bytes());
         assert_eq!(with_previous.previous_secret_keys.len(), 2);
-        let keys = cookie_keys(&with_previous).unwrap();
+        let keys = cookie_keys(with_previous.key_sources()).unwrap();
         assert_eq!(keys.older.len(), 2);
         // A passphrase keeps its spaces.
         let phrase = SecretKey::split(b" one two three ,\nfour");
@@ -376,7 +390,9 @@ mod tests {
         with_previous
             .previous_secret_keys
             .push(SecretKey::new("password"));
-        let err = cookie_keys(&with_previous).unwrap_err().to_string();
+        let err = cookie_keys(with_previous.key_sources())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("SECRET_KEY_PREVIOUS (key 3)"), "{err}");
     }
 
@@ -384,12 +400,12 @@ mod tests {
     fn dev_mode_generates_one_private_key_and_keeps_it() {
         let dir = tempfile::tempdir().unwrap();
         let dev = config(Mode::Dev, None, dir.path());
-        let first = cookie_keys(&dev).unwrap().current;
+        let first = cookie_keys(dev.key_sources()).unwrap().current;
         let file = dir.path().join("secret_key");
         let mode = fs::metadata(&file).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
         assert_eq!(fs::read(&file).unwrap().len(), 128);
-        let second = cookie_keys(&dev).unwrap().current;
+        let second = cookie_keys(dev.key_sources()).unwrap().current;
         assert_eq!(first.master(), second.master());
     }
 
