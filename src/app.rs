@@ -20,10 +20,10 @@ use crate::{
 
 /// The whole document: what the server sends before the app takes over in the browser. The
 /// script, wasm and stylesheet names carry the build's content hashes when it has them (see
-/// `server::assets`).
+/// `web::assets`).
 #[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    let stylesheet = crate::server::assets::stylesheet_href(&options);
+    let stylesheet = crate::web::assets::stylesheet_href(&options);
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -53,7 +53,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     mark_hydrated();
     #[cfg(feature = "ssr")]
-    crate::server::headers::set_page_csp();
+    crate::web::headers::set_page_csp();
 
     view! {
         <Title text=t().app_name />

@@ -10,6 +10,7 @@
 // too low for the dashboard's hydrate build.
 #![recursion_limit = "256"]
 
+pub mod api;
 pub mod app;
 pub mod auth;
 pub mod components;
@@ -26,13 +27,19 @@ pub mod allocator;
 /// Server only: the clock times are measured by (the system's, or the tests').
 #[cfg(feature = "ssr")]
 pub mod clock;
+/// Server only: the connection pool and migrations.
+#[cfg(feature = "ssr")]
+pub mod db;
 /// Server only: whether the database can be used right now (failures sorted, logged once,
 /// readiness probed).
 #[cfg(feature = "ssr")]
 pub mod db_health;
-/// Server only: configuration, database, sessions, the axum router and start-up.
+/// Server only: the composition root (settings, secret keys, the router, start-up).
 #[cfg(feature = "ssr")]
 pub mod server;
+/// Server only: what an HTTP request needs (request context, redirects, headers, page cache).
+#[cfg(feature = "ssr")]
+pub mod web;
 
 /// Browser entry point: attaches the reactive app to the server-rendered HTML.
 #[cfg(feature = "hydrate")]

@@ -1,6 +1,6 @@
 //! Values a page render knows at once, without waiting: who the user is, the session's
 //! preferences, whether flashes wait. [`PageFacts`] is what the server learned about the
-//! request before rendering (gathered by `server::page_facts`); [`Seeded`] carries one such
+//! request before rendering (gathered by `web::page_facts`); [`Seeded`] carries one such
 //! value into the page and on to the browser.
 //!
 //! Why not a `Resource`: on the server a resource is an async task, a wake-up of the render, a
@@ -21,7 +21,7 @@ use crate::{
 };
 
 /// What the server knows about the request when its page render starts, all from the session
-/// it already loaded (see `server::page_facts`).
+/// it already loaded (see `web::page_facts`).
 #[derive(Clone, Debug, Default)]
 pub struct PageFacts {
     /// The logged-in user.

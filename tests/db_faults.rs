@@ -12,7 +12,7 @@ mod common;
 use std::{path::PathBuf, process::Command, str::FromStr, time::Duration};
 
 use common::{TestApp, spawn_app_with};
-use flashboard::{clock::Clock, server::unavailable};
+use flashboard::{clock::Clock, web::unavailable};
 use sqlx::{
     Connection, SqliteConnection,
     sqlite::{SqliteConnectOptions, SqliteJournalMode},

@@ -259,7 +259,7 @@ async fn hashed_files_are_cached_for_a_year_other_static_files_revalidated_pages
 fn held_route(
     entered: std::sync::Arc<tokio::sync::Notify>,
     release: std::sync::Arc<tokio::sync::Notify>,
-) -> axum::Router<flashboard::server::state::AppState> {
+) -> axum::Router<flashboard::web::state::AppState> {
     axum::Router::new().route(
         "/held",
         axum::routing::get(move || {

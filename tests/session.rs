@@ -6,10 +6,13 @@ mod common;
 
 use std::{sync::Arc, time::Duration};
 
-use common::{banner, spawn_app, spawn_app_with, spawn_app_with_routes};
+use common::{banner, spawn_app, spawn_app_with, spawn_app_with_routes, spawn_app_with_secrets};
 use flashboard::{
     clock::Clock,
-    server::{config::Mode, secret::SecretKey},
+    server::{
+        config::Mode,
+        secret::{SecretKey, Secrets},
+    },
 };
 use tokio::sync::Notify;
 
@@ -111,9 +114,8 @@ async fn dev_mode_cookie_is_http_only_lax_session_cookie_without_secure() {
 
 #[tokio::test]
 async fn production_cookie_is_secure_host_prefixed_and_http_only() {
-    let app = spawn_app_with(|config| {
+    let app = spawn_app_with_secrets(Secrets::new(SecretKey::new(KEY_NOW)), |config| {
         config.mode = Mode::Production;
-        config.secret_key = Some(SecretKey::new(KEY_NOW));
     })
     .await;
     // An anonymous visitor's flash travels in the visitor cookie, as locked down.
@@ -159,11 +161,14 @@ async fn production_start_up_refuses_a_guessable_key() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = common::test_config(dir.path());
     config.mode = Mode::Production;
-    config.secret_key = Some(SecretKey::new(b"too short".to_vec()));
     let options = leptos::prelude::LeptosOptions::builder()
         .output_name("flashboard")
         .build();
-    let err = match flashboard::server::Server::build(config, options).await {
+    let built = flashboard::server::Server::builder(config, options)
+        .secrets(Secrets::new(SecretKey::new(b"too short".to_vec())))
+        .build()
+        .await;
+    let err = match built {
         Ok(_) => panic!("started with a 9-byte key"),
         Err(err) => err.to_string(),
     };
@@ -186,20 +191,15 @@ fn signed(key: &tower_sessions::cookie::Key, id: &str) -> String {
 #[tokio::test]
 async fn a_cookie_signed_with_a_previous_key_keeps_its_session_and_is_signed_again() {
     use flashboard::server::secret::cookie_keys;
-    let app = spawn_app_with(|config| {
-        config.secret_key = Some(SecretKey::new(KEY_NOW));
-        config.previous_secret_keys = vec![SecretKey::new(KEY_BEFORE)];
-    })
-    .await;
+    let secrets = Secrets {
+        current: Some(SecretKey::new(KEY_NOW)),
+        previous: vec![SecretKey::new(KEY_BEFORE)],
+    };
+    let app = spawn_app_with_secrets(secrets, |_| {}).await;
     register(&app, "rotated").await;
     log_in(&app, "rotated", true).await;
     let id = app.session_id().unwrap();
-    let keys_of = |secret: &str| {
-        let mut config = app.config.clone();
-        config.secret_key = Some(SecretKey::new(secret));
-        config.previous_secret_keys = Vec::new();
-        cookie_keys(config.key_sources()).unwrap()
-    };
+    let keys_of = |secret: &str| cookie_keys(&Secrets::new(SecretKey::new(secret)), None).unwrap();
     let (now, before) = (keys_of(KEY_NOW).current, keys_of(KEY_BEFORE).current);
     assert_eq!(app.session_cookie().unwrap(), signed(&now, &id));
 

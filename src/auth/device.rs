@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, header::COOKIE};
 use sha2::{Digest, Sha256};
 use tower_sessions::cookie::{Cookie, CookieJar, SameSite, time::Duration};
 
-use crate::server::{config::Config, secret::CookieKeys};
+use crate::session::cookies::{CookieKeys, CookieSettings};
 
 /// How long a device cookie lasts; each log-in gives a fresh one.
 pub const LIFETIME_DAYS: i64 = 365;
@@ -29,15 +29,8 @@ pub const LOCKOUT_FAILURES: i64 = 10;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TrustedDevice(pub String);
 
-/// The cookie's name: `__Host-flashboard_device` when cookies are secure (see
-/// [`Config::cookie_name`]).
-pub fn cookie_name(config: &Config) -> String {
-    if config.cookie_secure() {
-        "__Host-flashboard_device".to_owned()
-    } else {
-        "flashboard_device".to_owned()
-    }
-}
+/// The cookie's name (`__Host-` prefixed when cookies are secure).
+pub const COOKIE_NAME: &str = "flashboard_device";
 
 /// What the cookie binds a device to: a hash of the account's user name key (the name itself
 /// stays out of the browser's cookie store).
@@ -53,12 +46,12 @@ fn account_tag(username_key: &str) -> String {
 /// before `now`.
 pub fn trusted(
     headers: &HeaderMap,
-    config: &Config,
+    cookies: &CookieSettings,
     keys: &CookieKeys,
     username_key: &str,
     now: i64,
 ) -> Option<TrustedDevice> {
-    let name = cookie_name(config);
+    let name = cookies.name(COOKIE_NAME);
     let tag = account_tag(username_key);
     headers
         .get_all(COOKIE)
@@ -83,14 +76,14 @@ pub fn trusted(
 }
 
 /// A `Set-Cookie` value with a fresh device cookie for `username_key`, issued `now`.
-pub fn issue(config: &Config, keys: &CookieKeys, username_key: &str, now: i64) -> String {
-    let name = cookie_name(config);
+pub fn issue(cookies: &CookieSettings, keys: &CookieKeys, username_key: &str, now: i64) -> String {
+    let name = cookies.name(COOKIE_NAME);
     // 128 random bits, base64url: tower-sessions' session ids are exactly that.
     let device = tower_sessions::session::Id::default().to_string();
     let value = format!("{}.{device}.{now}", account_tag(username_key));
     let cookie = Cookie::build((name.clone(), value))
         .http_only(true)
-        .secure(config.cookie_secure())
+        .secure(cookies.secure)
         // Only ever needed by the log-in form's own post.
         .same_site(SameSite::Strict)
         .path("/")
@@ -129,9 +122,9 @@ mod tests {
 
     #[test]
     fn a_device_cookie_vouches_only_for_its_account_while_fresh_and_only_from_us() {
-        let config = Config::default();
+        let cookies = CookieSettings::default();
         let keys = keys();
-        let set_cookie = issue(&config, &keys, "alice", NOW);
+        let set_cookie = issue(&cookies, &keys, "alice", NOW);
         for attribute in [
             "HttpOnly",
             "Secure",
@@ -143,31 +136,34 @@ mod tests {
         }
         assert!(set_cookie.starts_with("__Host-flashboard_device="));
         let headers = request_with(&set_cookie);
-        let device = trusted(&headers, &config, &keys, "alice", NOW).expect("trusted");
+        let device = trusted(&headers, &cookies, &keys, "alice", NOW).expect("trusted");
         assert_eq!(device.0.len(), 22);
         assert!(!set_cookie.contains(&device.0), "encrypted: {set_cookie}");
         assert_eq!(
-            trusted(&headers, &config, &keys, "bob", NOW),
+            trusted(&headers, &cookies, &keys, "bob", NOW),
             None,
             "another account"
         );
         let stranger = self::keys();
         assert_eq!(
-            trusted(&headers, &config, &stranger, "alice", NOW),
+            trusted(&headers, &cookies, &stranger, "alice", NOW),
             None,
             "another key"
         );
         // Too old, whatever the browser kept.
         let year = LIFETIME_DAYS * 24 * 3600;
-        assert_eq!(trusted(&headers, &config, &keys, "alice", NOW + year), None);
+        assert_eq!(
+            trusted(&headers, &cookies, &keys, "alice", NOW + year),
+            None
+        );
         // A cookie whose value was changed fails its authentication.
         let tampered = set_cookie.replacen('=', "=0", 1);
         assert_eq!(
-            trusted(&request_with(&tampered), &config, &keys, "alice", NOW),
+            trusted(&request_with(&tampered), &cookies, &keys, "alice", NOW),
             None
         );
         // Each log-in gets a new device id.
-        let again = request_with(&issue(&config, &keys, "alice", NOW));
-        assert_ne!(trusted(&again, &config, &keys, "alice", NOW), Some(device));
+        let again = request_with(&issue(&cookies, &keys, "alice", NOW));
+        assert_ne!(trusted(&again, &cookies, &keys, "alice", NOW), Some(device));
     }
 }

@@ -6,9 +6,8 @@ use leptos_meta::Html;
 use leptos_router::{components::A, hooks::use_location};
 
 use crate::{
-    auth::{Logout, current_user},
+    api::{account::Logout, preferences::CurrentPreferences, user::current_user},
     flash::{FlashList, provide_flashes, use_flashes},
-    preferences::CurrentPreferences,
     seeded::Seeded,
     text::t,
 };

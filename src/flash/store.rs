@@ -55,7 +55,7 @@ impl PushedHere {
 pub struct LeaveFlashes;
 
 /// Put in a render's context by whoever knows whether flashes waited for the session when it
-/// was loaded (the app's `server::page_facts`), so that a page with none need not ask.
+/// was loaded (the app's `web::page_facts`), so that a page with none need not ask.
 #[derive(Clone, Copy, Debug)]
 pub struct FlashesWaiting(pub bool);
 
@@ -465,7 +465,7 @@ mod tests {
 
     async fn fixture(limits: FlashLimits) -> Fixture {
         let dir = tempfile::tempdir().unwrap();
-        let pool = crate::server::db::test_pool(dir.path(), "flash.db").await;
+        let pool = crate::db::test_pool(dir.path(), "flash.db").await;
         let sessions = SqliteStore::new(pool.clone());
         sessions.migrate().await.unwrap();
         sqlx::migrate!().run(&pool).await.unwrap();

@@ -112,7 +112,7 @@ impl Flashes {
 }
 
 /// The `error` flash for a server action that failed: the server's message (never a cause: see
-/// `server::call`), or, without one, that the server could not be reached. Its id is below any
+/// `web::call`), or, without one, that the server could not be reached. Its id is below any
 /// stored flash's, so it never collides with one.
 fn failure_flash(err: &ServerFnError) -> Flash {
     let message = match err {

@@ -4,10 +4,13 @@
 use leptos::prelude::*;
 
 use crate::{
-    auth::dashboard,
+    api::{
+        devices::{SignOutDevice, SignOutOtherDevices, devices},
+        user::dashboard,
+    },
     flash::use_flashes,
     seeded::Seeded,
-    session::devices::{Device, SignOutDevice, SignOutOtherDevices, devices},
+    session::devices::Device,
     text::t,
 };
 

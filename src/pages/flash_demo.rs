@@ -1,7 +1,8 @@
 //! `/flash-demo`: every flash style at once, like the chapter's `/actions` route.
 //!
 //! Two ways to push: a server function that redirects (Post/Redirect/Get, the right way), and a
-//! plain form post answered with the page itself (the flash shows in the same response).
+//! plain form post answered with the page itself (the flash shows in the same response; that
+//! handler renders the whole app, so it is wired in `server::router`).
 
 use leptos::prelude::*;
 
@@ -11,9 +12,9 @@ use crate::{flash::FieldFlashes, text::t};
 /// Endpoint: `POST /api/flash_demo`.
 #[server(endpoint = "flash_demo")]
 pub async fn flash_demo() -> Result<(), ServerFnError> {
-    let call = crate::server::call::Call::current().await?;
+    let call = crate::web::call::Call::current().await?;
     call.flash_all(&t().demo_flashes).await?;
-    crate::server::redirect::see_other("/flash-demo");
+    crate::web::redirect::see_other("/flash-demo");
     Ok(())
 }
 
@@ -24,7 +25,7 @@ pub async fn flash_demo() -> Result<(), ServerFnError> {
 pub async fn flash_custom(category: String, message: String) -> Result<(), ServerFnError> {
     use crate::flash::valid_category;
 
-    let call = crate::server::call::Call::current().await?;
+    let call = crate::web::call::Call::current().await?;
     let flasher = &call.flasher;
     let (category, message) = (category.trim(), message.trim());
     // Invalid input is told beside its field (field-scoped categories), like the chapter's
@@ -41,7 +42,7 @@ pub async fn flash_custom(category: String, message: String) -> Result<(), Serve
     // A failure fails the post (`503` while the database is unavailable), also without
     // JavaScript, where leptos would otherwise redirect back as if it had worked.
     pushed.map_err(call.internal())?;
-    crate::server::redirect::see_other("/flash-demo");
+    crate::web::redirect::see_other("/flash-demo");
     Ok(())
 }
 
@@ -98,53 +99,5 @@ pub fn FlashDemoPage() -> impl IntoView {
                 <button type="submit">{text.demo_own_button}</button>
             </ActionForm>
         </section>
-    }
-}
-
-#[cfg(feature = "ssr")]
-pub mod ssr {
-    //! The same-response variant: an axum handler that pushes, then renders the page.
-
-    use axum::{
-        body::Body,
-        extract::State,
-        http::Request,
-        response::{IntoResponse, Response},
-    };
-
-    use leptos::prelude::provide_context;
-    use tower_sessions::Session;
-
-    use crate::{
-        app::shell,
-        flash::{Flasher, PushedHere},
-        server::{page_facts, router::leptos_context, state::AppState},
-        text::t,
-    };
-
-    /// `POST /flash-demo`: pushes the demo flashes and answers with the page at once, so the
-    /// page's read finds them in this very request (Rails' `flash.now`).
-    pub async fn flash_demo_now(
-        State(state): State<AppState>,
-        flasher: Flasher,
-        session: Session,
-        mut request: Request<Body>,
-    ) -> Response {
-        if let Err(err) = flasher.push_all(&t().demo_flashes).await {
-            state
-                .db_health
-                .failed("push the flash demo's flashes", &err);
-        }
-        page_facts::attach(&state, &session, &mut request).await;
-        let options = state.leptos_options.clone();
-        let context = leptos_context(&state);
-        let render = leptos_axum::render_app_async_with_context(
-            move || {
-                context();
-                provide_context(PushedHere::already());
-            },
-            move || shell(options.clone()),
-        );
-        render(request).await.into_response()
     }
 }

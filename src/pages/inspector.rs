@@ -3,7 +3,8 @@
 use leptos::prelude::*;
 
 use crate::{
-    session::inspect::{Ending, SessionReport, inspect_session},
+    api::inspector::inspect_session,
+    session::inspect::{Ending, SessionReport},
     text::t,
 };
 

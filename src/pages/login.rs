@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
-    auth::{KeptInput, Login},
+    api::{account::Login, form_input::KeptInput},
     components::Field,
     flash::use_flashes,
     text::t,

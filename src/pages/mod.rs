@@ -10,8 +10,6 @@ mod register;
 mod settings;
 
 pub use dashboard::DashboardPage;
-#[cfg(feature = "ssr")]
-pub use flash_demo::ssr::flash_demo_now;
 pub use flash_demo::{FlashCustom, FlashDemo, FlashDemoPage, flash_custom, flash_demo};
 pub use home::HomePage;
 pub use inspector::SessionPage;

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::{
-    auth::{KeptInput, Register},
+    api::{account::Register, form_input::KeptInput},
     components::Field,
     flash::use_flashes,
     text::t,

@@ -4,8 +4,9 @@
 use leptos::prelude::*;
 
 use crate::{
+    api::preferences::{CurrentPreferences, ResetPreferences, SavePreferences},
     flash::use_flashes,
-    preferences::{CurrentPreferences, Density, ResetPreferences, SavePreferences, Theme},
+    preferences::{Density, Theme},
     text::{Text, t},
 };
 

@@ -16,6 +16,12 @@ use figment::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::session::cookies::CookieSettings;
+pub use crate::{
+    db::DatabaseConfig,
+    session::config::{SameSite, SessionConfig},
+};
+
 /// The environment variable that names another settings file.
 pub const CONFIG_FILE_VAR: &str = "FLASHBOARD_CONFIG";
 /// The settings file read when [`CONFIG_FILE_VAR`] is not set (a missing one is not an error).
@@ -39,14 +45,6 @@ pub struct Config {
     pub flash: FlashConfig,
     /// Throttling of the log-in and registration endpoints.
     pub auth: AuthConfig,
-    /// The secret key that signs the session cookie: `SECRET_KEY` from the environment, never
-    /// from the settings file (see [`super::secret`]).
-    #[serde(skip)]
-    pub secret_key: Option<super::secret::SecretKey>,
-    /// Earlier secret keys that still verify cookies: `SECRET_KEY_PREVIOUS` from the
-    /// environment.
-    #[serde(skip)]
-    pub previous_secret_keys: Vec<super::secret::SecretKey>,
     /// The clock session lifetimes, log-in times and throttling are measured by: the system's;
     /// tests set a manual one. Not a setting.
     #[serde(skip)]
@@ -84,62 +82,6 @@ pub struct ServerConfig {
     pub max_in_flight: usize,
 }
 
-/// `[database]`
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DatabaseConfig {
-    /// An sqlx SQLite URL. The file and its directory are created when missing.
-    pub url: String,
-    /// The size of the connection pool.
-    pub max_connections: u32,
-    /// How long a connection waits for a lock held by another one before it gives up, e.g. `5s`.
-    #[serde(with = "humantime_serde")]
-    pub busy_timeout: Duration,
-}
-
-/// `[session]`
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SessionConfig {
-    /// The name of the session cookie. When the cookie is `Secure`, the browser sees it with the
-    /// `__Host-` prefix (see [`Config::cookie_name`]).
-    pub cookie_name: String,
-    /// The cookie's `Secure` flag (sent over HTTPS only). Unset: on, except in dev mode.
-    /// Production mode refuses `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secure: Option<bool>,
-    /// The cookie's `HttpOnly` flag (no access from JavaScript). Production mode refuses `false`.
-    pub http_only: bool,
-    /// The cookie's `SameSite`: `lax` (the default), `strict` or `none` (which needs `Secure`).
-    pub same_site: SameSite,
-    /// A session nobody used for this long ends, e.g. `30m` (not for remembered log-ins).
-    #[serde(with = "humantime_serde")]
-    pub idle_timeout: Duration,
-    /// A session ends this long after it started (or after its log-in) however busy it is,
-    /// e.g. `12h` (not for remembered log-ins).
-    #[serde(with = "humantime_serde")]
-    pub absolute_timeout: Duration,
-    /// How long a "remember me" log-in lasts, e.g. `30days`.
-    #[serde(with = "humantime_serde")]
-    pub remember_lifetime: Duration,
-    /// How often the background task deletes expired session records, e.g. `1m`.
-    #[serde(with = "humantime_serde")]
-    pub sweep_interval: Duration,
-}
-
-/// A cookie's `SameSite` attribute.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SameSite {
-    /// Sent on same-site requests only; a user who follows a link from another site arrives
-    /// without their session.
-    Strict,
-    /// Also sent on top-level navigations from other sites (`GET`), never on their posts.
-    Lax,
-    /// Sent everywhere (needs `Secure`); a session cookie seldom wants this.
-    None,
-}
-
 /// `[auth]`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -172,21 +114,8 @@ impl Default for Config {
                 request_timeout: Duration::from_secs(30),
                 max_in_flight: 1024,
             },
-            database: DatabaseConfig {
-                url: "sqlite://data/flashboard.db".into(),
-                max_connections: 8,
-                busy_timeout: Duration::from_secs(5),
-            },
-            session: SessionConfig {
-                cookie_name: "flashboard_session".into(),
-                secure: None,
-                http_only: true,
-                same_site: SameSite::Lax,
-                idle_timeout: Duration::from_secs(30 * 60),
-                absolute_timeout: Duration::from_secs(12 * 60 * 60),
-                remember_lifetime: Duration::from_secs(30 * 24 * 60 * 60),
-                sweep_interval: Duration::from_secs(60),
-            },
+            database: DatabaseConfig::default(),
+            session: SessionConfig::default(),
             flash: FlashConfig {
                 max_per_session: 20,
                 max_message_chars: 500,
@@ -195,8 +124,6 @@ impl Default for Config {
                 attempts_per_ip_per_minute: 30,
                 events_retention: Duration::from_secs(90 * 24 * 3600),
             },
-            secret_key: None,
-            previous_secret_keys: Vec::new(),
             clock: crate::clock::Clock::system(),
         }
     }
@@ -219,12 +146,7 @@ impl Config {
         } else if required {
             return Err(ConfigError::MissingFile(path));
         }
-        let mut config = Self::from_figment(
-            figment.merge(Env::prefixed(ENV_PREFIX).ignore(&["config"]).split("__")),
-        )?;
-        config.secret_key = super::secret::SecretKey::from_env();
-        config.previous_secret_keys = super::secret::SecretKey::previous_from_env();
-        Ok(config)
+        Self::from_figment(figment.merge(Env::prefixed(ENV_PREFIX).ignore(&["config"]).split("__")))
     }
 
     /// Reads settings from TOML text over the defaults, without the environment. For tests and
@@ -341,30 +263,19 @@ impl Config {
         self.mode == Mode::Dev
     }
 
-    /// Where the cookie keys come from: the keys from the environment, and in dev mode the
-    /// database's place, beside which a generated key is kept.
-    pub fn key_sources(&self) -> super::secret::KeySources<'_> {
-        super::secret::KeySources {
-            current: self.secret_key.as_ref(),
-            previous: &self.previous_secret_keys,
-            dev_database_url: self.is_dev().then_some(self.database.url.as_str()),
-        }
+    /// The app's cookies as these settings make them (see [`CookieSettings`]).
+    pub fn cookies(&self) -> CookieSettings {
+        CookieSettings::new(&self.session, self.is_dev())
     }
 
     /// Whether the session cookie is `Secure`: as set, else on except in dev mode.
     pub fn cookie_secure(&self) -> bool {
-        self.session.secure.unwrap_or(!self.is_dev())
+        self.cookies().secure
     }
 
-    /// The session cookie's name as the browser sees it: `__Host-<cookie_name>` when secure,
-    /// which browsers accept only with `Secure`, `Path=/` and no `Domain`, so that no other
-    /// host (a subdomain, say) and no plain-HTTP page can plant or overwrite it.
+    /// The session cookie's name as the browser sees it (see [`CookieSettings::name`]).
     pub fn cookie_name(&self) -> String {
-        if self.cookie_secure() {
-            format!("__Host-{}", self.session.cookie_name)
-        } else {
-            self.session.cookie_name.clone()
-        }
+        self.cookies().session_cookie()
     }
 }
 

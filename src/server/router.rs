@@ -5,7 +5,11 @@ use std::sync::OnceLock;
 
 use axum::{
     Router,
+    body::Body,
     error_handling::HandleErrorLayer,
+    extract::State,
+    http::Request,
+    response::{IntoResponse, Response},
     routing::{get, post},
 };
 use leptos::prelude::provide_context;
@@ -14,27 +18,34 @@ use leptos_axum::{
 };
 use tower::{ServiceBuilder, limit::GlobalConcurrencyLimitLayer};
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_sessions::Session;
 
-use super::{
-    compression, fn_errors, headers, health, overload, page_body, page_cache, page_facts,
-    reactive_owner, state::AppState, telemetry, unavailable,
-};
+use super::config::ServerConfig;
 use crate::{
     app::{App, shell},
-    auth,
-    flash::LeaveFlashes,
-    pages,
+    flash::{Flasher, LeaveFlashes, PushedHere},
     session::{self, SessionLayer},
+    text::t,
+    web::{
+        compression, fn_errors, guard, headers, health, overload, page_body, page_cache,
+        page_facts, reactive_owner, resign, state::AppState, telemetry, throttle, unavailable,
+        visitor,
+    },
 };
 
 /// Builds the whole app, with the `extra` routes inside the same middleware. Kept apart from
 /// start-up so that tests can serve it on any port.
-pub fn app(state: AppState, sessions: SessionLayer, extra: Router<AppState>) -> Router {
+pub fn app(
+    state: AppState,
+    settings: &ServerConfig,
+    sessions: SessionLayer,
+    extra: Router<AppState>,
+) -> Router {
     let routes = routes();
     let context = leptos_context(&state);
     let shell_options = state.leptos_options.clone();
     extra
-        .route("/flash-demo", post(pages::flash_demo_now))
+        .route("/flash-demo", post(flash_demo_now))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(shell_options.clone())
         })
@@ -54,11 +65,11 @@ pub fn app(state: AppState, sessions: SessionLayer, extra: Router<AppState>) -> 
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            auth::guard::require_login,
+            guard::require_login,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            auth::throttle::throttle_auth_posts,
+            throttle::throttle_auth_posts,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.lifetimes.clone(),
@@ -68,12 +79,12 @@ pub fn app(state: AppState, sessions: SessionLayer, extra: Router<AppState>) -> 
         // The cookie of a visitor without a session (see `session::visitor`).
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            session::visitor::carry,
+            visitor::carry,
         ))
-        // Cookies signed with an older secret key, signed again (see `session::resign`).
+        // Cookies signed with an older secret key, signed again (see `web::resign`).
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            session::resign::resign,
+            resign::resign,
         ))
         .layer(axum::middleware::from_fn(
             fn_errors::malformed_is_bad_request,
@@ -91,10 +102,8 @@ pub fn app(state: AppState, sessions: SessionLayer, extra: Router<AppState>) -> 
             ServiceBuilder::new()
                 .layer(HandleErrorLayer::new(overload::answer))
                 .load_shed()
-                .layer(GlobalConcurrencyLimitLayer::new(
-                    state.config.server.max_in_flight,
-                ))
-                .timeout(state.config.server.request_timeout),
+                .layer(GlobalConcurrencyLimitLayer::new(settings.max_in_flight))
+                .timeout(settings.request_timeout),
         )
         // Added after the layers above, so they do not wrap them: the health checks answer even
         // when the server is at its in-flight bound, need no session, and read no body.
@@ -138,7 +147,7 @@ pub fn cacheable_paths() -> Vec<String> {
     routes()
         .iter()
         .map(|route| route.path().to_owned())
-        .filter(|path| !path.contains('{') && !auth::guard::PROTECTED.contains(&path.as_str()))
+        .filter(|path| !path.contains('{') && !guard::PROTECTED.contains(&path.as_str()))
         .collect()
 }
 
@@ -149,8 +158,34 @@ pub fn leptos_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'st
         provide_context(state.clone());
         provide_context(state.flash.clone());
         provide_context(state.db_health.clone());
-        provide_context(super::call::RequestMemo::default());
+        provide_context(crate::web::call::RequestMemo::default());
         provide_context(crate::flash::PushedHere::default());
         page_facts::provide();
     }
+}
+
+/// `POST /flash-demo` (the plain form of `pages::FlashDemoPage`): pushes the demo flashes and answers with the page at once, so the
+/// page's read finds them in this very request (Rails' `flash.now`).
+pub async fn flash_demo_now(
+    State(state): State<AppState>,
+    flasher: Flasher,
+    session: Session,
+    mut request: Request<Body>,
+) -> Response {
+    if let Err(err) = flasher.push_all(&t().demo_flashes).await {
+        state
+            .db_health
+            .failed("push the flash demo's flashes", &err);
+    }
+    page_facts::attach(&state, &session, &mut request).await;
+    let options = state.leptos_options.clone();
+    let context = leptos_context(&state);
+    let render = leptos_axum::render_app_async_with_context(
+        move || {
+            context();
+            provide_context(PushedHere::already());
+        },
+        move || shell(options.clone()),
+    );
+    render(request).await.into_response()
 }

@@ -13,7 +13,7 @@
 //!   stops and says why.
 //! - **Rotation.** `SECRET_KEY_PREVIOUS` holds one or more earlier secrets (separated by commas
 //!   or new lines): cookies signed with them still verify, and are signed again with the
-//!   current key on their next page (see [`crate::session::resign`]).
+//!   current key on their next page (see [`crate::web::resign`]).
 //!
 //! Cookies signed by versions before the derivation (with the secret's first 32 bytes as they
 //! are) are not accepted: that key could be as weak as a guessable prefix of a strong secret.
@@ -30,6 +30,8 @@ use hkdf::Hkdf;
 use sha2::Sha256;
 use tower_sessions::cookie::Key;
 use zxcvbn::matching::patterns::MatchPattern;
+
+pub use crate::session::cookies::CookieKeys;
 
 /// The environment variable that holds the key.
 pub const SECRET_KEY_VAR: &str = "SECRET_KEY";
@@ -174,22 +176,6 @@ impl SecretKey {
     }
 }
 
-/// The keys for the app's signed cookies: the current one signs; the older ones (from previous
-/// secrets) only verify.
-#[derive(Clone)]
-pub struct CookieKeys {
-    /// Signs every cookie sent, and verifies.
-    pub current: Key,
-    /// Verify only, in order.
-    pub older: Vec<Key>,
-}
-
-impl std::fmt::Debug for CookieKeys {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "CookieKeys([redacted], {} older)", self.older.len())
-    }
-}
-
 /// Why there is no usable key.
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {
@@ -211,30 +197,50 @@ pub enum SecretError {
     },
 }
 
-/// Where the cookie keys come from (`Config::key_sources`).
-pub struct KeySources<'a> {
+/// The secrets the cookie keys come from: from the environment only, never from the settings
+/// file, and handed to `Server::builder` apart from the settings.
+#[derive(Clone, Debug, Default)]
+pub struct Secrets {
     /// `SECRET_KEY`.
-    pub current: Option<&'a SecretKey>,
+    pub current: Option<SecretKey>,
     /// `SECRET_KEY_PREVIOUS`, newest first.
-    pub previous: &'a [SecretKey],
-    /// Dev mode only: the database URL, beside whose file a generated key is kept when there is
-    /// no current key. `None` in production, where a missing key is an error.
-    pub dev_database_url: Option<&'a str>,
+    pub previous: Vec<SecretKey>,
 }
 
-/// The cookie keys: the current one from `sources.current`, or in dev mode from (or into) the
-/// key file beside the database; the older ones from `sources.previous`. Every secret must pass
-/// the strength check: an old secret that could be guessed would forge cookies as well as the
-/// current one.
-pub fn cookie_keys(sources: KeySources<'_>) -> Result<CookieKeys, SecretError> {
-    let secret = match (sources.current, sources.dev_database_url) {
+impl Secrets {
+    /// `SECRET_KEY` and `SECRET_KEY_PREVIOUS` from the environment.
+    pub fn from_env() -> Self {
+        Self {
+            current: SecretKey::from_env(),
+            previous: SecretKey::previous_from_env(),
+        }
+    }
+
+    /// Only `current`, no previous secrets.
+    pub fn new(current: SecretKey) -> Self {
+        Self {
+            current: Some(current),
+            previous: Vec::new(),
+        }
+    }
+}
+
+/// The cookie keys: the current one from `secrets.current`, or (dev mode only, when
+/// `dev_database_url` is given) from or into the key file beside that database; the older
+/// ones from `secrets.previous`. Every secret must pass the strength check: an old secret that
+/// could be guessed would forge cookies as well as the current one.
+pub fn cookie_keys(
+    secrets: &Secrets,
+    dev_database_url: Option<&str>,
+) -> Result<CookieKeys, SecretError> {
+    let secret = match (&secrets.current, dev_database_url) {
         (Some(key), _) => key.clone(),
         (None, Some(database_url)) => SecretKey(dev_key(&key_file(database_url))?),
         (None, None) => return Err(SecretError::Missing),
     };
     secret.check(SECRET_KEY_VAR)?;
     let mut older = Vec::new();
-    for (n, previous) in sources.previous.iter().enumerate() {
+    for (n, previous) in secrets.previous.iter().enumerate() {
         previous.check(&format!("{PREVIOUS_KEYS_VAR} (key {})", n + 1))?;
         older.push(previous.derived());
     }
@@ -291,16 +297,19 @@ mod tests {
     use std::os::unix::fs::PermissionsExt;
 
     use super::*;
-    use crate::server::config::{Config, Mode};
+    use crate::server::config::Mode;
 
-    fn config(mode: Mode, key: Option<&str>, dir: &Path) -> Config {
-        let mut config = Config {
-            mode,
-            secret_key: key.map(SecretKey::new),
-            ..Config::default()
-        };
-        config.database.url = format!("sqlite://{}", dir.join("app.db").display());
-        config
+    /// The cookie keys of `secrets` for an app in `mode` whose database is in `dir`.
+    fn keys_of(secrets: &Secrets, mode: Mode, dir: &Path) -> Result<CookieKeys, SecretError> {
+        let url = format!("sqlite://{}", dir.join("app.db").display());
+        cookie_keys(secrets, (mode == Mode::Dev).then_some(url.as_str()))
+    }
+
+    fn only(key: Option<&str>) -> Secrets {
+        Secrets {
+            current: key.map(SecretKey::new),
+            previous: Vec::new(),
+        }
     }
 
     /// 64 random bytes as hex, as `openssl rand -hex 64` prints them.
@@ -310,8 +319,7 @@ mod tests {
     #[test]
     fn production_refuses_a_missing_or_guessable_key() {
         let dir = tempfile::tempdir().unwrap();
-        let err =
-            cookie_keys(config(Mode::Production, None, dir.path()).key_sources()).unwrap_err();
+        let err = keys_of(&only(None), Mode::Production, dir.path()).unwrap_err();
         assert!(err.to_string().contains("SECRET_KEY is not set"), "{err}");
         for weak in [
             "short",
@@ -322,8 +330,7 @@ mod tests {
             "Summer2024!Summer2024!Summer2024!Summer2024!Summer2024!Summer2024",
             "the quick brown fox jumps over the lazy dog while my flashboard runs",
         ] {
-            let err = cookie_keys(config(Mode::Production, Some(weak), dir.path()).key_sources())
-                .unwrap_err();
+            let err = keys_of(&only(Some(weak)), Mode::Production, dir.path()).unwrap_err();
             assert!(
                 matches!(err, SecretError::Weak { .. }),
                 "{weak:?} accepted: {err}"
@@ -336,8 +343,7 @@ mod tests {
             "q3Vt9+Zx0Lr7YbN2kWc5HpJ8sFd1Ge4Ta6Mi0Ou3Ey8=",
         ] {
             assert!(
-                cookie_keys(config(Mode::Production, Some(strong), dir.path()).key_sources())
-                    .is_ok(),
+                keys_of(&only(Some(strong)), Mode::Production, dir.path()).is_ok(),
                 "{strong} refused"
             );
         }
@@ -364,10 +370,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut changed = HEX_KEY.to_owned();
         changed.replace_range(127.., "d"); // the last hex digit only
-        let a =
-            cookie_keys(config(Mode::Production, Some(HEX_KEY), dir.path()).key_sources()).unwrap();
-        let b = cookie_keys(config(Mode::Production, Some(&changed), dir.path()).key_sources())
-            .unwrap();
+        let a = keys_of(&only(Some(HEX_KEY)), Mode::Production, dir.path()).unwrap();
+        let b = keys_of(&only(Some(&changed)), Mode::Production, dir.path()).unwrap();
         assert_ne!(a.current.signing(), b.current.signing());
         assert!(a.older.is_empty(), "no pre-derivation key is trusted");
     }
@@ -375,11 +379,11 @@ mod tests {
     #[test]
     fn previous_keys_verify_and_must_be_strong_too() {
         let dir = tempfile::tempdir().unwrap();
-        let mut with_previous = config(Mode::Production, Some(&HEX_KEY[..64]), dir.path());
-        with_previous.previous_secret_keys =
+        let mut with_previous = only(Some(&HEX_KEY[..64]));
+        with_previous.previous =
             SecretKey::split(format!("{HEX_KEY}, {}\n", &HEX_KEY[64..]).as_bytes());
-        assert_eq!(with_previous.previous_secret_keys.len(), 2);
-        let keys = cookie_keys(with_previous.key_sources()).unwrap();
+        assert_eq!(with_previous.previous.len(), 2);
+        let keys = keys_of(&with_previous, Mode::Production, dir.path()).unwrap();
         assert_eq!(keys.older.len(), 2);
         // A passphrase keeps its spaces.
         let phrase = SecretKey::split(b" one two three ,\nfour");
@@ -387,10 +391,8 @@ mod tests {
             phrase,
             [SecretKey::new("one two three"), SecretKey::new("four")]
         );
-        with_previous
-            .previous_secret_keys
-            .push(SecretKey::new("password"));
-        let err = cookie_keys(with_previous.key_sources())
+        with_previous.previous.push(SecretKey::new("password"));
+        let err = keys_of(&with_previous, Mode::Production, dir.path())
             .unwrap_err()
             .to_string();
         assert!(err.contains("SECRET_KEY_PREVIOUS (key 3)"), "{err}");
@@ -399,13 +401,13 @@ mod tests {
     #[test]
     fn dev_mode_generates_one_private_key_and_keeps_it() {
         let dir = tempfile::tempdir().unwrap();
-        let dev = config(Mode::Dev, None, dir.path());
-        let first = cookie_keys(dev.key_sources()).unwrap().current;
+        let dev = only(None);
+        let first = keys_of(&dev, Mode::Dev, dir.path()).unwrap().current;
         let file = dir.path().join("secret_key");
         let mode = fs::metadata(&file).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
         assert_eq!(fs::read(&file).unwrap().len(), 128);
-        let second = cookie_keys(dev.key_sources()).unwrap().current;
+        let second = keys_of(&dev, Mode::Dev, dir.path()).unwrap().current;
         assert_eq!(first.master(), second.master());
     }
 

@@ -27,8 +27,9 @@ use tower_sessions::{
     session::Record,
 };
 
+use super::config::SessionConfig;
 pub use super::inspect::Ending;
-use crate::{clock::Clock, server::config::SessionConfig};
+use crate::clock::Clock;
 
 /// The session key of [`Meta`].
 pub const META_KEY: &str = "session.meta";
@@ -185,7 +186,7 @@ pub async fn track(
     let server_function = request.uri().path().starts_with("/api/");
     let resigned = request
         .extensions()
-        .get::<super::resign::Resigned>()
+        .get::<super::cookies::Resigned>()
         .is_some();
     let response = next.run(request).await;
     if response.status().is_server_error() {

@@ -11,7 +11,7 @@ use tower_sessions::{
 };
 
 use super::Store;
-use crate::server::config::{self, Config};
+use super::{config, cookies::CookieSettings};
 
 /// The session middleware over the SQLite store, configured from the settings.
 pub type SessionLayer = SessionManagerLayer<Store, SignedCookie>;
@@ -24,17 +24,17 @@ pub type SessionLayer = SessionManagerLayer<Store, SignedCookie>;
 ///
 /// The cookie is a browser-session cookie (no `Max-Age`); a remembered log-in makes it
 /// persistent (see [`super::lifetime`]), and the server ends every session on its own clock.
-pub fn layer(store: Store, config: &Config, key: Key) -> SessionLayer {
-    let same_site = match config.session.same_site {
+pub fn layer(store: Store, cookies: &CookieSettings, key: Key) -> SessionLayer {
+    let same_site = match cookies.same_site {
         config::SameSite::Strict => SameSite::Strict,
         config::SameSite::Lax => SameSite::Lax,
         config::SameSite::None => SameSite::None,
     };
     SessionManagerLayer::new(store)
-        .with_name(config.cookie_name())
-        .with_http_only(config.session.http_only)
+        .with_name(cookies.session_cookie())
+        .with_http_only(cookies.http_only)
         .with_same_site(same_site)
-        .with_secure(config.cookie_secure())
+        .with_secure(cookies.secure)
         .with_path("/")
         .with_expiry(Expiry::OnSessionEnd)
         .with_signed(key)

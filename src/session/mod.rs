@@ -3,15 +3,17 @@
 //! a database backend).
 //!
 //! Server only (behind `ssr`):
+//! - [`config`]: the `[session]` settings.
+//! - [`cookies`]: how the app's cookies are set, and the keys that sign and encrypt them.
 //! - [`manager`]: the session middleware from the `[session]` settings, and the sweeper.
 //! - [`store`]: the store (update-only saves, server-side expiry, the per-user index).
 //! - [`loaded`]: what the store's load found out besides the record (flashes waiting, the user).
 //! - [`lifetime`]: idle, absolute and remembered lifetimes, and the middleware that tracks them.
 //! - [`keys`]: what the app keeps in a session (who is logged in, kept form input).
+//! - [`form_input`]: form input kept across a failed post's redirect.
 //! - [`index`]: which sessions belong to which user.
 //! - `merge`: saves that merge the keys a request changed into a newer version of the record.
 //! - [`visitor`]: what a visitor without a server-side session keeps, in an encrypted cookie.
-//! - [`resign`]: cookies signed with an older secret key, signed again with the current one.
 //!
 //! Shared with the browser (server functions and the types pages show):
 //! - [`devices`]: the user's sessions on other devices, and signing them out.
@@ -20,6 +22,12 @@
 pub mod devices;
 pub mod inspect;
 
+#[cfg(feature = "ssr")]
+pub mod config;
+#[cfg(feature = "ssr")]
+pub mod cookies;
+#[cfg(feature = "ssr")]
+pub mod form_input;
 #[cfg(feature = "ssr")]
 pub mod index;
 #[cfg(feature = "ssr")]
@@ -33,16 +41,14 @@ pub mod manager;
 #[cfg(feature = "ssr")]
 mod merge;
 #[cfg(feature = "ssr")]
-pub mod resign;
-#[cfg(feature = "ssr")]
 mod store;
 #[cfg(feature = "ssr")]
 pub mod visitor;
 
 #[cfg(feature = "ssr")]
-pub use keys::{
-    FORM_INPUT_KEY, LOGIN_KEY, Login, has_record, keep_form_input, login, take_form_input,
-};
+pub use form_input::{keep_form_input, take_form_input};
+#[cfg(feature = "ssr")]
+pub use keys::{FORM_INPUT_KEY, LOGIN_KEY, Login, has_record, login};
 #[cfg(feature = "ssr")]
 pub use lifetime::Lifetimes;
 #[cfg(feature = "ssr")]

@@ -85,7 +85,7 @@ impl Store {
     /// A failed statement as the store's error, told to the database's health. The words start
     /// with the reason when the database is unavailable ([`Unavailable::of`] reads it back:
     /// tower-sessions' errors are strings). `what` failed is logged for writes (tower-sessions'
-    /// own log of them is off, see `server::telemetry`); loads are logged by their callers.
+    /// own log of them is off, see `web::telemetry`); loads are logged by their callers.
     fn failed(&self, what: Option<&str>, err: sqlx::Error) -> session_store::Error {
         let reason = match what {
             Some(what) => self.health.failed(what, &err),
@@ -508,10 +508,10 @@ mod tests {
 
     async fn store() -> (Arc<Store>, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
-        let pool = crate::server::db::test_pool(dir.path(), "sessions.db").await;
+        let pool = crate::db::test_pool(dir.path(), "sessions.db").await;
         sqlx::migrate!().run(&pool).await.unwrap();
         let lifetimes = Lifetimes::from_config(
-            &crate::server::config::Config::default().session,
+            &crate::session::config::SessionConfig::default(),
             crate::clock::Clock::system(),
         );
         let health = DbHealth::new(pool.clone(), crate::clock::Clock::system());
@@ -685,7 +685,7 @@ mod tests {
         // The old layout: tower-sessions-sqlx-store's table (RFC 3339 text expiry) and the
         // migrations up to 0004.
         let dir = tempfile::tempdir().unwrap();
-        let pool = crate::server::db::test_pool(dir.path(), "old.db").await;
+        let pool = crate::db::test_pool(dir.path(), "old.db").await;
         let old = tower_sessions_sqlx_store::SqliteStore::new(pool.clone());
         old.migrate().await.unwrap();
         let early = dir.path().join("migrations");
@@ -749,7 +749,7 @@ mod tests {
         .unwrap();
         assert_eq!(device, (7, 100, 200, true, "Firefox".to_owned()));
         let lifetimes = Lifetimes::from_config(
-            &crate::server::config::Config::default().session,
+            &crate::session::config::SessionConfig::default(),
             crate::clock::Clock::system(),
         );
         let health = DbHealth::new(pool.clone(), crate::clock::Clock::system());

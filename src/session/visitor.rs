@@ -24,16 +24,7 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use axum::{
-    extract::{Request, State},
-    http::{
-        HeaderMap, HeaderValue,
-        header::{COOKIE, SET_COOKIE},
-        request::Parts,
-    },
-    middleware::Next,
-    response::Response,
-};
+use axum::http::{HeaderMap, HeaderValue, header::COOKIE, request::Parts};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_json::Value;
 use tower_sessions::cookie::{
@@ -41,7 +32,7 @@ use tower_sessions::cookie::{
     time::{Duration, OffsetDateTime},
 };
 
-use crate::server::{config::Config, secret::CookieKeys, state::AppState};
+use super::cookies::{CookieKeys, CookieSettings};
 
 /// How long flashes wait in their cookie after the last push.
 pub const FLASH_SECONDS: i64 = 600;
@@ -55,15 +46,6 @@ pub const FLASH_COOKIE: &str = "flashboard_flash";
 pub const VALUES_COOKIE: &str = "flashboard_visitor";
 /// The key of what goes first when the values outgrow their cookie (see `session::keys`).
 const FIRST_TO_GO: &str = super::keys::FORM_INPUT_KEY;
-
-/// A cookie's name: `__Host-` prefixed when cookies are secure.
-fn cookie_name(base: &str, config: &Config) -> String {
-    if config.cookie_secure() {
-        format!("__Host-{base}")
-    } else {
-        base.to_owned()
-    }
-}
 
 /// A flash waiting in the cookie: `(id, category, message)`.
 pub type CookieFlash = (i64, String, String);
@@ -177,13 +159,18 @@ impl Visitor {
     }
 
     /// Reads the visitor's cookies from `headers` (expired flashes dropped).
-    fn read(headers: &HeaderMap, config: &Config, keys: &CookieKeys, now: i64) -> Self {
-        let mut flashes: Part<Flashes> = open(headers, &cookie_name(FLASH_COOKIE, config), keys);
+    pub fn read(
+        headers: &HeaderMap,
+        cookies: &CookieSettings,
+        keys: &CookieKeys,
+        now: i64,
+    ) -> Self {
+        let mut flashes: Part<Flashes> = open(headers, &cookies.name(FLASH_COOKIE), keys);
         if !flashes.content.queue.is_empty() && flashes.content.until <= now {
             flashes.content = Flashes::default();
             flashes.changed = true;
         }
-        let values = open(headers, &cookie_name(VALUES_COOKIE, config), keys);
+        let values = open(headers, &cookies.name(VALUES_COOKIE), keys);
         Self(Arc::new(Mutex::new(Inner {
             flashes,
             values,
@@ -193,7 +180,7 @@ impl Visitor {
 
     /// The `Set-Cookie` headers for the response: each cookie that changed, with its new
     /// content, or deleted once empty.
-    fn set_cookies(&self, config: &Config, keys: &CookieKeys) -> Vec<HeaderValue> {
+    pub fn set_cookies(&self, cookies: &CookieSettings, keys: &CookieKeys) -> Vec<HeaderValue> {
         let (flashes, values) = self.with(|inner| {
             let flashes = inner.flashes.changed.then(|| {
                 let mut content = inner.flashes.content.clone();
@@ -221,7 +208,7 @@ impl Visitor {
         if let Some((empty, arrived, json, lifetime)) = flashes {
             headers.extend(cookie(
                 FLASH_COOKIE,
-                config,
+                cookies,
                 keys,
                 empty,
                 arrived,
@@ -233,7 +220,7 @@ impl Visitor {
             let lifetime = KEEP_DAYS * 24 * 3600;
             headers.extend(cookie(
                 VALUES_COOKIE,
-                config,
+                cookies,
                 keys,
                 empty,
                 arrived,
@@ -293,18 +280,18 @@ fn open<T: DeserializeOwned + Default>(
 /// deletion when `empty` (when the request brought one), or nothing.
 fn cookie(
     base: &str,
-    config: &Config,
+    cookies: &CookieSettings,
     keys: &CookieKeys,
     empty: bool,
     arrived: bool,
     json: Option<String>,
     lifetime: i64,
 ) -> Option<HeaderValue> {
-    let name = cookie_name(base, config);
+    let name = cookies.name(base);
     let build = |value: String| {
         Cookie::build((name.clone(), value))
             .http_only(true)
-            .secure(config.cookie_secure())
+            .secure(cookies.secure)
             .same_site(SameSite::Lax)
             .path("/")
     };
@@ -325,33 +312,6 @@ fn cookie(
         .add(build(json).max_age(Duration::seconds(lifetime)));
     jar.get(&name)
         .and_then(|cookie| HeaderValue::from_str(&cookie.to_string()).ok())
-}
-
-/// Middleware (outside the session layer): reads the visitor's cookies into a [`Visitor`] in
-/// the request's extensions and, after any answer but a static file's (which may be cached
-/// publicly), sends the ones that changed (not after a server error, as tower-sessions does not
-/// save a session then either).
-pub async fn carry(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let visitor = Visitor::read(
-        request.headers(),
-        &state.config,
-        &state.cookie_keys,
-        state.lifetimes.now_unix(),
-    );
-    let path = request.uri().path();
-    let file = path.starts_with("/pkg/")
-        || path
-            .rsplit('/')
-            .next()
-            .is_some_and(|last| last.contains('.'));
-    request.extensions_mut().insert(visitor.clone());
-    let mut response = next.run(request).await;
-    if !file && !response.status().is_server_error() {
-        for value in visitor.set_cookies(&state.config, &state.cookie_keys) {
-            response.headers_mut().append(SET_COOKIE, value);
-        }
-    }
-    response
 }
 
 #[cfg(test)]
@@ -378,15 +338,15 @@ mod tests {
 
     #[test]
     fn flashes_and_values_travel_encrypted_in_two_cookies_and_flashes_expire() {
-        let (config, keys) = (Config::default(), keys());
-        let first = Visitor::read(&HeaderMap::new(), &config, &keys, 1_000);
+        let (cookies, keys) = (CookieSettings::default(), keys());
+        let first = Visitor::read(&HeaderMap::new(), &cookies, &keys, 1_000);
         assert!(
-            first.set_cookies(&config, &keys).is_empty(),
+            first.set_cookies(&cookies, &keys).is_empty(),
             "nothing to send"
         );
         first.push_flashes(&[("warning", "Please log in first.".into())], 20);
         first.insert("preferences", &"dark");
-        let set = first.set_cookies(&config, &keys);
+        let set = first.set_cookies(&cookies, &keys);
         assert_eq!(set.len(), 2);
         for cookie in &set {
             let text = cookie.to_str().unwrap();
@@ -399,12 +359,12 @@ mod tests {
             }
         }
 
-        let second = Visitor::read(&next_request(&set), &config, &keys, 1_100);
+        let second = Visitor::read(&next_request(&set), &cookies, &keys, 1_100);
         assert!(second.has_flashes());
         assert_eq!(second.get::<String>("preferences").as_deref(), Some("dark"));
         assert_eq!(second.take_flashes()[0].2, "Please log in first.");
         // Taking the flashes sends only the flash cookie (deleted), never the preferences.
-        let after = second.set_cookies(&config, &keys);
+        let after = second.set_cookies(&cookies, &keys);
         assert_eq!(after.len(), 1);
         assert!(
             after[0]
@@ -413,13 +373,13 @@ mod tests {
                 .starts_with("__Host-flashboard_flash=;")
         );
         // Read after the flashes expired: they are gone, the preferences stay.
-        let late = Visitor::read(&next_request(&set), &config, &keys, 1_000 + FLASH_SECONDS);
+        let late = Visitor::read(&next_request(&set), &cookies, &keys, 1_000 + FLASH_SECONDS);
         assert!(!late.has_flashes());
         assert_eq!(late.get::<String>("preferences").as_deref(), Some("dark"));
         // Another key cannot read them, and they are deleted.
-        let stranger = Visitor::read(&next_request(&set), &config, &self::keys(), 1_100);
+        let stranger = Visitor::read(&next_request(&set), &cookies, &self::keys(), 1_100);
         assert_eq!(stranger.get::<String>("preferences"), None);
-        let deleted = stranger.set_cookies(&config, &keys);
+        let deleted = stranger.set_cookies(&cookies, &keys);
         assert_eq!(deleted.len(), 2);
         assert!(
             deleted
@@ -430,38 +390,38 @@ mod tests {
 
     #[test]
     fn a_cookie_opened_with_an_older_key_is_sent_again_with_the_current_one() {
-        let config = Config::default();
+        let cookies = CookieSettings::default();
         let old = keys();
-        let visitor = Visitor::read(&HeaderMap::new(), &config, &old, 1_000);
+        let visitor = Visitor::read(&HeaderMap::new(), &cookies, &old, 1_000);
         visitor.insert("preferences", &"dark");
-        let set = visitor.set_cookies(&config, &old);
+        let set = visitor.set_cookies(&cookies, &old);
         let rotated = CookieKeys {
             current: tower_sessions::cookie::Key::generate(),
             older: vec![old.current.clone()],
         };
-        let next = Visitor::read(&next_request(&set), &config, &rotated, 1_001);
+        let next = Visitor::read(&next_request(&set), &cookies, &rotated, 1_001);
         assert_eq!(next.get::<String>("preferences").as_deref(), Some("dark"));
-        let again = next.set_cookies(&config, &rotated);
+        let again = next.set_cookies(&cookies, &rotated);
         let current_only = CookieKeys {
             current: rotated.current.clone(),
             older: vec![],
         };
-        let last = Visitor::read(&next_request(&again), &config, &current_only, 1_002);
+        let last = Visitor::read(&next_request(&again), &cookies, &current_only, 1_002);
         assert_eq!(last.get::<String>("preferences").as_deref(), Some("dark"));
     }
 
     #[test]
     fn a_full_cookie_drops_its_oldest_flashes_then_the_kept_input() {
-        let (config, keys) = (Config::default(), keys());
-        let visitor = Visitor::read(&HeaderMap::new(), &config, &keys, 1_000);
+        let (cookies, keys) = (CookieSettings::default(), keys());
+        let visitor = Visitor::read(&HeaderMap::new(), &cookies, &keys, 1_000);
         let long = "x".repeat(500);
         let flashes: Vec<(&str, String)> = (0..20).map(|_| ("info", long.clone())).collect();
         visitor.push_flashes(&flashes, 20);
         visitor.insert("preferences", &"dark");
         visitor.insert(FIRST_TO_GO, &"\u{1}".repeat(3_000));
-        let set = visitor.set_cookies(&config, &keys);
+        let set = visitor.set_cookies(&cookies, &keys);
         assert!(set.iter().all(|cookie| cookie.len() < 4096));
-        let next = Visitor::read(&next_request(&set), &config, &keys, 1_001);
+        let next = Visitor::read(&next_request(&set), &cookies, &keys, 1_001);
         let kept = next.take_flashes();
         assert!(!kept.is_empty() && kept.len() < 20, "{} kept", kept.len());
         let ids: Vec<i64> = kept.iter().map(|(id, ..)| *id).collect();

@@ -4,6 +4,7 @@
 use flashboard::server::{
     Server,
     config::{Config, Mode},
+    secret::Secrets,
 };
 use leptos::prelude::LeptosOptions;
 use tokio::{net::TcpListener, sync::oneshot};
@@ -20,7 +21,7 @@ pub struct TestApp {
     pub pool: sqlx::SqlitePool,
     pub flash: flashboard::flash::FlashStore,
     /// The running app's shared state.
-    pub state: flashboard::server::state::AppState,
+    pub state: flashboard::web::state::AppState,
     _dir: tempfile::TempDir,
     _stop: oneshot::Sender<()>,
 }
@@ -79,11 +80,25 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
 /// Starts the app with test settings changed by `adjust` and the `extra` routes of a test.
 pub async fn spawn_app_with_routes(
     adjust: impl FnOnce(&mut Config),
-    extra: axum::Router<flashboard::server::state::AppState>,
+    extra: axum::Router<flashboard::web::state::AppState>,
+) -> TestApp {
+    spawn(adjust, Secrets::default(), extra).await
+}
+
+/// Starts the app with `secrets` (without any, the dev mode's generated key is used) and test
+/// settings changed by `adjust`.
+pub async fn spawn_app_with_secrets(secrets: Secrets, adjust: impl FnOnce(&mut Config)) -> TestApp {
+    spawn(adjust, secrets, axum::Router::new()).await
+}
+
+async fn spawn(
+    adjust: impl FnOnce(&mut Config),
+    secrets: Secrets,
+    extra: axum::Router<flashboard::web::state::AppState>,
 ) -> TestApp {
     // FB_TEST_LOG=1 (with RUST_LOG) shows the servers' logs while debugging a test.
     if std::env::var_os("FB_TEST_LOG").is_some() {
-        flashboard::server::telemetry::init();
+        flashboard::web::telemetry::init();
     }
     let dir = tempfile::tempdir().expect("temp dir");
     let mut config = test_config(dir.path());
@@ -97,7 +112,10 @@ pub async fn spawn_app_with_routes(
         .site_root(site.to_str().unwrap())
         .build();
 
-    let server = Server::build_with_routes(config.clone(), options, extra)
+    let server = Server::builder(config.clone(), options)
+        .secrets(secrets)
+        .routes(extra)
+        .build()
         .await
         .expect("server builds");
     let (pool, flash) = (server.state.pool.clone(), server.state.flash.clone());

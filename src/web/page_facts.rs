@@ -22,12 +22,10 @@ use leptos::prelude::{provide_context, use_context, with_context};
 use leptos_axum::ResponseOptions;
 use tower_sessions::Session;
 
-use super::{
-    call::{find_user, format_time},
-    state::AppState,
-};
+use super::{call::find_user, guard::page_of, state::AppState};
 use crate::{
-    auth::{DashboardData, User, guard::page_of},
+    auth::{DashboardData, User},
+    clock::format_time,
     flash::FlashesWaiting,
     seeded::PageFacts,
     session::{

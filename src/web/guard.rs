@@ -8,9 +8,9 @@ use axum::{
 };
 use tower_sessions::Session;
 
+use super::state::AppState;
 use crate::{
     flash::Flasher,
-    server::state::AppState,
     session::{self, visitor::Visitor},
     text::t,
 };
@@ -46,7 +46,7 @@ pub async fn require_login(
     match session::login(&session).await {
         Ok(Some(_)) => next.run(request).await,
         Ok(None) => {
-            let target = format!("/login?next={}", super::urlencode(path));
+            let target = format!("/login?next={}", crate::auth::form::urlencode(path));
             // A cookie whose session the store no longer has: it timed out, or was signed out
             // from another device. Say so, rather than the plain "please log in".
             let ended = presented && session.id().is_none();

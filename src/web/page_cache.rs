@@ -38,7 +38,7 @@ use axum::{
 };
 use leptos::nonce::Nonce;
 
-use super::headers::content_security_policy;
+use super::csp::content_security_policy;
 
 /// The kept pages, by path. Cheap to clone.
 #[derive(Clone)]

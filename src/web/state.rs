@@ -6,7 +6,7 @@ use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use sqlx::SqlitePool;
 
-use super::{config::Config, page_cache::PageCache, secret::CookieKeys};
+use super::page_cache::PageCache;
 use crate::{
     auth::{
         password::Passwords,
@@ -14,7 +14,10 @@ use crate::{
     },
     db_health::DbHealth,
     flash::FlashStore,
-    session::Lifetimes,
+    session::{
+        Lifetimes,
+        cookies::{CookieKeys, CookieSettings},
+    },
 };
 
 /// Shared state behind one `Arc`: every page render and server function gets a copy through the
@@ -63,8 +66,12 @@ pub struct Shared {
     pub pool: SqlitePool,
     /// Whether the database can be used right now (see `db_health`).
     pub db_health: DbHealth,
-    /// The settings read at start-up.
-    pub config: Arc<Config>,
+    /// The explicit development mode (plain-HTTP localhost): relaxes what that needs.
+    pub dev: bool,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (`server.trusted_proxies`).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// How the app's cookies are set.
+    pub cookies: CookieSettings,
     /// The flash message queues.
     pub flash: FlashStore,
     /// Password hashing, bounded in concurrency.

@@ -13,7 +13,7 @@ use axum::{
 };
 use tower_http_csrf::csrf::{CsrfLayer, ProtectionError};
 
-use super::state::AppState;
+use super::{csp::content_security_policy, state::AppState};
 
 /// What the headers depend on, fixed at start-up.
 #[derive(Clone, Copy, Debug)]
@@ -27,27 +27,10 @@ pub struct Policy {
 impl Policy {
     pub fn from_state(state: &AppState) -> Self {
         Self {
-            https: state.config.cookie_secure(),
-            dev: state.config.is_dev(),
+            https: state.cookies.secure,
+            dev: state.dev,
         }
     }
-}
-
-/// The Content-Security-Policy. Scripts only from this origin, plus inline scripts carrying the
-/// render's `nonce` (Leptos' hydration scripts do); `'wasm-unsafe-eval'` lets the page compile
-/// its WebAssembly and nothing else; no plug-ins, no `<base>`, no framing, forms post here only.
-pub fn content_security_policy(nonce: Option<&str>, dev: bool) -> String {
-    let scripts = match nonce {
-        Some(nonce) => format!("'self' 'nonce-{nonce}' 'wasm-unsafe-eval'"),
-        None => "'self' 'wasm-unsafe-eval'".to_owned(),
-    };
-    // cargo-leptos' live reload talks over a WebSocket on another port.
-    let connect = if dev { "'self' ws: wss:" } else { "'self'" };
-    format!(
-        "default-src 'self'; script-src {scripts}; style-src 'self'; img-src 'self' data:; \
-         connect-src {connect}; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; \
-         form-action 'self'"
-    )
 }
 
 /// During a page render: sets the page's CSP with the nonce Leptos gave its inline scripts.
@@ -61,7 +44,7 @@ pub fn set_page_csp() {
     ) else {
         return;
     };
-    let dev = use_context::<AppState>().is_some_and(|state| state.config.is_dev());
+    let dev = use_context::<AppState>().is_some_and(|state| state.dev);
     if let Ok(value) = HeaderValue::from_str(&content_security_policy(Some(nonce.as_inner()), dev))
     {
         response.insert_header(CONTENT_SECURITY_POLICY, value);

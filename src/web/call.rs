@@ -6,7 +6,7 @@ use axum::http::{HeaderValue, StatusCode, header, request::Parts};
 use leptos::prelude::{ServerFnError, use_context, with_context};
 use leptos_axum::ResponseOptions;
 use tokio::sync::OnceCell;
-use tower_sessions::{Expiry, Session, cookie::time::OffsetDateTime};
+use tower_sessions::{Expiry, Session};
 
 use super::{state::AppState, unavailable};
 use crate::{
@@ -30,7 +30,7 @@ pub struct Call {
 }
 
 /// What one request looks up once, however many times its server functions ask (a page render
-/// gets the user from `server::page_facts` instead). Put in the Leptos context per request (see
+/// gets the user from `web::page_facts` instead). Put in the Leptos context per request (see
 /// `router::leptos_context`).
 #[derive(Clone, Default)]
 pub struct RequestMemo {
@@ -100,7 +100,7 @@ impl Call {
     /// The client's IP address (see [`super::client_ip`]).
     pub fn client_ip(&self) -> std::net::IpAddr {
         with_context::<Parts, _>(|parts| {
-            super::client_ip::client_ip(parts, &self.state.config.server.trusted_proxies)
+            super::client_ip::client_ip(parts, &self.state.trusted_proxies)
         })
         .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
     }
@@ -255,7 +255,7 @@ impl Call {
         let state = &self.state;
         let now = state.lifetimes.now_unix();
         let cookie =
-            crate::auth::device::issue(&state.config, &state.cookie_keys, username_key, now);
+            crate::auth::device::issue(&state.cookies, &state.cookie_keys, username_key, now);
         match (
             use_context::<ResponseOptions>(),
             axum::http::HeaderValue::from_str(&cookie),
@@ -345,36 +345,4 @@ pub enum LookupError {
     Session(#[from] tower_sessions::session::Error),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
-}
-
-/// Unix seconds as `YYYY-MM-DD HH:MM UTC` (formatted on the server, so the hydrated page shows
-/// exactly what was rendered).
-pub fn format_time(unix: i64) -> String {
-    match OffsetDateTime::from_unix_timestamp(unix) {
-        Ok(t) => format!(
-            "{}-{:02}-{:02} {:02}:{:02} UTC",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute()
-        ),
-        Err(_) => "-".to_owned(),
-    }
-}
-
-/// Unix seconds as `YYYY-MM-DD HH:MM:SS UTC`.
-pub fn format_time_seconds(unix: i64) -> String {
-    match OffsetDateTime::from_unix_timestamp(unix) {
-        Ok(t) => format!(
-            "{}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        ),
-        Err(_) => "-".to_owned(),
-    }
 }

@@ -2,6 +2,8 @@
 //! and keeping every pooled connection clean. (Start-up then applies `migrations/`, embedded at
 //! compile time by `sqlx::migrate!`.)
 
+mod config;
+
 use std::{path::Path, str::FromStr};
 
 use sqlx::{
@@ -9,7 +11,7 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
-use super::config::DatabaseConfig;
+pub use self::config::DatabaseConfig;
 
 /// Opens the database, creating the file and its directory when missing.
 ///

@@ -5,7 +5,7 @@
 //! [`resign`] runs just outside the session layer: a cookie the current key verifies passes
 //! untouched; one that only an older key verifies is handed to the session layer signed with
 //! the current key, and the request is marked [`Resigned`]. After a page or server function,
-//! [`super::lifetime::track`] then saves the session, which makes tower-sessions send the
+//! [`crate::session::lifetime::track`] then saves the session, which makes tower-sessions send the
 //! cookie again (with its usual attributes and, for a remembered session, its expiry).
 //! Anything no key verifies passes untouched, and reads as no session.
 
@@ -17,18 +17,15 @@ use axum::{
 };
 use tower_sessions::cookie::{Cookie, CookieJar, Key};
 
-use crate::server::{secret::CookieKeys, state::AppState};
+use super::state::AppState;
+use crate::session::cookies::{CookieKeys, Resigned};
 
 /// The most copies of the session cookie in one request that are checked against the keys.
 const MAX_CHECKED: usize = 4;
 
-/// In a request's extensions: its session cookie was signed with an older key.
-#[derive(Clone, Copy, Debug)]
-pub struct Resigned;
-
 /// Middleware (just outside the session layer): see the module's documentation.
 pub async fn resign(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let name = state.config.cookie_name();
+    let name = state.cookies.session_cookie();
     if let Some(headers) = resigned_headers(request.headers(), &name, &state.cookie_keys) {
         let map = request.headers_mut();
         map.remove(COOKIE);

@@ -1,0 +1,190 @@
+//! Registration, log-in and log-out: the chapter's Part 2 as server functions, every outcome
+//! told by a flash.
+//!
+//! Each answers a plain form post (JavaScript off) with `303 See Other` and a call from the
+//! hydrated app with a client-side redirect; validation failures are flashes and a redirect
+//! back, never an error status, so the flashes always arrive. The rules (what a valid name is,
+//! how a password is checked, what is throttled) are `auth`'s; these functions tell the outcome.
+
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use crate::auth::{events, repo};
+
+/// Creates an account. Endpoint: `POST /api/register` (`username`, `email`, `password`).
+///
+/// Success: `success` flash and off to `/login`. Failure: field-scoped flashes
+/// (`error_username`, `error_email`, `error_password`) and back to `/register` with the name and
+/// e-mail kept. A password without an upper-case letter gets an `info_password` hint either way.
+#[server(endpoint = "register")]
+pub async fn register(
+    username: String,
+    email: String,
+    password: String,
+) -> Result<(), ServerFnError> {
+    use crate::auth::form::{password_hint, username_key, validate_registration};
+    use crate::web::{call::Call, redirect::see_other};
+
+    let call = Call::current().await?;
+    let text = crate::text::t();
+    let hint = password_hint(&password);
+    let user = match validate_registration(&username, &email, &password) {
+        Ok(user) => user,
+        Err(problems) => {
+            let mut flashes = problems;
+            flashes.extend(hint);
+            call.flash_all(&flashes).await?;
+            call.keep_form_input(&[("username", &username), ("email", &email)])
+                .await?;
+            see_other("/register");
+            return Ok(());
+        }
+    };
+    let state = &call.state;
+    // A cheap look first, so a taken name costs no hash; the unique index still decides.
+    let id = if repo::name_taken(&state.pool, &username_key(&user.username))
+        .await
+        .map_err(call.internal())?
+    {
+        None
+    } else {
+        let hash = state
+            .passwords
+            .hash(password)
+            .await
+            .map_err(call.internal())?;
+        repo::insert(&state.pool, &user, &hash)
+            .await
+            .map_err(call.internal())?
+    };
+    match id {
+        Some(id) => {
+            call.auth_event(events::Kind::Register, Some(id), Some(&user.username))
+                .await;
+            let mut flashes = vec![("success", text.register_done)];
+            flashes.extend(hint);
+            call.flash_done(&flashes).await;
+            see_other("/login");
+        }
+        None => {
+            call.flash_all(&[("error_username", text.register_username_taken)])
+                .await?;
+            call.keep_form_input(&[("username", &username), ("email", &email)])
+                .await?;
+            see_other("/register");
+        }
+    }
+    Ok(())
+}
+
+/// Logs in. Endpoint: `POST /api/login` (`username`, `password`, optional `remember`, optional
+/// `next`).
+///
+/// An unknown user and a wrong password get the same message after the same work (one hash
+/// either way). Success cycles the session id, keeps only the user id and log-in facts in the
+/// session, flashes a welcome and goes to `next` if it is a local path, else `/dashboard`.
+#[server(endpoint = "login")]
+pub async fn login(
+    username: String,
+    password: String,
+    #[server(default)] remember: Option<String>,
+    #[server(default)] next: Option<String>,
+) -> Result<(), ServerFnError> {
+    use crate::auth::{
+        form::{plausible_login, safe_next, urlencode, username_key},
+        password::Verdict,
+    };
+    use crate::web::{call::Call, redirect::see_other};
+
+    let call = Call::current().await?;
+    let text = crate::text::t();
+    let next = next.as_deref().and_then(safe_next);
+    let back = match next {
+        Some(next) => format!("/login?next={}", urlencode(next)),
+        None => "/login".to_owned(),
+    };
+    if username.trim().is_empty() || password.is_empty() {
+        call.flash_all(&[("error", text.login_missing)]).await?;
+        call.keep_form_input(&[("username", &username)]).await?;
+        see_other(&back);
+        return Ok(());
+    }
+    let state = &call.state;
+    let (stored, verdict) = if plausible_login(&username, &password) {
+        let stored = repo::by_key(&state.pool, &username_key(&username))
+            .await
+            .map_err(call.internal())?;
+        let verdict = state
+            .passwords
+            .verify(
+                password.clone(),
+                stored.as_ref().map(|user| user.password_hash.clone()),
+            )
+            .await
+            .map_err(call.internal())?;
+        (stored, verdict)
+    } else {
+        (None, Verdict::Rejected)
+    };
+    let user = match (verdict, stored) {
+        (Verdict::Accepted | Verdict::AcceptedNeedsRehash, Some(user)) => user,
+        _ => {
+            // The same words whether the name exists or not: no user enumeration. The event
+            // (name and IP, never the password) also counts for the per-account throttling.
+            // Not answered unless counted: a failure the throttle cannot see would be free.
+            call.required_auth_event(events::Kind::LoginFailed, None, Some(&username))
+                .await?;
+            call.flash_all(&[("error", text.login_failed)]).await?;
+            call.keep_form_input(&[("username", &username)]).await?;
+            see_other(&back);
+            return Ok(());
+        }
+    };
+    if verdict == Verdict::AcceptedNeedsRehash {
+        let hash = state
+            .passwords
+            .hash(password)
+            .await
+            .map_err(call.internal())?;
+        repo::set_password_hash(&state.pool, user.id, &hash)
+            .await
+            .map_err(call.internal())?;
+        tracing::info!(
+            user_id = user.id,
+            "password hash upgraded to the current parameters"
+        );
+    }
+    call.start_login(user.id, remember.is_some()).await?;
+    call.trust_device(&username_key(&username));
+    call.auth_event(events::Kind::Login, Some(user.id), Some(&user.username))
+        .await;
+    // The log-in has happened (the old session id is gone): a failed welcome must not turn it
+    // into an error answer, which would not send the new cookie.
+    let welcome = text.login_welcome.replace("{name}", &user.username);
+    call.flash_done(&[("success", &welcome)]).await;
+    see_other(next.unwrap_or("/dashboard"));
+    Ok(())
+}
+
+/// Logs out. Endpoint: `POST /api/logout` (POST only, like every state change).
+///
+/// Deletes the session record (its cookie no longer works, even replayed); the `info` flash
+/// "logged out" waits in the visitor cookie.
+#[server(endpoint = "logout")]
+pub async fn logout() -> Result<(), ServerFnError> {
+    use crate::web::{call::Call, redirect::see_other};
+
+    let call = Call::current().await?;
+    let user = call.user().await?;
+    call.end_session().await?;
+    // After the log-out (the write that matters): a database that refused it fails the request
+    // before this best-effort entry would wait for it too.
+    if let Some(user) = user {
+        call.auth_event(events::Kind::Logout, Some(user.id), Some(&user.username))
+            .await;
+    }
+    call.flash_done(&[("info", crate::text::t().logout_done)])
+        .await;
+    see_other("/login");
+    Ok(())
+}

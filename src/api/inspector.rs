@@ -1,0 +1,104 @@
+//! The session inspector's server function: gathers what `/session` shows (see
+//! `session::inspect` for what each field means).
+
+use leptos::prelude::*;
+
+use crate::session::inspect::SessionReport;
+
+/// The current session, for the logged-in user (`None` and a redirect to `/login` otherwise).
+#[server(endpoint = "inspect_session")]
+pub async fn inspect_session() -> Result<Option<SessionReport>, ServerFnError> {
+    use crate::web::call::Call;
+
+    let call = Call::current().await?;
+    let report = ssr::report(&call).await.map_err(call.internal())?;
+    if report.is_none() {
+        call.send_to_login("/session").await?;
+    }
+    Ok(report)
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use tower_sessions::session::Id;
+
+    use super::SessionReport;
+    use crate::{
+        session::{
+            config::SameSite,
+            inspect::{CookieFacts, Ending},
+            lifetime::{META_KEY, Meta},
+        },
+        web::call::Call,
+    };
+
+    /// The report of a logged-in session; `None` for anyone else.
+    pub(super) async fn report(
+        call: &Call,
+    ) -> Result<Option<SessionReport>, tower_sessions::session::Error> {
+        let session = &call.session;
+        let (Some(_), Some(id)) = (crate::session::login(session).await?, session.id()) else {
+            return Ok(None);
+        };
+        let Some(meta) = session.get::<Meta>(META_KEY).await? else {
+            return Ok(None);
+        };
+        let (cookies, lifetimes) = (&call.state.cookies, &call.state.lifetimes);
+        let (end, ending) = lifetimes.end(&meta);
+        // What the store holds (as of the last save), every key, not only the ones this page knows.
+        let stored = crate::session::Store::load_record(
+            &call.state.pool,
+            &id,
+            call.state.lifetimes.now_unix(),
+        )
+        .await?
+        .map(|record| record.data)
+        .unwrap_or_default();
+        let mut entries: Vec<(String, String)> = stored
+            .into_iter()
+            .map(|(key, value)| (key, value.to_string()))
+            .collect();
+        entries.sort();
+        let same_site = match cookies.same_site {
+            SameSite::Strict => "Strict",
+            SameSite::Lax => "Lax",
+            SameSite::None => "None",
+        };
+        Ok(Some(SessionReport {
+            fingerprint: fingerprint(&id),
+            entries,
+            cookie: CookieFacts {
+                name: cookies.session_cookie(),
+                path: "/".to_owned(),
+                http_only: cookies.http_only,
+                secure: cookies.secure,
+                same_site: same_site.to_owned(),
+                persistent_until: meta.remembered_until.map(format_seconds),
+            },
+            started_at: format_seconds(meta.started_at),
+            last_seen: format_seconds(meta.last_seen),
+            expires_at: format_seconds(end),
+            ending,
+            timeout: match ending {
+                Ending::Idle => timeout(lifetimes.idle),
+                Ending::Absolute => timeout(lifetimes.absolute),
+                Ending::Remembered => String::new(),
+            },
+        }))
+    }
+
+    /// A timeout as the settings write it (e.g. `30m`).
+    fn timeout(duration: tower_sessions::cookie::time::Duration) -> String {
+        let duration = std::time::Duration::try_from(duration).unwrap_or_default();
+        humantime::format_duration(duration).to_string()
+    }
+
+    /// The fingerprint of `id` (the same one the list of devices uses as its handle).
+    fn fingerprint(id: &Id) -> String {
+        crate::session::index::fingerprint(&id.to_string())
+    }
+
+    fn format_seconds(unix: i64) -> String {
+        crate::clock::format_time_seconds(unix)
+    }
+}

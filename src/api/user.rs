@@ -1,0 +1,33 @@
+//! What the pages read about the logged-in user: the navigation's user and the dashboard's
+//! facts (a full page load gets both seeded by `web::page_facts`; these serve the browser's
+//! later asks).
+
+use leptos::prelude::*;
+
+use crate::auth::{DashboardData, User};
+
+/// The logged-in user, if any (for the layout's navigation).
+#[server(endpoint = "current_user")]
+pub async fn current_user() -> Result<Option<User>, ServerFnError> {
+    use crate::web::call::Call;
+
+    let call = Call::current().await?;
+    call.user().await
+}
+
+/// The dashboard's data. An anonymous visitor gets a `warning` flash and is sent to `/login`
+/// (with `next=/dashboard`), and `None`.
+#[server(endpoint = "dashboard")]
+pub async fn dashboard() -> Result<Option<DashboardData>, ServerFnError> {
+    use crate::web::{call::Call, page_facts::dashboard_data};
+
+    let call = Call::current().await?;
+    let Some((user, login)) = call.user_and_login().await? else {
+        call.send_to_login("/dashboard").await?;
+        return Ok(None);
+    };
+    dashboard_data(&call.state, &call.session, &user, &login)
+        .await
+        .map(Some)
+        .map_err(call.internal())
+}

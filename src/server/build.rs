@@ -1,0 +1,223 @@
+//! From the settings, the secrets and any extra routes to a [`Server`] ready to serve
+//! ([`ServerBuilder`]): the database opened and migrated, every part of the shared state made,
+//! the background tasks started and the router wired; and serving it until told to stop.
+
+use std::net::SocketAddr;
+
+use leptos::prelude::LeptosOptions;
+use tokio::{net::TcpListener, task::JoinHandle};
+
+use super::{
+    config::{self, Config},
+    router,
+    secret::{self, Secrets},
+};
+use crate::{
+    auth::{password::Passwords, throttle::IpLimiter},
+    db,
+    db_health::{self, DbHealth},
+    flash::{FlashLimits, FlashStore},
+    session,
+    web::{
+        page_cache::PageCache,
+        state::{AppState, Shared},
+    },
+};
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The settings are invalid; the message names the key.
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    /// The Leptos build settings (the `LEPTOS_*` environment cargo-leptos sets) are invalid.
+    #[error("invalid Leptos build settings: {0}")]
+    Leptos(String),
+    /// The database could not be opened or migrated.
+    #[error("cannot open the database {url}: {source}")]
+    Database { url: String, source: sqlx::Error },
+    /// The migrations could not be applied.
+    #[error("cannot migrate the database {url}: {source}")]
+    Migrate {
+        url: String,
+        source: sqlx::migrate::MigrateError,
+    },
+    /// No usable secret key (production mode needs `SECRET_KEY`).
+    #[error(transparent)]
+    Secret(#[from] secret::SecretError),
+    /// The password hasher could not be set up.
+    #[error("cannot set up password hashing: {0}")]
+    Passwords(String),
+    /// The listening socket could not be bound.
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        address: SocketAddr,
+        source: std::io::Error,
+    },
+    /// Serving failed.
+    #[error("server error: {0}")]
+    Serve(std::io::Error),
+}
+
+/// A built, not yet serving app: the router plus the background tasks it needs.
+pub struct Server {
+    /// The complete router.
+    pub router: axum::Router,
+    /// The shared state (also reachable from inside the router).
+    pub state: AppState,
+    /// The expired-session sweeper, the event pruner, the database watcher and the rate
+    /// limiter's clean-up, stopped after serving.
+    background: Vec<JoinHandle<()>>,
+}
+
+impl Server {
+    /// Starts building the app for `config`; see [`ServerBuilder`].
+    pub fn builder(config: Config, leptos_options: LeptosOptions) -> ServerBuilder {
+        ServerBuilder::new(config, leptos_options)
+    }
+
+    /// Serves on `listener` until `shutdown` completes, then lets in-flight requests finish.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), StartupError> {
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        // Responses are written whole (see `page_body`); Nagle's algorithm would only hold back
+        // the last segment of each one, waiting for an acknowledgement.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            if let Err(err) = tcp.set_nodelay(true) {
+                tracing::warn!(error = %err, "could not set TCP_NODELAY");
+            }
+        });
+        let result = axum::serve(listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .map_err(StartupError::Serve);
+        for task in &self.background {
+            task.abort();
+        }
+        self.state.pool.close().await;
+        result
+    }
+}
+
+/// What a [`Server`] is built from. The secrets are handed over apart from the settings
+/// (they come from the environment, never from the settings file).
+pub struct ServerBuilder {
+    config: Config,
+    leptos_options: LeptosOptions,
+    secrets: Secrets,
+    extra: axum::Router<AppState>,
+}
+
+impl ServerBuilder {
+    fn new(config: Config, leptos_options: LeptosOptions) -> Self {
+        Self {
+            config,
+            leptos_options,
+            secrets: Secrets::default(),
+            extra: axum::Router::new(),
+        }
+    }
+
+    /// The secrets the cookie keys are derived from (see [`secret::cookie_keys`]). Without
+    /// any, only dev mode starts (with a generated key kept beside the database).
+    pub fn secrets(mut self, secrets: Secrets) -> Self {
+        self.secrets = secrets;
+        self
+    }
+
+    /// Routes served inside the same middleware (sessions, flashes, logging) as the app's own:
+    /// the place to add an endpoint of your own, and how the tests add one that is
+    /// deliberately slow.
+    pub fn routes(mut self, extra: axum::Router<AppState>) -> Self {
+        self.extra = extra;
+        self
+    }
+
+    /// Opens the database, applies the migrations, starts the background tasks and builds the
+    /// router.
+    pub async fn build(self) -> Result<Server, StartupError> {
+        let Self {
+            config,
+            leptos_options,
+            secrets,
+            extra,
+        } = self;
+        let dev_key_beside = config.is_dev().then_some(config.database.url.as_str());
+        let cookie_keys = secret::cookie_keys(&secrets, dev_key_beside)?;
+        let url = config.database.url.clone();
+        let db_error = |source| StartupError::Database {
+            url: url.clone(),
+            source,
+        };
+        let pool = db::open(&config.database).await.map_err(db_error)?;
+        sqlx::migrate!()
+            .run(&pool)
+            .await
+            .map_err(|source| StartupError::Migrate {
+                url: url.clone(),
+                source,
+            })?;
+        let db_health = DbHealth::new(pool.clone(), config.clock.clone());
+        let watcher = db_health.spawn_watcher(db_health::PROBE_EVERY);
+        let lifetimes = session::Lifetimes::from_config(&config.session, config.clock.clone());
+        let store = session::Store::new(pool.clone(), lifetimes.clone(), db_health.clone());
+        let sweeper = session::spawn_sweeper(store.clone(), config.session.sweep_interval);
+        let cookies = config.cookies();
+        let sessions = session::layer(store, &cookies, cookie_keys.current.clone());
+        let flash = FlashStore::new(
+            pool.clone(),
+            FlashLimits {
+                max_per_session: config.flash.max_per_session,
+                max_message_chars: config.flash.max_message_chars,
+            },
+        );
+        let passwords = Passwords::new(
+            std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+        )
+        .map_err(|err| StartupError::Passwords(err.to_string()))?;
+        let auth_limiter = IpLimiter::per_minute(config.auth.attempts_per_ip_per_minute);
+        let pruner = crate::auth::events::spawn_pruner(
+            pool.clone(),
+            db_health.clone(),
+            config.auth.events_retention,
+            config.session.sweep_interval,
+            config.clock.clone(),
+        );
+        let background = vec![sweeper, pruner, watcher, auth_limiter.spawn_cleaner()];
+        let page_cache = PageCache::new(
+            router::cacheable_paths(),
+            &[
+                &config.session.cookie_name,
+                session::visitor::FLASH_COOKIE,
+                session::visitor::VALUES_COOKIE,
+            ],
+            config.is_dev(),
+        );
+        let state = AppState::new(Shared {
+            page_cache,
+            leptos_options,
+            auth_limiter,
+            login_attempts: Default::default(),
+            pool,
+            db_health,
+            dev: config.is_dev(),
+            trusted_proxies: config.server.trusted_proxies.clone(),
+            cookies,
+            flash,
+            passwords,
+            lifetimes,
+            cookie_keys,
+        });
+        let router = router::app(state.clone(), &config.server, sessions, extra);
+        Ok(Server {
+            router,
+            state,
+            background,
+        })
+    }
+}
