@@ -14,6 +14,7 @@ pub mod api;
 pub mod app;
 pub mod auth;
 pub mod components;
+pub mod error;
 pub mod flash;
 pub mod pages;
 pub mod preferences;

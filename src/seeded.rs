@@ -12,6 +12,8 @@
 use std::future::Future;
 
 use leptos::{prelude::*, task::spawn_local};
+
+use crate::error::AppError;
 use serde::{Serialize, de::DeserializeOwned};
 
 use crate::{
@@ -88,7 +90,7 @@ where
 
     /// Browser: asks the server again with `fetch`. When refreshes overlap, the latest one's
     /// answer wins; a failed one keeps the value as it was.
-    pub fn refresh(self, fetch: impl Future<Output = Result<T, ServerFnError>> + 'static) {
+    pub fn refresh(self, fetch: impl Future<Output = Result<T, AppError>> + 'static) {
         let Some(question) = self.asked.try_update_value(|asked| {
             *asked += 1;
             *asked

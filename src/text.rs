@@ -119,6 +119,12 @@ pub struct Text {
     pub throttled: &'static str,
     /// A server action whose request failed without an answer from the app (offline, say).
     pub action_unreachable: &'static str,
+    /// A server-function call that could not be read; `{detail}` says why.
+    pub error_bad_request: &'static str,
+    /// The database cannot be used right now; nothing was changed.
+    pub error_unavailable: &'static str,
+    /// Anything else the server could not do.
+    pub error_internal: &'static str,
     pub session_ended: &'static str,
     pub not_found_title: &'static str,
     pub not_found_body: &'static str,
@@ -252,6 +258,9 @@ pub static EN: Text = Text {
     session_ended: "Your session has ended. Please log in again.",
     throttled: "Too many attempts. Please try again in {seconds} s.",
     action_unreachable: "We could not reach the server. Please try again in a moment.",
+    error_bad_request: "Bad request: the form could not be read ({detail}). Please send it again from the page.",
+    error_unavailable: "We could not save that; please try again in a moment.",
+    error_internal: "Something went wrong. Please try again.",
     not_found_title: "Page not found",
     not_found_body: "There is nothing at this address.",
     not_found_home_link: "Back to the home page",

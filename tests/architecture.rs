@@ -23,7 +23,7 @@ use syn::visit::Visit;
 
 /// The layers, from the bottom; each is a list of units (module paths inside the crate).
 const LAYERS: &[(&str, &[&str])] = &[
-    ("foundation", &["allocator", "clock", "text"]),
+    ("foundation", &["allocator", "clock", "error", "text"]),
     ("health", &["db_health"]),
     ("db", &["db"]),
     ("session", &["session"]),

@@ -12,7 +12,7 @@ mod common;
 use std::{path::PathBuf, process::Command, str::FromStr, time::Duration};
 
 use common::{TestApp, spawn_app_with};
-use flashboard::{clock::Clock, web::unavailable};
+use flashboard::{clock::Clock, error::AppError, web::unavailable};
 use sqlx::{
     Connection, SqliteConnection,
     sqlite::{SqliteConnectOptions, SqliteJournalMode},
@@ -80,7 +80,7 @@ async fn assert_unavailable(res: reqwest::Response, what: &str) {
         "{what}: no cookie from a failed request"
     );
     let body = res.text().await.unwrap();
-    assert!(body.contains(unavailable::MESSAGE), "{what}: {body}");
+    assert!(body.contains(unavailable::message()), "{what}: {body}");
 }
 
 /// `/readyz` says the database is unavailable, for `reason`; `/healthz` says the process is
@@ -247,7 +247,7 @@ async fn a_full_disk_answers_503_and_the_next_request_after_space_returns_succee
     fill_the_disk(app).await;
 
     assert_writes_refused(&scene).await;
-    // The hydrated app's call keeps leptos' error format; the page shows the message.
+    // The hydrated app's call gets the server function's own error; the page shows its words.
     let res = app
         .call(
             "/api/register",
@@ -260,10 +260,9 @@ async fn a_full_disk_answers_503_and_the_next_request_after_space_returns_succee
         .await;
     assert_eq!(res.status(), 503);
     assert!(res.headers().contains_key("serverfnerror"));
-    assert_eq!(
-        res.text().await.unwrap(),
-        format!("ServerError|{}", unavailable::MESSAGE)
-    );
+    let error: AppError = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+    assert_eq!(error, AppError::Unavailable);
+    assert_eq!(error.to_string(), unavailable::message());
     // Pages that only read keep working.
     let dashboard = app.html("/dashboard").await;
     assert!(dashboard.contains("Hello, alice!"), "{dashboard}");

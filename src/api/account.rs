@@ -8,6 +8,8 @@
 
 use leptos::prelude::*;
 
+use crate::error::AppError;
+
 #[cfg(feature = "ssr")]
 use crate::auth::{events, repo};
 
@@ -17,11 +19,7 @@ use crate::auth::{events, repo};
 /// (`error_username`, `error_email`, `error_password`) and back to `/register` with the name and
 /// e-mail kept. A password without an upper-case letter gets an `info_password` hint either way.
 #[server(endpoint = "register")]
-pub async fn register(
-    username: String,
-    email: String,
-    password: String,
-) -> Result<(), ServerFnError> {
+pub async fn register(username: String, email: String, password: String) -> Result<(), AppError> {
     use crate::auth::form::{password_hint, username_key, validate_registration};
     use crate::web::{call::Call, redirect::see_other};
 
@@ -89,7 +87,7 @@ pub async fn login(
     password: String,
     #[server(default)] remember: Option<String>,
     #[server(default)] next: Option<String>,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     use crate::auth::{
         form::{plausible_login, safe_next, urlencode, username_key},
         password::Verdict,
@@ -171,7 +169,7 @@ pub async fn login(
 /// Deletes the session record (its cookie no longer works, even replayed); the `info` flash
 /// "logged out" waits in the visitor cookie.
 #[server(endpoint = "logout")]
-pub async fn logout() -> Result<(), ServerFnError> {
+pub async fn logout() -> Result<(), AppError> {
     use crate::web::{call::Call, redirect::see_other};
 
     let call = Call::current().await?;

@@ -4,6 +4,8 @@
 
 use leptos::prelude::*;
 
+use crate::error::AppError;
+
 use crate::session::devices::Device;
 #[cfg(feature = "ssr")]
 use crate::web::call::Call;
@@ -11,7 +13,7 @@ use crate::web::call::Call;
 /// The logged-in user's live sessions, this one included (most recently used first). Empty for
 /// an anonymous visitor.
 #[server(endpoint = "devices")]
-pub async fn devices() -> Result<Vec<Device>, ServerFnError> {
+pub async fn devices() -> Result<Vec<Device>, AppError> {
     use crate::web::call::Call;
 
     let call = Call::current().await?;
@@ -34,7 +36,7 @@ pub async fn devices() -> Result<Vec<Device>, ServerFnError> {
 /// Signs out one other session of the user. Endpoint: `POST /api/sign_out_device` (`device`:
 /// the handle from the list). Flashes what happened and goes back to the dashboard.
 #[server(endpoint = "sign_out_device")]
-pub async fn sign_out_device(device: String) -> Result<(), ServerFnError> {
+pub async fn sign_out_device(device: String) -> Result<(), AppError> {
     use crate::web::redirect::see_other;
 
     let text = crate::text::t();
@@ -59,7 +61,7 @@ pub async fn sign_out_device(device: String) -> Result<(), ServerFnError> {
 
 /// Signs out every other session of the user. Endpoint: `POST /api/sign_out_other_devices`.
 #[server(endpoint = "sign_out_other_devices")]
-pub async fn sign_out_other_devices() -> Result<(), ServerFnError> {
+pub async fn sign_out_other_devices() -> Result<(), AppError> {
     use crate::web::redirect::see_other;
 
     let text = crate::text::t();
@@ -81,7 +83,7 @@ pub async fn sign_out_other_devices() -> Result<(), ServerFnError> {
 /// The call, its user id and its session id; or, for an anonymous visitor, a `warning`
 /// flash, a redirect to `/login`, and `None`.
 #[cfg(feature = "ssr")]
-async fn logged_in() -> Result<Option<(Call, i64, String)>, ServerFnError> {
+async fn logged_in() -> Result<Option<(Call, i64, String)>, AppError> {
     let call = Call::current().await?;
     let login = crate::session::login(&call.session)
         .await

@@ -3,10 +3,12 @@
 
 use leptos::prelude::*;
 
+use crate::error::AppError;
+
 /// The form input kept from a failed post (user name, e-mail; never a password), taken once,
 /// by a page someone will see: a `HEAD` request or a prefetch leaves it kept, as the flashes.
 #[server(endpoint = "form_input")]
-pub async fn form_input() -> Result<std::collections::HashMap<String, String>, ServerFnError> {
+pub async fn form_input() -> Result<std::collections::HashMap<String, String>, AppError> {
     use crate::web::call::Call;
 
     if !crate::flash::page_will_be_seen() {
@@ -22,7 +24,7 @@ pub async fn form_input() -> Result<std::collections::HashMap<String, String>, S
 ///
 /// Read inside a `<Transition>` (it is a resource, resolved during the server render).
 #[derive(Clone, Copy)]
-pub struct KeptInput(Resource<Result<std::collections::HashMap<String, String>, ServerFnError>>);
+pub struct KeptInput(Resource<Result<std::collections::HashMap<String, String>, AppError>>);
 
 impl KeptInput {
     /// Takes the kept input (once per page).

@@ -3,11 +3,13 @@
 
 use leptos::prelude::*;
 
+use crate::error::AppError;
+
 use crate::session::inspect::SessionReport;
 
 /// The current session, for the logged-in user (`None` and a redirect to `/login` otherwise).
 #[server(endpoint = "inspect_session")]
-pub async fn inspect_session() -> Result<Option<SessionReport>, ServerFnError> {
+pub async fn inspect_session() -> Result<Option<SessionReport>, AppError> {
     use crate::web::call::Call;
 
     let call = Call::current().await?;

@@ -3,13 +3,15 @@
 
 use leptos::prelude::*;
 
+use crate::error::AppError;
+
 #[cfg(feature = "ssr")]
 use crate::preferences::{Density, PREFERENCES_KEY, Theme, saved};
 use crate::{preferences::Preferences, seeded::Seeded};
 
 /// This session's preferences. Reads only; writes nothing.
 #[server(endpoint = "load_preferences")]
-pub async fn load_preferences() -> Result<Preferences, ServerFnError> {
+pub async fn load_preferences() -> Result<Preferences, AppError> {
     use crate::web::call::Call;
 
     let call = Call::current().await?;
@@ -22,7 +24,7 @@ pub async fn load_preferences() -> Result<Preferences, ServerFnError> {
 /// Saves the preferences. Endpoint: `POST /api/save_preferences` (`theme`, `density`).
 /// An unknown value changes nothing and gets an `error` flash; either way back to `/settings`.
 #[server(endpoint = "save_preferences")]
-pub async fn save_preferences(theme: String, density: String) -> Result<(), ServerFnError> {
+pub async fn save_preferences(theme: String, density: String) -> Result<(), AppError> {
     use crate::web::{call::Call, redirect::see_other};
 
     let call = Call::current().await?;
@@ -52,7 +54,7 @@ pub async fn save_preferences(theme: String, density: String) -> Result<(), Serv
 /// Forgets the preferences (the key is removed, the defaults apply). Endpoint:
 /// `POST /api/reset_preferences`.
 #[server(endpoint = "reset_preferences")]
-pub async fn reset_preferences() -> Result<(), ServerFnError> {
+pub async fn reset_preferences() -> Result<(), AppError> {
     use crate::web::{call::Call, redirect::see_other};
 
     let call = Call::current().await?;

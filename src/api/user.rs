@@ -4,11 +4,13 @@
 
 use leptos::prelude::*;
 
+use crate::error::AppError;
+
 use crate::auth::{DashboardData, User};
 
 /// The logged-in user, if any (for the layout's navigation).
 #[server(endpoint = "current_user")]
-pub async fn current_user() -> Result<Option<User>, ServerFnError> {
+pub async fn current_user() -> Result<Option<User>, AppError> {
     use crate::web::call::Call;
 
     let call = Call::current().await?;
@@ -18,7 +20,7 @@ pub async fn current_user() -> Result<Option<User>, ServerFnError> {
 /// The dashboard's data. An anonymous visitor gets a `warning` flash and is sent to `/login`
 /// (with `next=/dashboard`), and `None`.
 #[server(endpoint = "dashboard")]
-pub async fn dashboard() -> Result<Option<DashboardData>, ServerFnError> {
+pub async fn dashboard() -> Result<Option<DashboardData>, AppError> {
     use crate::web::{call::Call, page_facts::dashboard_data};
 
     let call = Call::current().await?;

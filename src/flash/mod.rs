@@ -31,6 +31,8 @@ mod view;
 mod store;
 
 use leptos::prelude::*;
+
+use crate::error::AppError;
 use serde::{Deserialize, Serialize};
 
 pub use category::{DEFAULT_CATEGORY, Level, MAX_CATEGORY_LEN, valid_category};
@@ -74,7 +76,7 @@ impl Flash {
 /// request, a prefetch (`Sec-Purpose: prefetch`), or a render marked with [`LeaveFlashes`]
 /// (the 404 page of a missing file, so that a stray `/favicon.ico` does not eat them).
 #[server(endpoint = "take_flashes")]
-pub async fn take_flashes() -> Result<Vec<Flash>, ServerFnError> {
+pub async fn take_flashes() -> Result<Vec<Flash>, AppError> {
     if !store::page_will_be_seen() {
         return Ok(Vec::new());
     }
@@ -82,7 +84,7 @@ pub async fn take_flashes() -> Result<Vec<Flash>, ServerFnError> {
     flasher
         .take_for_page()
         .await
-        .map_err(FlashError::into_server_fn_error)
+        .map_err(FlashError::into_app_error)
 }
 
 /// The flashes whose category is one of `categories`, in order.

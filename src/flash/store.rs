@@ -13,7 +13,9 @@ use std::sync::{
     atomic::{AtomicBool, Ordering},
 };
 
-use leptos::prelude::{ServerFnError, use_context, with_context};
+use leptos::prelude::{use_context, with_context};
+
+use crate::error::AppError;
 use sqlx::SqlitePool;
 use tower_sessions::Session;
 
@@ -153,14 +155,21 @@ impl FlashError {
     /// The error for a server function's caller: logged here with its cause, sent without it.
     /// (Logged through the database's health when the request has one in its context, so an
     /// unavailable database is logged once, not on every page: see [`crate::db_health`].)
-    pub fn into_server_fn_error(self) -> ServerFnError {
-        match leptos::prelude::use_context::<crate::db_health::DbHealth>() {
-            Some(health) => {
-                health.failed("read or write flash messages", &self);
+    pub fn into_app_error(self) -> AppError {
+        let unavailable = match leptos::prelude::use_context::<crate::db_health::DbHealth>() {
+            Some(health) => health
+                .failed("read or write flash messages", &self)
+                .is_some(),
+            None => {
+                tracing::error!(error = %self, "flash messages unavailable");
+                false
             }
-            None => tracing::error!(error = %self, "flash messages unavailable"),
+        };
+        if unavailable {
+            AppError::Unavailable
+        } else {
+            AppError::Internal
         }
-        ServerFnError::new("flash messages are unavailable right now")
     }
 }
 
@@ -184,11 +193,11 @@ impl Flasher {
 
     /// The current request's flashes, for server functions and server rendering: the session
     /// from the request, the store from the Leptos context.
-    pub async fn from_context() -> Result<Self, ServerFnError> {
+    pub async fn from_context() -> Result<Self, AppError> {
         let session = session_from_context()
-            .ok_or_else(|| ServerFnError::new("no session: is the session layer installed?"))?;
+            .ok_or_else(|| AppError::internal("no session: is the session layer installed?"))?;
         let store = use_context::<FlashStore>()
-            .ok_or_else(|| ServerFnError::new("FlashStore is missing from the Leptos context"))?;
+            .ok_or_else(|| AppError::internal("FlashStore is missing from the Leptos context"))?;
         Ok(Self::new(store, session).visiting(Visitor::from_context()))
     }
 

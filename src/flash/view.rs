@@ -1,6 +1,8 @@
 //! Page side: the request-scoped read every component shares, and the components that show it.
 
 use leptos::{prelude::*, server_fn::ServerFn, task::spawn_local};
+
+use crate::error::AppError;
 use leptos_router::hooks::use_location;
 
 use super::{Flash, for_field, global, take_flashes, with_categories};
@@ -83,7 +85,7 @@ impl Flashes {
     /// navigation happened meanwhile (a redirect back to the same address, or none).
     pub fn refresh_after<S>(self, action: ServerAction<S>)
     where
-        S: ServerFn<Error = ServerFnError> + Clone + Send + Sync + 'static,
+        S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
         S::Output: Send + Sync + 'static,
     {
         Effect::watch(
@@ -114,11 +116,8 @@ impl Flashes {
 /// The `error` flash for a server action that failed: the server's message (never a cause: see
 /// `web::call`), or, without one, that the server could not be reached. Its id is below any
 /// stored flash's, so it never collides with one.
-fn failure_flash(err: &ServerFnError) -> Flash {
-    let message = match err {
-        ServerFnError::ServerError(message) => message.clone(),
-        _ => t().action_unreachable.to_owned(),
-    };
+fn failure_flash(err: &AppError) -> Flash {
+    let message = err.to_string();
     Flash {
         id: i64::MIN,
         category: "error".to_owned(),

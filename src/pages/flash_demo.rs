@@ -6,12 +6,14 @@
 
 use leptos::prelude::*;
 
+use crate::error::AppError;
+
 use crate::{flash::FieldFlashes, text::t};
 
 /// Pushes one flash of each built-in category and a custom one, then redirects back here.
 /// Endpoint: `POST /api/flash_demo`.
 #[server(endpoint = "flash_demo")]
-pub async fn flash_demo() -> Result<(), ServerFnError> {
+pub async fn flash_demo() -> Result<(), AppError> {
     let call = crate::web::call::Call::current().await?;
     call.flash_all(&t().demo_flashes).await?;
     crate::web::redirect::see_other("/flash-demo");
@@ -22,7 +24,7 @@ pub async fn flash_demo() -> Result<(), ServerFnError> {
 /// redirects back here. A blank message or an invalid category is told by an `error` flash.
 /// Endpoint: `POST /api/flash_custom`.
 #[server(endpoint = "flash_custom")]
-pub async fn flash_custom(category: String, message: String) -> Result<(), ServerFnError> {
+pub async fn flash_custom(category: String, message: String) -> Result<(), AppError> {
     use crate::flash::valid_category;
 
     let call = crate::web::call::Call::current().await?;

@@ -3,7 +3,9 @@
 use std::sync::{Arc, Mutex};
 
 use axum::http::{HeaderValue, StatusCode, header, request::Parts};
-use leptos::prelude::{ServerFnError, use_context, with_context};
+use leptos::prelude::{use_context, with_context};
+
+use crate::error::AppError;
 use leptos_axum::ResponseOptions;
 use tokio::sync::OnceCell;
 use tower_sessions::{Expiry, Session};
@@ -56,11 +58,13 @@ impl Call {
     ///
     /// Fails (rather than panics) outside a request: `generate_route_list` renders the app once
     /// at start-up, without a request, and the resources it creates may start their fetch.
-    pub async fn current() -> Result<Self, ServerFnError> {
-        let state = use_context::<AppState>()
-            .ok_or_else(|| ServerFnError::new("no request: AppState is not in the context"))?;
+    pub async fn current() -> Result<Self, AppError> {
+        let Some(state) = use_context::<AppState>() else {
+            // Not a request: the route listing's render at start-up (nothing to log).
+            return Err(AppError::Internal);
+        };
         let session = session_from_context()
-            .ok_or_else(|| ServerFnError::new("no session: is the session layer installed?"))?;
+            .ok_or_else(|| AppError::internal("no session: is the session layer installed?"))?;
         let visitor = Visitor::from_context();
         let flasher = Flasher::new(state.flash.clone(), session.clone()).visiting(visitor.clone());
         Ok(Self {
@@ -76,24 +80,25 @@ impl Call {
     /// database cannot be used right now (see [`crate::db_health`]), else `500`. The cause is
     /// logged (see [`crate::db_health::DbHealth::failed`]) and not sent. (Expected failures
     /// are flashes and redirects, never this.)
-    pub fn internal<E: std::error::Error + 'static>(
-        &self,
-    ) -> impl FnOnce(E) -> ServerFnError + use<E> {
+    pub fn internal<E: std::error::Error + 'static>(&self) -> impl FnOnce(E) -> AppError + use<E> {
         let health = self.state.db_health.clone();
         move |err| {
-            let unavailable = health.failed("answer a server function", &err).is_some();
+            let error = match health.failed("answer a server function", &err) {
+                Some(_) => AppError::Unavailable,
+                None => AppError::Internal,
+            };
             if let Some(response) = use_context::<ResponseOptions>() {
-                if unavailable {
-                    response.set_status(StatusCode::SERVICE_UNAVAILABLE);
+                if let Ok(status) = StatusCode::from_u16(error.status()) {
+                    response.set_status(status);
+                }
+                if error == AppError::Unavailable {
                     response.insert_header(
                         header::RETRY_AFTER,
                         HeaderValue::from(unavailable::RETRY_AFTER.as_secs()),
                     );
-                } else {
-                    response.set_status(StatusCode::INTERNAL_SERVER_ERROR);
                 }
             }
-            failure_text(unavailable)
+            error
         }
     }
 
@@ -131,7 +136,7 @@ impl Call {
         kind: events::Kind,
         user_id: Option<i64>,
         username: Option<&str>,
-    ) -> Result<(), ServerFnError> {
+    ) -> Result<(), AppError> {
         self.record_event(kind, user_id, username)
             .await
             .map_err(self.internal())
@@ -162,7 +167,7 @@ impl Call {
     }
 
     /// Pushes each `(category, message)`; a failure fails the request (see [`Call::internal`]).
-    pub async fn flash_all(&self, flashes: &[(&str, &str)]) -> Result<(), ServerFnError> {
+    pub async fn flash_all(&self, flashes: &[(&str, &str)]) -> Result<(), AppError> {
         self.flasher
             .push_all(flashes)
             .await
@@ -183,7 +188,7 @@ impl Call {
     /// Keeps form input for the page the failed post redirects back to (see
     /// [`session::keep_form_input`]). Only for plain form posts: with JavaScript the form never
     /// left the page, so its fields still hold what was typed.
-    pub async fn keep_form_input(&self, fields: &[(&str, &str)]) -> Result<(), ServerFnError> {
+    pub async fn keep_form_input(&self, fields: &[(&str, &str)]) -> Result<(), AppError> {
         if !super::redirect::is_form_post() {
             return Ok(());
         }
@@ -199,7 +204,7 @@ impl Call {
     /// id, and the old record deleted, in one transaction at the end
     /// ([`session::finish_cycle`]): if anything fails before, the old session is left as it
     /// was, its flashes still waiting.
-    pub async fn start_login(&self, user_id: i64, remember: bool) -> Result<(), ServerFnError> {
+    pub async fn start_login(&self, user_id: i64, remember: bool) -> Result<(), AppError> {
         let cycled = session::cycle_id_keeping_rows(&self.session)
             .await
             .map_err(self.internal())?;
@@ -270,7 +275,7 @@ impl Call {
     /// Ends this session: the record (with its flashes) is deleted, so the cookie is dead even
     /// if replayed. What is pushed afterwards waits in the visitor cookie
     /// ([`session::visitor`]).
-    pub async fn end_session(&self) -> Result<(), ServerFnError> {
+    pub async fn end_session(&self) -> Result<(), AppError> {
         self.session.flush().await.map_err(self.internal())?;
         self.memo.forget_user();
         // `flush` keeps the old id in the in-memory record, and a later save would create the
@@ -286,7 +291,7 @@ impl Call {
 
     /// For a server function that needs a user, called by an anonymous one: a `warning` flash
     /// and a redirect to `/login?next=<back>` (the guard does the same for page loads).
-    pub async fn send_to_login(&self, back: &str) -> Result<(), ServerFnError> {
+    pub async fn send_to_login(&self, back: &str) -> Result<(), AppError> {
         self.flash_all(&[("warning", crate::text::t().dashboard_login_first)])
             .await?;
         super::redirect::see_other(&format!("/login?next={back}"));
@@ -294,7 +299,7 @@ impl Call {
     }
 
     /// The logged-in user and their log-in facts (looked up once per request).
-    pub async fn user_and_login(&self) -> Result<Option<(User, Login)>, ServerFnError> {
+    pub async fn user_and_login(&self) -> Result<Option<(User, Login)>, AppError> {
         let cell = self.memo.user_cell();
         let found = cell
             .get_or_try_init(|| find_user(&self.state, &self.session))
@@ -304,7 +309,7 @@ impl Call {
     }
 
     /// The logged-in user.
-    pub async fn user(&self) -> Result<Option<User>, ServerFnError> {
+    pub async fn user(&self) -> Result<Option<User>, AppError> {
         Ok(self.user_and_login().await?.map(|(user, _)| user))
     }
 }
@@ -327,15 +332,6 @@ pub async fn find_user(
     }
     let user = repo::by_id(&state.pool, login.user_id).await?;
     Ok(user.map(|user| (user, login)))
-}
-
-/// What the caller of a failed server function is told (never the cause).
-fn failure_text(unavailable: bool) -> ServerFnError {
-    if unavailable {
-        ServerFnError::new(unavailable::MESSAGE)
-    } else {
-        ServerFnError::new("Something went wrong. Please try again.")
-    }
 }
 
 /// Why the user could not be looked up.

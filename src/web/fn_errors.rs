@@ -1,9 +1,10 @@
 //! Malformed requests to server functions answered `400 Bad Request` with a clear message.
 //!
-//! leptos_axum answers a server function whose arguments cannot be decoded (a missing field,
-//! invalid UTF-8, a body that is not a form) like any other failure: `500`, or for a plain form
-//! post a `302` back to the page. Those are the caller's mistakes, not the server's; this
-//! middleware recognises them by leptos' `serverfnerror` header and the error's kind.
+//! A server function whose arguments cannot be decoded (a missing field, invalid UTF-8, a body
+//! that is not a form) never runs, so nothing of ours sets the answer's status: leptos answers
+//! it `500` (or, for a plain form post, with a redirect back to the page). Those are the
+//! caller's mistakes, not the server's. The error itself is ours ([`AppError::BadRequest`],
+//! see `crate::error`), so this middleware reads it back and answers with its status.
 
 use axum::{
     body::Body,
@@ -12,30 +13,29 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use leptos::server_fn::error::FromServerFnError;
 
-/// The error kinds that mean "the request was malformed".
-const CALLER_ERRORS: &[&str] = &["Args", "Deserialization", "Request"];
+use crate::error::AppError;
 
-/// Middleware: turns server-function argument errors into `400` with a plain-text message.
+/// The header leptos puts on a server function's error answer (its value: the function's path).
+pub const SERVER_FN_ERROR_HEADER: &str = "serverfnerror";
+
+/// Middleware: turns a server function's [`AppError::BadRequest`] into a `400` with a
+/// plain-text message.
 pub async fn malformed_is_bad_request(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
-    if !response.headers().contains_key("serverfnerror") {
+    if !response.headers().contains_key(SERVER_FN_ERROR_HEADER) {
         return response;
     }
     let (parts, body) = response.into_parts();
-    // Error bodies are a line of text; anything longer is not one of these.
+    // Error bodies are small; anything longer is not one of these.
     let Ok(bytes) = axum::body::to_bytes(body, 16 * 1024).await else {
         return Response::from_parts(parts, Body::empty());
     };
-    let text = String::from_utf8_lossy(&bytes);
-    match text.split_once('|') {
-        Some((kind, detail)) if CALLER_ERRORS.contains(&kind) => {
-            tracing::info!(detail, "malformed server-function request");
-            let message = format!(
-                "Bad request: the form could not be read ({detail}). \
-                 Please send it again from the page.\n"
-            );
-            (StatusCode::BAD_REQUEST, message).into_response()
+    match AppError::de(bytes.clone()) {
+        error @ AppError::BadRequest(_) => {
+            tracing::info!(%error, "malformed server-function request");
+            (StatusCode::BAD_REQUEST, format!("{error}\n")).into_response()
         }
         _ => Response::from_parts(parts, Body::from(bytes)),
     }

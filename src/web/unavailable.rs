@@ -6,7 +6,8 @@
 //! request's task or a task it spawned), it told [`DbHealth`]; this middleware, outside all of
 //! them, sees that an unavailability failure was noticed while the request ran and answers for
 //! it. A browser's form post or page gets a small page; the hydrated app's server-function call
-//! keeps leptos' error format, so the page shows the message as a flash.
+//! gets the function's own error ([`AppError::Unavailable`]), so the page shows the message
+//! as a flash.
 
 use std::time::Duration;
 
@@ -18,16 +19,18 @@ use axum::{
     response::{Html, IntoResponse, Response},
 };
 
-use crate::db_health::DbHealth;
+use leptos::server_fn::error::FromServerFnError;
 
-/// The header leptos puts on a server function's error answer (its value: the function's path).
-const SERVER_FN_ERROR_HEADER: &str = "serverfnerror";
+use super::fn_errors::SERVER_FN_ERROR_HEADER;
+use crate::{db_health::DbHealth, error::AppError};
 
 /// How long a client is asked to wait before trying again.
 pub const RETRY_AFTER: Duration = Duration::from_secs(5);
 
-/// What the user is told.
-pub const MESSAGE: &str = "We could not save that; please try again in a moment.";
+/// What the user is told (the words of [`AppError::Unavailable`]).
+pub fn message() -> &'static str {
+    crate::text::t().error_unavailable
+}
 
 /// Middleware: a `500` (or a server function's own `503`) for a request during which the
 /// database was found unavailable becomes this module's `503`.
@@ -43,18 +46,22 @@ pub async fn answer(State(health): State<DbHealth>, request: Request, next: Next
         return response;
     }
     let mut answer = match form {
-        Form::Page { write: true } => Html(page(MESSAGE, "Nothing was changed.")).into_response(),
+        Form::Page { write: true } => Html(page(message(), "Nothing was changed.")).into_response(),
         Form::Page { write: false } => Html(page(LOAD_MESSAGE, "")).into_response(),
         Form::ServerFunction(uri) => {
-            // leptos' encoding of `ServerFnError::ServerError(MESSAGE)`, which the hydrated
-            // app shows as an error flash (`flash::Flashes::refresh_after`).
-            let mut answer = Response::new(Body::from(format!("ServerError|{MESSAGE}")));
+            // The server function's own error answer, which the hydrated app shows as an
+            // error flash (`flash::Flashes::refresh_after`).
+            let mut answer = Response::new(Body::from(AppError::Unavailable.ser()));
+            answer.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
             if let Ok(path) = HeaderValue::from_str(uri.path()) {
                 answer.headers_mut().insert(SERVER_FN_ERROR_HEADER, path);
             }
             answer
         }
-        Form::Text => MESSAGE.into_response(),
+        Form::Text => message().into_response(),
     };
     *answer.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
     answer.headers_mut().insert(
