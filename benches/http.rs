@@ -267,7 +267,7 @@ fn large_store(settings: &Settings, runtime: &tokio::runtime::Runtime) {
     print_row("mixed, sweeper idle", "flashbrd", &idle, None);
     let before = expired().unwrap();
     // The sweeper's own work (`Store::sweep`), started as the traffic starts.
-    let store = flashboard::session::Store::new(
+    let store = flashboard::session::SessionStore::new(
         app.pool.clone(),
         app.state.lifetimes.clone(),
         app.state.db_health.clone(),

@@ -15,7 +15,7 @@ use crate::{
         DashboardPage, FlashDemoPage, HomePage, LoginPage, NotFound, RegisterPage, SessionPage,
         SettingsPage,
     },
-    text::t,
+    text::{Lang, t},
 };
 
 /// The whole document: what the server sends before the app takes over in the browser. The
@@ -56,7 +56,7 @@ pub fn App() -> impl IntoView {
     crate::web::headers::set_page_csp();
 
     view! {
-        <Title text=t().app_name />
+        <Title text=t(Lang::current()).app_name />
         <Router>
             <Layout>
                 <Routes fallback=NotFound>

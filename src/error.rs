@@ -1,6 +1,6 @@
 //! [`AppError`]: how a server function fails, for both sides of the wire. It carries the HTTP
 //! status and the words the user is shown, and never a cause: the server logs the cause once,
-//! where the failure happens (`web::call::Call::internal`), and sends only the kind.
+//! where the failure happens (`web::context::RequestContext::internal`), and sends only the kind.
 //!
 //! Expected outcomes (a form with mistakes, a wrong password, too many attempts) are not
 //! errors: they are flashes and redirects. This type is for what the user cannot fix by
@@ -14,7 +14,7 @@ use leptos::server_fn::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::text::t;
+use crate::text::{Lang, t};
 
 /// Why a server function call failed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,7 +48,7 @@ impl AppError {
 /// The words the user is shown.
 impl fmt::Display for AppError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = t();
+        let text = t(Lang::current());
         match self {
             AppError::BadRequest(detail) => {
                 f.write_str(&text.error_bad_request.replace("{detail}", detail))

@@ -12,12 +12,11 @@
 use std::future::Future;
 
 use leptos::{prelude::*, task::spawn_local};
-
-use crate::error::AppError;
 use serde::{Serialize, de::DeserializeOwned};
 
 use crate::{
     auth::{DashboardData, User},
+    error::AppError,
     preferences::Preferences,
     session::devices::Device,
 };

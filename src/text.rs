@@ -1,6 +1,7 @@
 //! Every user-facing string of the interface, in one place so that it can be translated.
 //!
-//! Components read their words through [`t()`]; a later locale is another `Text` value.
+//! Components read their words through [`t`], for a [`Lang`]; another language is another
+//! `Text` value.
 
 /// The words of the interface in one language.
 pub struct Text {
@@ -266,7 +267,25 @@ pub static EN: Text = Text {
     not_found_home_link: "Back to the home page",
 };
 
-/// The interface's words for the current locale.
-pub fn t() -> &'static Text {
-    &EN
+/// A language the interface is written in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Lang {
+    #[default]
+    En,
+}
+
+impl Lang {
+    /// The language of the current request (on the server) or page (in the browser). The app
+    /// speaks English only so far; with a second language, this is where the visitor's choice
+    /// is read.
+    pub fn current() -> Self {
+        Lang::En
+    }
+}
+
+/// The interface's words in `lang`.
+pub fn t(lang: Lang) -> &'static Text {
+    match lang {
+        Lang::En => &EN,
+    }
 }

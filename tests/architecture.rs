@@ -32,9 +32,9 @@ const LAYERS: &[(&str, &[&str])] = &[
         "web",
         &[
             "web::assets",
-            "web::call",
             "web::client_ip",
             "web::compression",
+            "web::context",
             "web::csp",
             "web::fn_errors",
             "web::guard",

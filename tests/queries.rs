@@ -188,11 +188,14 @@ async fn what_the_load_found_out_is_never_stored() {
     assert_eq!(res.status(), 303);
 
     let id: tower_sessions::session::Id = app.session_id().unwrap().parse().unwrap();
-    let stored =
-        flashboard::session::Store::load_record(&app.pool, &id, app.state.lifetimes.now_unix())
-            .await
-            .unwrap()
-            .unwrap();
+    let stored = flashboard::session::SessionStore::load_record(
+        &app.pool,
+        &id,
+        app.state.lifetimes.now_unix(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
     assert!(stored.data.contains_key("preferences"), "{:?}", stored.data);
     assert!(!stored.data.contains_key("_loaded"), "{:?}", stored.data);
     let html = app.html("/session").await;

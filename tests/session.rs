@@ -445,7 +445,7 @@ async fn a_preference_saved_while_slower_requests_are_in_flight_stays_saved() {
     // The slow requests' own changes were kept as well.
     let slow_count: i64 = {
         let id = app.session_id().unwrap();
-        let record = flashboard::session::Store::load_record(
+        let record = flashboard::session::SessionStore::load_record(
             &app.pool,
             &id.parse().unwrap(),
             app.state.lifetimes.now_unix(),
@@ -632,7 +632,7 @@ async fn signing_out_all_other_devices_leaves_this_one_and_other_users_alone() {
     .fetch_one(&app.pool)
     .await
     .unwrap();
-    let their_handle = flashboard::session::index::fingerprint(&their_session);
+    let their_handle = flashboard::session::user_sessions::fingerprint(&their_session);
     app.post_form("/api/sign_out_device", &[("device", &their_handle)])
         .await;
     assert_eq!(

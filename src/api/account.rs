@@ -8,10 +8,11 @@
 
 use leptos::prelude::*;
 
-use crate::error::AppError;
-
 #[cfg(feature = "ssr")]
 use crate::auth::{events, repo};
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::text::{Lang, t};
 
 /// Creates an account. Endpoint: `POST /api/register` (`username`, `email`, `password`).
 ///
@@ -21,28 +22,28 @@ use crate::auth::{events, repo};
 #[server(endpoint = "register")]
 pub async fn register(username: String, email: String, password: String) -> Result<(), AppError> {
     use crate::auth::form::{password_hint, username_key, validate_registration};
-    use crate::web::{call::Call, redirect::see_other};
+    use crate::web::{context::RequestContext, redirect::see_other};
 
-    let call = Call::current().await?;
-    let text = crate::text::t();
+    let cx = RequestContext::current().await?;
+    let text = t(Lang::current());
     let hint = password_hint(&password);
     let user = match validate_registration(&username, &email, &password) {
         Ok(user) => user,
         Err(problems) => {
             let mut flashes = problems;
             flashes.extend(hint);
-            call.flash_all(&flashes).await?;
-            call.keep_form_input(&[("username", &username), ("email", &email)])
+            cx.flash_all(&flashes).await?;
+            cx.keep_form_input(&[("username", &username), ("email", &email)])
                 .await?;
             see_other("/register");
             return Ok(());
         }
     };
-    let state = &call.state;
+    let state = &cx.state;
     // A cheap look first, so a taken name costs no hash; the unique index still decides.
     let id = if repo::name_taken(&state.pool, &username_key(&user.username))
         .await
-        .map_err(call.internal())?
+        .map_err(cx.internal())?
     {
         None
     } else {
@@ -50,24 +51,24 @@ pub async fn register(username: String, email: String, password: String) -> Resu
             .passwords
             .hash(password)
             .await
-            .map_err(call.internal())?;
+            .map_err(cx.internal())?;
         repo::insert(&state.pool, &user, &hash)
             .await
-            .map_err(call.internal())?
+            .map_err(cx.internal())?
     };
     match id {
         Some(id) => {
-            call.auth_event(events::Kind::Register, Some(id), Some(&user.username))
+            cx.auth_event(events::Kind::Register, Some(id), Some(&user.username))
                 .await;
             let mut flashes = vec![("success", text.register_done)];
             flashes.extend(hint);
-            call.flash_done(&flashes).await;
+            cx.flash_done(&flashes).await;
             see_other("/login");
         }
         None => {
-            call.flash_all(&[("error_username", text.register_username_taken)])
+            cx.flash_all(&[("error_username", text.register_username_taken)])
                 .await?;
-            call.keep_form_input(&[("username", &username), ("email", &email)])
+            cx.keep_form_input(&[("username", &username), ("email", &email)])
                 .await?;
             see_other("/register");
         }
@@ -92,26 +93,26 @@ pub async fn login(
         form::{plausible_login, safe_next, urlencode, username_key},
         password::Verdict,
     };
-    use crate::web::{call::Call, redirect::see_other};
+    use crate::web::{context::RequestContext, redirect::see_other};
 
-    let call = Call::current().await?;
-    let text = crate::text::t();
+    let cx = RequestContext::current().await?;
+    let text = t(Lang::current());
     let next = next.as_deref().and_then(safe_next);
     let back = match next {
         Some(next) => format!("/login?next={}", urlencode(next)),
         None => "/login".to_owned(),
     };
     if username.trim().is_empty() || password.is_empty() {
-        call.flash_all(&[("error", text.login_missing)]).await?;
-        call.keep_form_input(&[("username", &username)]).await?;
+        cx.flash_all(&[("error", text.login_missing)]).await?;
+        cx.keep_form_input(&[("username", &username)]).await?;
         see_other(&back);
         return Ok(());
     }
-    let state = &call.state;
+    let state = &cx.state;
     let (stored, verdict) = if plausible_login(&username, &password) {
         let stored = repo::by_key(&state.pool, &username_key(&username))
             .await
-            .map_err(call.internal())?;
+            .map_err(cx.internal())?;
         let verdict = state
             .passwords
             .verify(
@@ -119,7 +120,7 @@ pub async fn login(
                 stored.as_ref().map(|user| user.password_hash.clone()),
             )
             .await
-            .map_err(call.internal())?;
+            .map_err(cx.internal())?;
         (stored, verdict)
     } else {
         (None, Verdict::Rejected)
@@ -130,10 +131,10 @@ pub async fn login(
             // The same words whether the name exists or not: no user enumeration. The event
             // (name and IP, never the password) also counts for the per-account throttling.
             // Not answered unless counted: a failure the throttle cannot see would be free.
-            call.required_auth_event(events::Kind::LoginFailed, None, Some(&username))
+            cx.required_auth_event(events::Kind::LoginFailed, None, Some(&username))
                 .await?;
-            call.flash_all(&[("error", text.login_failed)]).await?;
-            call.keep_form_input(&[("username", &username)]).await?;
+            cx.flash_all(&[("error", text.login_failed)]).await?;
+            cx.keep_form_input(&[("username", &username)]).await?;
             see_other(&back);
             return Ok(());
         }
@@ -143,23 +144,23 @@ pub async fn login(
             .passwords
             .hash(password)
             .await
-            .map_err(call.internal())?;
+            .map_err(cx.internal())?;
         repo::set_password_hash(&state.pool, user.id, &hash)
             .await
-            .map_err(call.internal())?;
+            .map_err(cx.internal())?;
         tracing::info!(
             user_id = user.id,
             "password hash upgraded to the current parameters"
         );
     }
-    call.start_login(user.id, remember.is_some()).await?;
-    call.trust_device(&username_key(&username));
-    call.auth_event(events::Kind::Login, Some(user.id), Some(&user.username))
+    cx.start_login(user.id, remember.is_some()).await?;
+    cx.trust_device(&username_key(&username));
+    cx.auth_event(events::Kind::Login, Some(user.id), Some(&user.username))
         .await;
     // The log-in has happened (the old session id is gone): a failed welcome must not turn it
     // into an error answer, which would not send the new cookie.
     let welcome = text.login_welcome.replace("{name}", &user.username);
-    call.flash_done(&[("success", &welcome)]).await;
+    cx.flash_done(&[("success", &welcome)]).await;
     see_other(next.unwrap_or("/dashboard"));
     Ok(())
 }
@@ -170,18 +171,18 @@ pub async fn login(
 /// "logged out" waits in the visitor cookie.
 #[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
-    use crate::web::{call::Call, redirect::see_other};
+    use crate::web::{context::RequestContext, redirect::see_other};
 
-    let call = Call::current().await?;
-    let user = call.user().await?;
-    call.end_session().await?;
+    let cx = RequestContext::current().await?;
+    let user = cx.user().await?;
+    cx.end_session().await?;
     // After the log-out (the write that matters): a database that refused it fails the request
     // before this best-effort entry would wait for it too.
     if let Some(user) = user {
-        call.auth_event(events::Kind::Logout, Some(user.id), Some(&user.username))
+        cx.auth_event(events::Kind::Logout, Some(user.id), Some(&user.username))
             .await;
     }
-    call.flash_done(&[("info", crate::text::t().logout_done)])
+    cx.flash_done(&[("info", t(Lang::current()).logout_done)])
         .await;
     see_other("/login");
     Ok(())

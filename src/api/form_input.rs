@@ -9,15 +9,15 @@ use crate::error::AppError;
 /// by a page someone will see: a `HEAD` request or a prefetch leaves it kept, as the flashes.
 #[server(endpoint = "form_input")]
 pub async fn form_input() -> Result<std::collections::HashMap<String, String>, AppError> {
-    use crate::web::call::Call;
+    use crate::web::context::RequestContext;
 
     if !crate::flash::page_will_be_seen() {
         return Ok(std::collections::HashMap::new());
     }
-    let call = Call::current().await?;
-    crate::session::take_form_input(&call.session, call.visitor.as_ref())
+    let cx = RequestContext::current().await?;
+    crate::session::take_form_input(&cx.session, cx.visitor.as_ref())
         .await
-        .map_err(call.internal())
+        .map_err(cx.internal())
 }
 
 /// Page side: the form input kept from a failed post, for filling a form again.

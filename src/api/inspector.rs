@@ -4,18 +4,17 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-
 use crate::session::inspect::SessionReport;
 
 /// The current session, for the logged-in user (`None` and a redirect to `/login` otherwise).
 #[server(endpoint = "inspect_session")]
 pub async fn inspect_session() -> Result<Option<SessionReport>, AppError> {
-    use crate::web::call::Call;
+    use crate::web::context::RequestContext;
 
-    let call = Call::current().await?;
-    let report = ssr::report(&call).await.map_err(call.internal())?;
+    let cx = RequestContext::current().await?;
+    let report = ssr::report(&cx).await.map_err(cx.internal())?;
     if report.is_none() {
-        call.send_to_login("/session").await?;
+        cx.send_to_login("/session").await?;
     }
     Ok(report)
 }
@@ -31,27 +30,27 @@ mod ssr {
             inspect::{CookieFacts, Ending},
             lifetime::{META_KEY, Meta},
         },
-        web::call::Call,
+        web::context::RequestContext,
     };
 
     /// The report of a logged-in session; `None` for anyone else.
     pub(super) async fn report(
-        call: &Call,
+        cx: &RequestContext,
     ) -> Result<Option<SessionReport>, tower_sessions::session::Error> {
-        let session = &call.session;
+        let session = &cx.session;
         let (Some(_), Some(id)) = (crate::session::login(session).await?, session.id()) else {
             return Ok(None);
         };
         let Some(meta) = session.get::<Meta>(META_KEY).await? else {
             return Ok(None);
         };
-        let (cookies, lifetimes) = (&call.state.cookies, &call.state.lifetimes);
+        let (cookies, lifetimes) = (&cx.state.cookies, &cx.state.lifetimes);
         let (end, ending) = lifetimes.end(&meta);
         // What the store holds (as of the last save), every key, not only the ones this page knows.
-        let stored = crate::session::Store::load_record(
-            &call.state.pool,
+        let stored = crate::session::SessionStore::load_record(
+            &cx.state.pool,
             &id,
-            call.state.lifetimes.now_unix(),
+            cx.state.lifetimes.now_unix(),
         )
         .await?
         .map(|record| record.data)
@@ -97,7 +96,7 @@ mod ssr {
 
     /// The fingerprint of `id` (the same one the list of devices uses as its handle).
     fn fingerprint(id: &Id) -> String {
-        crate::session::index::fingerprint(&id.to_string())
+        crate::session::user_sessions::fingerprint(&id.to_string())
     }
 
     fn format_seconds(unix: i64) -> String {

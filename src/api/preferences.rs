@@ -4,20 +4,21 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-
 #[cfg(feature = "ssr")]
 use crate::preferences::{Density, PREFERENCES_KEY, Theme, saved};
+#[cfg(feature = "ssr")]
+use crate::text::{Lang, t};
 use crate::{preferences::Preferences, seeded::Seeded};
 
 /// This session's preferences. Reads only; writes nothing.
 #[server(endpoint = "load_preferences")]
 pub async fn load_preferences() -> Result<Preferences, AppError> {
-    use crate::web::call::Call;
+    use crate::web::context::RequestContext;
 
-    let call = Call::current().await?;
-    Ok(saved(&call.session, call.visitor.as_ref())
+    let cx = RequestContext::current().await?;
+    Ok(saved(&cx.session, cx.visitor.as_ref())
         .await
-        .map_err(call.internal())?
+        .map_err(cx.internal())?
         .unwrap_or_default())
 }
 
@@ -25,27 +26,27 @@ pub async fn load_preferences() -> Result<Preferences, AppError> {
 /// An unknown value changes nothing and gets an `error` flash; either way back to `/settings`.
 #[server(endpoint = "save_preferences")]
 pub async fn save_preferences(theme: String, density: String) -> Result<(), AppError> {
-    use crate::web::{call::Call, redirect::see_other};
+    use crate::web::{context::RequestContext, redirect::see_other};
 
-    let call = Call::current().await?;
-    let text = crate::text::t();
+    let cx = RequestContext::current().await?;
+    let text = t(Lang::current());
     match (Theme::parse(&theme), Density::parse(&density)) {
         (Some(theme), Some(density)) => {
             let chosen = Preferences { theme, density };
-            let has_record = crate::session::has_record(&call.session)
+            let has_record = crate::session::has_record(&cx.session)
                 .await
-                .map_err(call.internal())?;
-            match &call.visitor {
+                .map_err(cx.internal())?;
+            match &cx.visitor {
                 Some(visitor) if !has_record => visitor.insert(PREFERENCES_KEY, &chosen),
-                _ => call
+                _ => cx
                     .session
                     .insert(PREFERENCES_KEY, chosen)
                     .await
-                    .map_err(call.internal())?,
+                    .map_err(cx.internal())?,
             }
-            call.flash_all(&[("success", text.settings_saved)]).await?;
+            cx.flash_all(&[("success", text.settings_saved)]).await?;
         }
-        _ => call.flash_all(&[("error", text.settings_invalid)]).await?,
+        _ => cx.flash_all(&[("error", text.settings_invalid)]).await?,
     }
     see_other("/settings");
     Ok(())
@@ -55,26 +56,26 @@ pub async fn save_preferences(theme: String, density: String) -> Result<(), AppE
 /// `POST /api/reset_preferences`.
 #[server(endpoint = "reset_preferences")]
 pub async fn reset_preferences() -> Result<(), AppError> {
-    use crate::web::{call::Call, redirect::see_other};
+    use crate::web::{context::RequestContext, redirect::see_other};
 
-    let call = Call::current().await?;
+    let cx = RequestContext::current().await?;
     // `remove` marks the session changed even when the key is absent: look first.
-    let saved = call
+    let saved = cx
         .session
         .get_value(PREFERENCES_KEY)
         .await
-        .map_err(call.internal())?
+        .map_err(cx.internal())?
         .is_some();
     if saved {
-        call.session
+        cx.session
             .remove_value(PREFERENCES_KEY)
             .await
-            .map_err(call.internal())?;
+            .map_err(cx.internal())?;
     }
-    if let Some(visitor) = &call.visitor {
+    if let Some(visitor) = &cx.visitor {
         visitor.remove(PREFERENCES_KEY);
     }
-    call.flash_all(&[("info", crate::text::t().settings_reset_done)])
+    cx.flash_all(&[("info", t(Lang::current()).settings_reset_done)])
         .await?;
     see_other("/settings");
     Ok(())

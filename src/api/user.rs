@@ -4,32 +4,31 @@
 
 use leptos::prelude::*;
 
-use crate::error::AppError;
-
 use crate::auth::{DashboardData, User};
+use crate::error::AppError;
 
 /// The logged-in user, if any (for the layout's navigation).
 #[server(endpoint = "current_user")]
 pub async fn current_user() -> Result<Option<User>, AppError> {
-    use crate::web::call::Call;
+    use crate::web::context::RequestContext;
 
-    let call = Call::current().await?;
-    call.user().await
+    let cx = RequestContext::current().await?;
+    cx.user().await
 }
 
 /// The dashboard's data. An anonymous visitor gets a `warning` flash and is sent to `/login`
 /// (with `next=/dashboard`), and `None`.
 #[server(endpoint = "dashboard")]
 pub async fn dashboard() -> Result<Option<DashboardData>, AppError> {
-    use crate::web::{call::Call, page_facts::dashboard_data};
+    use crate::web::{context::RequestContext, page_facts::dashboard_data};
 
-    let call = Call::current().await?;
-    let Some((user, login)) = call.user_and_login().await? else {
-        call.send_to_login("/dashboard").await?;
+    let cx = RequestContext::current().await?;
+    let Some((user, login)) = cx.user_and_login().await? else {
+        cx.send_to_login("/dashboard").await?;
         return Ok(None);
     };
-    dashboard_data(&call.state, &call.session, &user, &login)
+    dashboard_data(&cx.state, &cx.session, &user, &login)
         .await
         .map(Some)
-        .map_err(call.internal())
+        .map_err(cx.internal())
 }

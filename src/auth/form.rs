@@ -1,11 +1,11 @@
 //! The rules for the registration and log-in forms, as pure functions (no I/O).
 //!
 //! Each failure is a field-scoped flash category (`error_username`, ...) and a message from
-//! [`t()`](crate::text::t), like the chapter's form validator.
+//! [`t(Lang::current())`](crate::text::t), like the chapter's form validator.
 
 use unicode_normalization::UnicodeNormalization;
 
-use crate::text::t;
+use crate::text::{Lang, t};
 
 /// Username length in characters (after normalization).
 pub const USERNAME_CHARS: std::ops::RangeInclusive<usize> = 3..=32;
@@ -48,7 +48,7 @@ pub fn validate_registration(
     email: &str,
     password: &str,
 ) -> Result<NewUser, Vec<Problem>> {
-    let text = t();
+    let text = t(Lang::current());
     let mut problems = Vec::new();
 
     let username: String = username.trim().nfc().collect();
@@ -92,7 +92,7 @@ pub fn validate_registration(
 /// The chapter's hint: a password without an upper-case letter is allowed, but flashed about.
 pub fn password_hint(password: &str) -> Option<Problem> {
     (!password.is_empty() && !password.chars().any(char::is_uppercase))
-        .then_some(("info_password", t().register_password_hint))
+        .then_some(("info_password", t(Lang::current()).register_password_hint))
 }
 
 /// A plausible address: `local@domain` with a dot in the domain, per the `email_address` crate.

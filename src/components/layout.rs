@@ -9,7 +9,7 @@ use crate::{
     api::{account::Logout, preferences::CurrentPreferences, user::current_user},
     flash::{FlashList, provide_flashes, use_flashes},
     seeded::Seeded,
-    text::t,
+    text::{Lang, t},
 };
 
 /// Wraps every page: the header with the main navigation, the flash messages, then the page
@@ -17,7 +17,7 @@ use crate::{
 /// the preferences (`data-theme`, `data-density` on `<html>`, set in the server render).
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
-    let text = t();
+    let text = t(Lang::current());
     provide_flashes();
     let preferences = CurrentPreferences::provide();
     view! {
@@ -49,7 +49,7 @@ pub fn Layout(children: Children) -> impl IntoView {
 /// navigates.
 #[component]
 fn UserLinks() -> impl IntoView {
-    let text = t();
+    let text = t(Lang::current());
     let user = Seeded::new(|facts| facts.user.clone());
     let location = use_location();
     // Browser only (effects never run on the server); not for the hydration itself.

@@ -31,9 +31,9 @@ mod view;
 mod store;
 
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use serde::{Deserialize, Serialize};
 
 pub use category::{DEFAULT_CATEGORY, Level, MAX_CATEGORY_LEN, valid_category};
 #[cfg(feature = "ssr")]

@@ -14,12 +14,11 @@ use std::sync::{
 };
 
 use leptos::prelude::{use_context, with_context};
-
-use crate::error::AppError;
 use sqlx::SqlitePool;
 use tower_sessions::Session;
 
 use super::{DEFAULT_CATEGORY, Flash, valid_category};
+use crate::error::AppError;
 use crate::session::visitor::Visitor;
 
 /// The session key that keeps a session with flashes alive: a session must hold some data for

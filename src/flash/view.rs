@@ -1,12 +1,11 @@
 //! Page side: the request-scoped read every component shares, and the components that show it.
 
 use leptos::{prelude::*, server_fn::ServerFn, task::spawn_local};
-
-use crate::error::AppError;
 use leptos_router::hooks::use_location;
 
 use super::{Flash, for_field, global, take_flashes, with_categories};
-use crate::text::t;
+use crate::error::AppError;
+use crate::text::{Lang, t};
 
 /// The flashes of the page being shown: one read per page, shared through the context.
 ///
@@ -114,7 +113,7 @@ impl Flashes {
 }
 
 /// The `error` flash for a server action that failed: the server's message (never a cause: see
-/// `web::call`), or, without one, that the server could not be reached. Its id is below any
+/// `web::context`), or, without one, that the server could not be reached. Its id is below any
 /// stored flash's, so it never collides with one.
 fn failure_flash(err: &AppError) -> Flash {
     let message = err.to_string();
@@ -192,7 +191,7 @@ pub fn use_flashes() -> Flashes {
 pub fn FlashList() -> impl IntoView {
     let flashes = use_flashes();
     view! {
-        <div class="flash-region" aria-live="polite" aria-label=t().flash_region_label>
+        <div class="flash-region" aria-live="polite" aria-label=t(Lang::current()).flash_region_label>
             <Transition>
                 <For each=move || flashes.global() key=|flash| flash.id let:flash>
                     <FlashItem flash />
@@ -242,7 +241,7 @@ fn FlashItem(flash: Flash) -> impl IntoView {
                 type="checkbox"
                 class="flash-dismiss-toggle"
                 id=dismiss_id.clone()
-                aria-label=t().flash_dismiss
+                aria-label=t(Lang::current()).flash_dismiss
             />
             <label class="flash-dismiss" for=dismiss_id aria-hidden="true">
                 "×"

@@ -11,7 +11,7 @@ use crate::{
     flash::use_flashes,
     seeded::Seeded,
     session::devices::Device,
-    text::t,
+    text::{Lang, t},
 };
 
 /// The dashboard. Anonymous visitors never see it: the server sends them to `/login` with a
@@ -19,7 +19,7 @@ use crate::{
 /// navigation).
 #[component]
 pub fn DashboardPage() -> impl IntoView {
-    let text = t();
+    let text = t(Lang::current());
     // Seeded by the server render; a client-side navigation here asks the server (which sends
     // an anonymous visitor to the log-in page).
     let data = Seeded::new(|facts| facts.dashboard.clone());
@@ -59,7 +59,7 @@ pub fn DashboardPage() -> impl IntoView {
 /// (nothing for an anonymous visitor, whose list is empty).
 #[component]
 fn Devices() -> impl IntoView {
-    let text = t();
+    let text = t(Lang::current());
     let sign_out = ServerAction::<SignOutDevice>::new();
     let sign_out_others = ServerAction::<SignOutOtherDevices>::new();
     let flashes = use_flashes();
@@ -110,7 +110,7 @@ fn Devices() -> impl IntoView {
 
 #[component]
 fn DeviceItem(device: Device, sign_out: ServerAction<SignOutDevice>) -> impl IntoView {
-    let text = t();
+    let text = t(Lang::current());
     view! {
         <li class="device" data-current=device.current.to_string()>
             <div>

@@ -7,15 +7,17 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-
-use crate::{flash::FieldFlashes, text::t};
+use crate::{
+    flash::FieldFlashes,
+    text::{Lang, t},
+};
 
 /// Pushes one flash of each built-in category and a custom one, then redirects back here.
 /// Endpoint: `POST /api/flash_demo`.
 #[server(endpoint = "flash_demo")]
 pub async fn flash_demo() -> Result<(), AppError> {
-    let call = crate::web::call::Call::current().await?;
-    call.flash_all(&t().demo_flashes).await?;
+    let cx = crate::web::context::RequestContext::current().await?;
+    cx.flash_all(&t(Lang::current()).demo_flashes).await?;
     crate::web::redirect::see_other("/flash-demo");
     Ok(())
 }
@@ -27,23 +29,25 @@ pub async fn flash_demo() -> Result<(), AppError> {
 pub async fn flash_custom(category: String, message: String) -> Result<(), AppError> {
     use crate::flash::valid_category;
 
-    let call = crate::web::call::Call::current().await?;
-    let flasher = &call.flasher;
+    let cx = crate::web::context::RequestContext::current().await?;
+    let flasher = &cx.flasher;
     let (category, message) = (category.trim(), message.trim());
     // Invalid input is told beside its field (field-scoped categories), like the chapter's
     // form validator.
     let pushed = if message.is_empty() {
-        flasher.push("error_message", t().demo_own_empty).await
+        flasher
+            .push("error_message", t(Lang::current()).demo_own_empty)
+            .await
     } else if !valid_category(category) {
         flasher
-            .push("error_category", t().demo_own_bad_category)
+            .push("error_category", t(Lang::current()).demo_own_bad_category)
             .await
     } else {
         flasher.push(category, message).await
     };
     // A failure fails the post (`503` while the database is unavailable), also without
     // JavaScript, where leptos would otherwise redirect back as if it had worked.
-    pushed.map_err(call.internal())?;
+    pushed.map_err(cx.internal())?;
     crate::web::redirect::see_other("/flash-demo");
     Ok(())
 }
@@ -51,7 +55,7 @@ pub async fn flash_custom(category: String, message: String) -> Result<(), AppEr
 /// The demo page.
 #[component]
 pub fn FlashDemoPage() -> impl IntoView {
-    let text = t();
+    let text = t(Lang::current());
     let action = ServerAction::<FlashDemo>::new();
     let custom = ServerAction::<FlashCustom>::new();
     let flashes = crate::flash::use_flashes();

@@ -2,12 +2,12 @@
 
 use leptos::prelude::*;
 
-use crate::text::t;
+use crate::text::{Lang, t};
 
 /// `/`: the welcome page.
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let text = t();
+    let text = t(Lang::current());
     let clicks = RwSignal::new(0u32);
     view! {
         <h1>{text.home_title}</h1>

@@ -5,13 +5,13 @@ use leptos::prelude::*;
 use crate::{
     api::inspector::inspect_session,
     session::inspect::{Ending, SessionReport},
-    text::t,
+    text::{Lang, t},
 };
 
 /// Shows what the server keeps for this session, its cookie, and when and why it ends.
 #[component]
 pub fn SessionPage() -> impl IntoView {
-    let text = t();
+    let text = t(Lang::current());
     let report = Resource::new(|| (), |()| inspect_session());
     view! {
         <h1>{text.inspector_title}</h1>
@@ -24,7 +24,7 @@ pub fn SessionPage() -> impl IntoView {
 
 #[component]
 fn Report(report: SessionReport) -> impl IntoView {
-    let text = t();
+    let text = t(Lang::current());
     let yes_no = |flag: bool| if flag { text.yes } else { text.no };
     let lifetime = match &report.cookie.persistent_until {
         Some(date) => text.inspector_cookie_until.replace("{date}", date),

@@ -7,13 +7,13 @@ use crate::{
     api::{account::Login, form_input::KeptInput},
     components::Field,
     flash::use_flashes,
-    text::t,
+    text::{Lang, t},
 };
 
 /// The log-in page. `?next=/path` is where a successful log-in goes (local paths only).
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let text = t();
+    let text = t(Lang::current());
     let action = ServerAction::<Login>::new();
     use_flashes().refresh_after(action);
     let query = use_query_map();

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::text::t;
+use crate::text::{Lang, t};
 
 /// Fallback of the router.
 #[component]
@@ -14,7 +14,7 @@ pub fn NotFound() -> impl IntoView {
             response.set_status(axum::http::StatusCode::NOT_FOUND);
         }
     }
-    let text = t();
+    let text = t(Lang::current());
     view! {
         <h1>{text.not_found_title}</h1>
         <p>{text.not_found_body}</p>

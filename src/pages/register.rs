@@ -6,13 +6,13 @@ use crate::{
     api::{account::Register, form_input::KeptInput},
     components::Field,
     flash::use_flashes,
-    text::t,
+    text::{Lang, t},
 };
 
 /// The registration page.
 #[component]
 pub fn RegisterPage() -> impl IntoView {
-    let text = t();
+    let text = t(Lang::current());
     let action = ServerAction::<Register>::new();
     use_flashes().refresh_after(action);
     let kept = KeptInput::new();

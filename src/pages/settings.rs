@@ -7,14 +7,14 @@ use crate::{
     api::preferences::{CurrentPreferences, ResetPreferences, SavePreferences},
     flash::use_flashes,
     preferences::{Density, Theme},
-    text::{Text, t},
+    text::{Lang, Text, t},
 };
 
 /// The settings page. Works without JavaScript (the forms post and come back with a flash);
 /// with it, saving restyles the page without a reload.
 #[component]
 pub fn SettingsPage() -> impl IntoView {
-    let text = t();
+    let text = t(Lang::current());
     let save = ServerAction::<SavePreferences>::new();
     let reset = ServerAction::<ResetPreferences>::new();
     let flashes = use_flashes();

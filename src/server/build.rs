@@ -165,7 +165,7 @@ impl ServerBuilder {
         let db_health = DbHealth::new(pool.clone(), config.clock.clone());
         let watcher = db_health.spawn_watcher(db_health::PROBE_EVERY);
         let lifetimes = session::Lifetimes::from_config(&config.session, config.clock.clone());
-        let store = session::Store::new(pool.clone(), lifetimes.clone(), db_health.clone());
+        let store = session::SessionStore::new(pool.clone(), lifetimes.clone(), db_health.clone());
         let sweeper = session::spawn_sweeper(store.clone(), config.session.sweep_interval);
         let cookies = config.cookies();
         let sessions = session::layer(store, &cookies, cookie_keys.current.clone());

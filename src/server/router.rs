@@ -25,7 +25,7 @@ use crate::{
     app::{App, shell},
     flash::{Flasher, LeaveFlashes, PushedHere},
     session::{self, SessionLayer},
-    text::t,
+    text::{Lang, t},
     web::{
         compression, fn_errors, guard, headers, health, overload, page_body, page_cache,
         page_facts, reactive_owner, resign, state::AppState, telemetry, throttle, unavailable,
@@ -158,7 +158,7 @@ pub fn leptos_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'st
         provide_context(state.clone());
         provide_context(state.flash.clone());
         provide_context(state.db_health.clone());
-        provide_context(crate::web::call::RequestMemo::default());
+        provide_context(crate::web::context::RequestMemo::default());
         provide_context(crate::flash::PushedHere::default());
         page_facts::provide();
     }
@@ -172,7 +172,7 @@ pub async fn flash_demo_now(
     session: Session,
     mut request: Request<Body>,
 ) -> Response {
-    if let Err(err) = flasher.push_all(&t().demo_flashes).await {
+    if let Err(err) = flasher.push_all(&t(Lang::current()).demo_flashes).await {
         state
             .db_health
             .failed("push the flash demo's flashes", &err);

@@ -27,7 +27,7 @@ pub mod ssr {
     use tower_sessions::Session;
 
     use super::Device;
-    use crate::{clock::format_time, session::index};
+    use crate::{clock::format_time, session::user_sessions};
 
     /// `user_id`'s sessions live at `now`, marking `session` as the current one.
     pub async fn list(
@@ -37,12 +37,12 @@ pub mod ssr {
         now: i64,
     ) -> Result<Vec<Device>, sqlx::Error> {
         let current = session.id().map(|id| id.to_string());
-        let entries = index::list(pool, user_id, now).await?;
+        let entries = user_sessions::list(pool, user_id, now).await?;
         Ok(entries
             .into_iter()
             .map(|entry| Device {
                 handle: entry.handle(),
-                browser: index::browser_name(entry.user_agent.as_deref()),
+                browser: user_sessions::browser_name(entry.user_agent.as_deref()),
                 started_at: format_time(entry.started_at),
                 last_seen: format_time(entry.last_seen),
                 remembered: entry.remembered,

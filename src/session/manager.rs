@@ -10,11 +10,11 @@ use tower_sessions::{
     service::SignedCookie,
 };
 
-use super::Store;
+use super::SessionStore;
 use super::{config, cookies::CookieSettings};
 
 /// The session middleware over the SQLite store, configured from the settings.
-pub type SessionLayer = SessionManagerLayer<Store, SignedCookie>;
+pub type SessionLayer = SessionManagerLayer<SessionStore, SignedCookie>;
 
 /// The session middleware, from the settings: by default `HttpOnly`, `SameSite=Lax` (`Strict`
 /// would drop the session when a user arrives from a link on another site), `Secure` with the
@@ -24,7 +24,7 @@ pub type SessionLayer = SessionManagerLayer<Store, SignedCookie>;
 ///
 /// The cookie is a browser-session cookie (no `Max-Age`); a remembered log-in makes it
 /// persistent (see [`super::lifetime`]), and the server ends every session on its own clock.
-pub fn layer(store: Store, cookies: &CookieSettings, key: Key) -> SessionLayer {
+pub fn layer(store: SessionStore, cookies: &CookieSettings, key: Key) -> SessionLayer {
     let same_site = match cookies.same_site {
         config::SameSite::Strict => SameSite::Strict,
         config::SameSite::Lax => SameSite::Lax,
@@ -40,13 +40,13 @@ pub fn layer(store: Store, cookies: &CookieSettings, key: Key) -> SessionLayer {
         .with_signed(key)
 }
 
-/// Deletes expired session records every `every` (see [`Store::sweep`]), until the task is
+/// Deletes expired session records every `every` (see [`SessionStore::sweep`]), until the task is
 /// aborted.
 ///
 /// Unlike tower-sessions' `continuously_delete_expired`, a failed sweep (say, the database was
 /// busy for longer than the busy timeout) is logged and retried next time instead of ending
 /// the task for good.
-pub fn spawn_sweeper(store: Store, every: Duration) -> JoinHandle<()> {
+pub fn spawn_sweeper(store: SessionStore, every: Duration) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(every);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

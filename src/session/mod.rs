@@ -11,7 +11,7 @@
 //! - [`lifetime`]: idle, absolute and remembered lifetimes, and the middleware that tracks them.
 //! - [`keys`]: what the app keeps in a session (who is logged in, kept form input).
 //! - [`form_input`]: form input kept across a failed post's redirect.
-//! - [`index`]: which sessions belong to which user.
+//! - [`user_sessions`]: which sessions belong to which user (the `user_sessions` table).
 //! - `merge`: saves that merge the keys a request changed into a newer version of the record.
 //! - [`visitor`]: what a visitor without a server-side session keeps, in an encrypted cookie.
 //!
@@ -29,8 +29,6 @@ pub mod cookies;
 #[cfg(feature = "ssr")]
 pub mod form_input;
 #[cfg(feature = "ssr")]
-pub mod index;
-#[cfg(feature = "ssr")]
 pub mod keys;
 #[cfg(feature = "ssr")]
 pub mod lifetime;
@@ -43,6 +41,8 @@ mod merge;
 #[cfg(feature = "ssr")]
 mod store;
 #[cfg(feature = "ssr")]
+pub mod user_sessions;
+#[cfg(feature = "ssr")]
 pub mod visitor;
 
 #[cfg(feature = "ssr")]
@@ -54,4 +54,4 @@ pub use lifetime::Lifetimes;
 #[cfg(feature = "ssr")]
 pub use manager::{SessionLayer, layer, spawn_sweeper};
 #[cfg(feature = "ssr")]
-pub use store::{Cycled, Store, cycle_id_keeping_rows, finish_cycle};
+pub use store::{Cycled, SessionStore, cycle_id_keeping_rows, finish_cycle};

@@ -6,8 +6,8 @@
 //! 1. **Saving never resurrects a session.** tower-sessions-sqlx-store's save is an upsert.
 //!    When a user logs out while another request of theirs is still running, the log-out
 //!    deletes the row; if the slow request then saved its (stale) copy, an upsert would insert
-//!    the row again and bring the logged-out session back under the old cookie. [`Store::save`]
-//!    is an `UPDATE`: a row that is gone stays gone. Only [`Store::create`] inserts.
+//!    the row again and bring the logged-out session back under the old cookie. [`SessionStore::save`]
+//!    is an `UPDATE`: a row that is gone stays gone. Only [`SessionStore::create`] inserts.
 //! 2. **The server decides when a session ends.** Each record's `expiry_date` comes from the
 //!    app's timeouts ([`Lifetimes::record_expiry`]), not from the cookie's expiry, so a
 //!    browser-session cookie still has a server-side end.
@@ -17,7 +17,7 @@
 //!    `datetime(expiry_date) < datetime('now')`, which no index can serve: 12.8 s of write lock
 //!    for a million expired rows).
 //! 4. **The device facts go with it.** Each write of a record also writes who is logged in to
-//!    it and since when ([`index::DeviceColumns`], for the list of devices), in the same row:
+//!    it and since when ([`user_sessions::DeviceColumns`], for the list of devices), in the same row:
 //!    every write is one statement, atomic by itself, and holds SQLite's write lock only while
 //!    SQLite executes it.
 //!
@@ -33,16 +33,15 @@ use sqlx::SqlitePool;
 
 use crate::db_health::{DbHealth, Unavailable};
 use tower_sessions::{
-    Session, SessionStore,
+    Session,
     session::{self, Id, Record},
     session_store,
 };
 
 use super::{
-    index,
     lifetime::{Lifetimes, META_KEY},
     loaded::{LOADED_KEY, Loaded},
-    merge,
+    merge, user_sessions,
 };
 
 /// How long the sweeper leaves a record that is not yet alive (see [`finish_cycle`]).
@@ -59,20 +58,20 @@ fn not_alive_since(now: i64) -> i64 {
 const SWEEP_SELECT: &str = "SELECT rowid FROM tower_sessions WHERE expiry_date <= ?1 \
                             AND (expiry_date >= 0 OR expiry_date > ?2) LIMIT ?3";
 
-/// Expired rows deleted per transaction by [`Store::sweep`].
+/// Expired rows deleted per transaction by [`SessionStore::sweep`].
 const SWEEP_BATCH: i64 = 100;
 /// The least pause between two sweep batches, so that writers waiting for the lock get it.
 const SWEEP_MIN_PAUSE: Duration = Duration::from_millis(10);
 
 /// The app's session store (table `tower_sessions`).
 #[derive(Clone, Debug)]
-pub struct Store {
+pub struct SessionStore {
     pool: SqlitePool,
     lifetimes: Lifetimes,
     health: DbHealth,
 }
 
-impl Store {
+impl SessionStore {
     /// A store over `pool`, whose schema the migrations created; its failures go to `health`.
     pub fn new(pool: SqlitePool, lifetimes: Lifetimes, health: DbHealth) -> Self {
         Self {
@@ -231,7 +230,7 @@ fn encode(record: &Record) -> session_store::Result<Vec<u8>> {
 /// Tries a save of the longest this many times against newer versions before it writes anyway.
 const MAX_MERGES: usize = 8;
 
-impl Store {
+impl SessionStore {
     /// [`SessionStore::save`]'s writes: `stored` at `version`, or `changes` merged into newer
     /// versions.
     async fn save_changes(
@@ -272,7 +271,7 @@ impl Store {
     /// `version` (any version when `None`), counting the version up. Whether it wrote: `false`
     /// when the row is newer, or gone.
     async fn write(&self, record: &Record, version: Option<i64>) -> session_store::Result<bool> {
-        let device = index::DeviceColumns::of(record);
+        let device = user_sessions::DeviceColumns::of(record);
         let updated = sqlx::query(
             "UPDATE tower_sessions SET data = ?, expiry_date = ?, user_id = ?, started_at = ?, \
                last_seen = ?, remembered = ?, user_agent = ?, version = version + 1 \
@@ -301,13 +300,13 @@ impl Store {
 }
 
 #[async_trait]
-impl SessionStore for Store {
+impl tower_sessions::SessionStore for SessionStore {
     /// Inserts a new record (a new session, or a cycled id) with its device columns. An id
     /// that is taken (a 128-bit random collision) is drawn again.
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         record.expiry_date = self.lifetimes.record_expiry(record);
         let stored = stripped(record);
-        let device = index::DeviceColumns::of(&stored);
+        let device = user_sessions::DeviceColumns::of(&stored);
         // Inside `finish_cycle`: stored not yet alive, brought to life by its transaction.
         let expiry = record.expiry_date.unix_timestamp();
         let stored_expiry = BORN_EXPIRED
@@ -403,7 +402,7 @@ impl SessionStore for Store {
 tokio::task_local! {
     /// Set while [`cycle_id_keeping_rows`] cycles an id: the id whose deletion waits.
     static CYCLING: Cell<Option<Id>>;
-    /// Set while [`finish_cycle`] saves the new record: [`Store::create`] stores it as already
+    /// Set while [`finish_cycle`] saves the new record: [`SessionStore::create`] stores it as already
     /// expired and leaves here the expiry it is to have once the move has committed.
     static BORN_EXPIRED: Cell<Option<i64>>;
 }
@@ -502,11 +501,11 @@ pub async fn finish_cycle(
 mod tests {
     use std::sync::Arc;
 
-    use tower_sessions::Session;
+    use tower_sessions::{Session, SessionStore as _};
 
     use super::*;
 
-    async fn store() -> (Arc<Store>, tempfile::TempDir) {
+    async fn store() -> (Arc<SessionStore>, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
         let pool = crate::db::test_pool(dir.path(), "sessions.db").await;
         sqlx::migrate!().run(&pool).await.unwrap();
@@ -515,7 +514,7 @@ mod tests {
             crate::clock::Clock::system(),
         );
         let health = DbHealth::new(pool.clone(), crate::clock::Clock::system());
-        (Arc::new(Store::new(pool, lifetimes, health)), dir)
+        (Arc::new(SessionStore::new(pool, lifetimes, health)), dir)
     }
 
     #[tokio::test]
@@ -753,7 +752,7 @@ mod tests {
             crate::clock::Clock::system(),
         );
         let health = DbHealth::new(pool.clone(), crate::clock::Clock::system());
-        let store = Store::new(pool, lifetimes, health);
+        let store = SessionStore::new(pool, lifetimes, health);
         let loaded = store
             .load(&live.id)
             .await

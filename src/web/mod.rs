@@ -1,5 +1,5 @@
 //! What an HTTP request needs, between the domain (`session`, `auth`) and the pages: the
-//! server functions' request context ([`call::Call`]), redirects, the client's address, error
+//! server functions' request context ([`context::RequestContext`]), redirects, the client's address, error
 //! answers, security headers and CSRF, the page cache and the facts a render is seeded with,
 //! compression, the health endpoints, request logs and the shared [`state::AppState`].
 //!
@@ -7,9 +7,9 @@
 //! `server`, the composition root, which wires these into the router).
 
 pub mod assets;
-pub mod call;
 pub mod client_ip;
 pub mod compression;
+pub mod context;
 pub mod csp;
 pub mod fn_errors;
 pub mod guard;

@@ -21,7 +21,7 @@ use crate::{
     },
     flash::Flasher,
     session::visitor::Visitor,
-    text::t,
+    text::{Lang, t},
 };
 
 /// The `username` field of an auth post, read exactly as the server function will read it
@@ -147,7 +147,9 @@ pub async fn throttle_auth_posts(
     if let Err(err) = events::record(&state.pool, event, state.lifetimes.now_unix()).await {
         state.db_health.failed("record a throttled attempt", &err);
     }
-    let message = t().throttled.replace("{seconds}", &wait.to_string());
+    let message = t(Lang::current())
+        .throttled
+        .replace("{seconds}", &wait.to_string());
     let visitor = parts.extensions.get::<Visitor>().cloned();
     if let Err(err) = Flasher::new(state.flash.clone(), session)
         .visiting(visitor)

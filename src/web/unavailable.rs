@@ -22,6 +22,7 @@ use axum::{
 use leptos::server_fn::error::FromServerFnError;
 
 use super::fn_errors::SERVER_FN_ERROR_HEADER;
+use crate::text::{Lang, t};
 use crate::{db_health::DbHealth, error::AppError};
 
 /// How long a client is asked to wait before trying again.
@@ -29,7 +30,7 @@ pub const RETRY_AFTER: Duration = Duration::from_secs(5);
 
 /// What the user is told (the words of [`AppError::Unavailable`]).
 pub fn message() -> &'static str {
-    crate::text::t().error_unavailable
+    t(Lang::current()).error_unavailable
 }
 
 /// Middleware: a `500` (or a server function's own `503`) for a request during which the

@@ -189,8 +189,8 @@ impl TestApp {
     }
 
     /// A session store over the app's database, as the app's own.
-    pub fn session_store(&self) -> flashboard::session::Store {
-        flashboard::session::Store::new(
+    pub fn session_store(&self) -> flashboard::session::SessionStore {
+        flashboard::session::SessionStore::new(
             self.pool.clone(),
             self.state.lifetimes.clone(),
             self.state.db_health.clone(),

@@ -1,18 +1,18 @@
-//! [`Call`]: what a server function needs from the request it serves, in one place.
+//! [`RequestContext`]: what a server function needs from the request it serves, in one place.
 
 use std::sync::{Arc, Mutex};
 
 use axum::http::{HeaderValue, StatusCode, header, request::Parts};
 use leptos::prelude::{use_context, with_context};
-
-use crate::error::AppError;
 use leptos_axum::ResponseOptions;
 use tokio::sync::OnceCell;
 use tower_sessions::{Expiry, Session};
 
 use super::{state::AppState, unavailable};
+use crate::text::{Lang, t};
 use crate::{
     auth::{User, events, repo},
+    error::AppError,
     flash::{Flasher, session_from_context},
     session::{
         self, LOGIN_KEY, Login,
@@ -22,7 +22,7 @@ use crate::{
 };
 
 /// The current server-function call (or server render): app state, session, flashes.
-pub struct Call {
+pub struct RequestContext {
     pub state: AppState,
     pub session: Session,
     /// The visitor cookie (see [`session::visitor`]).
@@ -53,7 +53,7 @@ impl RequestMemo {
     }
 }
 
-impl Call {
+impl RequestContext {
     /// Gathers them from the Leptos context and the request.
     ///
     /// Fails (rather than panics) outside a request: `generate_route_list` renders the app once
@@ -166,7 +166,7 @@ impl Call {
         events::record(&self.state.pool, event, now).await
     }
 
-    /// Pushes each `(category, message)`; a failure fails the request (see [`Call::internal`]).
+    /// Pushes each `(category, message)`; a failure fails the request (see [`RequestContext::internal`]).
     pub async fn flash_all(&self, flashes: &[(&str, &str)]) -> Result<(), AppError> {
         self.flasher
             .push_all(flashes)
@@ -292,7 +292,7 @@ impl Call {
     /// For a server function that needs a user, called by an anonymous one: a `warning` flash
     /// and a redirect to `/login?next=<back>` (the guard does the same for page loads).
     pub async fn send_to_login(&self, back: &str) -> Result<(), AppError> {
-        self.flash_all(&[("warning", crate::text::t().dashboard_login_first)])
+        self.flash_all(&[("warning", t(Lang::current()).dashboard_login_first)])
             .await?;
         super::redirect::see_other(&format!("/login?next={back}"));
         Ok(())
