@@ -120,7 +120,7 @@ fn main() {
         .build()
         .unwrap();
     let app = runtime.block_on(common::spawn_app_with(|config| {
-        config.auth.attempts_per_ip_per_minute = u32::MAX;
+        config.auth.attempts_per_ip_per_minute = std::num::NonZeroU32::MAX;
     }));
     let flashboard: SocketAddr = app.base_url.trim_start_matches("http://").parse().unwrap();
 
@@ -210,9 +210,9 @@ fn large_store(settings: &Settings, runtime: &tokio::runtime::Runtime) {
         .and_then(|value| value.parse().ok())
         .unwrap_or(4);
     let app = runtime.block_on(common::spawn_app_with(|config| {
-        config.auth.attempts_per_ip_per_minute = u32::MAX;
+        config.auth.attempts_per_ip_per_minute = std::num::NonZeroU32::MAX;
         // The sweep is started below, while the traffic runs.
-        config.session.sweep_interval = Duration::from_secs(86_400);
+        config.session.sweep_interval = Duration::from_secs(86_400).try_into().unwrap();
     }));
     let addr: SocketAddr = app.base_url.trim_start_matches("http://").parse().unwrap();
     load::once(addr, async move |conn| {

@@ -2,7 +2,7 @@
 //! by: the system's in the app, one the tests move by hand (so that a test of a 30-minute idle
 //! timeout takes no time and cannot race the real clock). Not by it: the `Max-Age` of a
 //! remembered cookie (tower-sessions computes it from the system's clock) and the per-IP limiter
-//! (governor's own clock).
+//! (governor's own clock). Also [`Period`], a length of time as the settings state it.
 
 use std::sync::{
     Arc,
@@ -63,6 +63,54 @@ impl PartialEq for Clock {
             (Some(a), Some(b)) => Arc::ptr_eq(a, b),
             _ => false,
         }
+    }
+}
+
+/// A length of time of at least one second (what session lifetimes and intervals are counted
+/// in), written in the settings as humantime does: `30m`, `12h`, `30days`. A shorter one cannot
+/// be made: reading `0s` from the settings fails with a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Period(std::time::Duration);
+
+impl Period {
+    /// The shortest period.
+    pub const MIN: std::time::Duration = std::time::Duration::from_secs(1);
+
+    /// `seconds` long (at least one).
+    pub const fn from_secs(seconds: std::num::NonZeroU64) -> Self {
+        Self(std::time::Duration::from_secs(seconds.get()))
+    }
+
+    /// The length.
+    pub fn get(self) -> std::time::Duration {
+        self.0
+    }
+}
+
+impl TryFrom<std::time::Duration> for Period {
+    type Error = &'static str;
+
+    fn try_from(duration: std::time::Duration) -> Result<Self, Self::Error> {
+        if duration < Self::MIN {
+            Err("must be at least 1s")
+        } else {
+            Ok(Self(duration))
+        }
+    }
+}
+
+impl serde::Serialize for Period {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&humantime::format_duration(self.0))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Period {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let text = String::deserialize(deserializer)?;
+        let duration = humantime::parse_duration(&text).map_err(D::Error::custom)?;
+        Self::try_from(duration).map_err(D::Error::custom)
     }
 }
 

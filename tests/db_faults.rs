@@ -170,7 +170,7 @@ async fn assert_writes_refused(scene: &Scene) {
 /// `max_page_count`): takes them all at once, so the pool opens all it may.
 async fn on_every_connection(app: &TestApp, sql: &str) {
     let mut held = Vec::new();
-    for _ in 0..app.config.database.max_connections {
+    for _ in 0..app.config.database.max_connections.get() {
         held.push(app.pool.acquire().await.unwrap());
     }
     for conn in &mut held {

@@ -432,7 +432,7 @@ async fn refused_attempts_are_logged_one_row_a_minute_and_old_events_are_pruned(
     let app = spawn_app_with(move |config| {
         config.clock = app_clock;
         // Only the per-account delay here (the per-IP limit keeps real time).
-        config.auth.attempts_per_ip_per_minute = 1000;
+        config.auth.attempts_per_ip_per_minute = std::num::NonZeroU32::new(1000).unwrap();
     })
     .await;
     register(&app, "target").await;
@@ -546,7 +546,10 @@ async fn ten_thousand_cookieless_requests_leave_at_most_a_hundred_rows() {
 
 #[tokio::test]
 async fn auth_posts_are_limited_per_client_ip() {
-    let app = spawn_app_with(|config| config.auth.attempts_per_ip_per_minute = 3).await;
+    let app = spawn_app_with(|config| {
+        config.auth.attempts_per_ip_per_minute = std::num::NonZeroU32::new(3).unwrap()
+    })
+    .await;
     for _ in 0..3 {
         assert_eq!(app.login("someone", "x").await.status(), 303);
     }
@@ -635,7 +638,10 @@ async fn implausible_log_ins_are_refused_like_wrong_ones_without_hashing() {
 async fn unknown_user_and_wrong_password_cost_the_same_work() {
     // Counted, not timed: each costs exactly one Argon2id verification, against a hash with the
     // same parameters, so an attacker cannot tell a registered name by the answer's time.
-    let app = spawn_app_with(|config| config.auth.attempts_per_ip_per_minute = 10_000).await;
+    let app = spawn_app_with(|config| {
+        config.auth.attempts_per_ip_per_minute = std::num::NonZeroU32::new(10_000).unwrap()
+    })
+    .await;
     register(&app, "timed").await;
     let stored: String = sqlx::query_scalar("SELECT password_hash FROM users")
         .fetch_one(&app.pool)
@@ -695,7 +701,10 @@ async fn passwords_and_session_ids_never_reach_the_logs() {
 async fn clients_that_hang_up_cannot_run_more_hashes_at_once_than_the_bound() {
     use tokio::io::AsyncWriteExt;
 
-    let app = spawn_app_with(|config| config.auth.attempts_per_ip_per_minute = 10_000).await;
+    let app = spawn_app_with(|config| {
+        config.auth.attempts_per_ip_per_minute = std::num::NonZeroU32::new(10_000).unwrap()
+    })
+    .await;
     register(&app, "victim").await;
     let bound = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
     let passwords = &app.state.passwords;
@@ -739,7 +748,10 @@ async fn clients_that_hang_up_cannot_run_more_hashes_at_once_than_the_bound() {
 async fn simultaneous_wrong_passwords_cannot_all_pass_the_account_check() {
     // The check runs before the hash and the failure is recorded after it: each attempt still
     // being evaluated counts as a failure, so 30 at once get at most the free ones hashed.
-    let app = spawn_app_with(|config| config.auth.attempts_per_ip_per_minute = 10_000).await;
+    let app = spawn_app_with(|config| {
+        config.auth.attempts_per_ip_per_minute = std::num::NonZeroU32::new(10_000).unwrap()
+    })
+    .await;
     register(&app, "raced").await;
     let passwords = &app.state.passwords;
     let before = passwords.hashes_done();

@@ -280,7 +280,7 @@ async fn a_request_beyond_the_in_flight_bound_gets_503_with_retry_after_at_once(
 
     let (entered, release) = (Arc::new(Notify::new()), Arc::new(Notify::new()));
     let app = common::spawn_app_with_routes(
-        |config| config.server.max_in_flight = 1,
+        |config| config.server.max_in_flight = std::num::NonZeroUsize::MIN,
         held_route(entered.clone(), release.clone()),
     )
     .await;
@@ -320,7 +320,7 @@ async fn a_request_running_past_the_timeout_gets_503_and_frees_its_place() {
     let app = common::spawn_app_with_routes(
         |config| {
             config.server.request_timeout = std::time::Duration::from_millis(200);
-            config.server.max_in_flight = 1;
+            config.server.max_in_flight = std::num::NonZeroUsize::MIN;
         },
         held_route(entered, never),
     )

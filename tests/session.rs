@@ -297,8 +297,8 @@ async fn app_on_manual_clock(
 #[tokio::test]
 async fn idle_timeout_ends_a_quiet_session_but_not_a_used_one() {
     let (app, clock) = app_on_manual_clock(|config| {
-        config.session.idle_timeout = 30 * MINUTE;
-        config.session.absolute_timeout = 12 * 60 * MINUTE;
+        config.session.idle_timeout = period(30 * MINUTE);
+        config.session.absolute_timeout = period(12 * 60 * MINUTE);
     })
     .await;
     register(&app, "idler").await;
@@ -324,8 +324,8 @@ async fn idle_timeout_ends_a_quiet_session_but_not_a_used_one() {
 #[tokio::test]
 async fn absolute_timeout_ends_a_busy_session() {
     let (app, clock) = app_on_manual_clock(|config| {
-        config.session.idle_timeout = 60 * MINUTE;
-        config.session.absolute_timeout = 3 * 60 * MINUTE;
+        config.session.idle_timeout = period(60 * MINUTE);
+        config.session.absolute_timeout = period(3 * 60 * MINUTE);
     })
     .await;
     register(&app, "busy").await;
@@ -344,9 +344,9 @@ async fn absolute_timeout_ends_a_busy_session() {
 #[tokio::test]
 async fn a_remembered_session_outlives_both_timeouts_until_its_own_end() {
     let (app, clock) = app_on_manual_clock(|config| {
-        config.session.idle_timeout = 30 * MINUTE;
-        config.session.absolute_timeout = 60 * MINUTE;
-        config.session.remember_lifetime = 30 * 24 * 60 * MINUTE;
+        config.session.idle_timeout = period(30 * MINUTE);
+        config.session.absolute_timeout = period(60 * MINUTE);
+        config.session.remember_lifetime = period(30 * 24 * 60 * MINUTE);
     })
     .await;
     register(&app, "keeper").await;
@@ -360,8 +360,8 @@ async fn a_remembered_session_outlives_both_timeouts_until_its_own_end() {
 #[tokio::test]
 async fn the_sweeper_deletes_expired_sessions_with_their_rows() {
     let (app, clock) = app_on_manual_clock(|config| {
-        config.session.idle_timeout = 30 * MINUTE;
-        config.session.sweep_interval = Duration::from_secs(1);
+        config.session.idle_timeout = period(30 * MINUTE);
+        config.session.sweep_interval = period(Duration::from_secs(1));
     })
     .await;
     register(&app, "swept").await;
@@ -822,4 +822,9 @@ async fn the_inspector_shows_the_session_but_never_its_id() {
     assert_ne!(fingerprint(&html), first);
     assert!(html.contains("data-ending=\"remembered\""));
     assert!(html.contains("persistent until"));
+}
+
+/// `duration` as a settings period (at least a second).
+fn period(duration: Duration) -> flashboard::clock::Period {
+    duration.try_into().unwrap()
 }

@@ -195,13 +195,12 @@ pub fn client_key(ip: IpAddr) -> IpAddr {
 }
 
 impl IpLimiter {
-    pub fn per_minute(attempts: u32) -> Self {
+    pub fn per_minute(attempts: NonZeroU32) -> Self {
         Self::with_capacity(attempts, MAX_TRACKED_CLIENTS)
     }
 
     /// At most `max_clients` buckets of `attempts` a minute.
-    pub fn with_capacity(attempts: u32, max_clients: usize) -> Self {
-        let attempts = NonZeroU32::new(attempts).unwrap_or(NonZeroU32::MIN);
+    pub fn with_capacity(attempts: NonZeroU32, max_clients: usize) -> Self {
         Self {
             buckets: Arc::new(RateLimiter::keyed(Quota::per_minute(attempts))),
             max_clients,
@@ -277,7 +276,7 @@ mod tests {
 
     #[test]
     fn an_ipv6_client_is_its_64_network() {
-        let limiter = IpLimiter::per_minute(1);
+        let limiter = IpLimiter::per_minute(NonZeroU32::MIN);
         let ip = |text: &str| text.parse::<IpAddr>().unwrap();
         assert!(limiter.check(ip("2001:db8:0:1::1")).is_ok());
         // Another address of the same /64 shares the bucket.
@@ -297,7 +296,7 @@ mod tests {
 
     #[test]
     fn a_flood_from_many_addresses_keeps_a_bounded_number_of_buckets() {
-        let limiter = IpLimiter::with_capacity(5, 100);
+        let limiter = IpLimiter::with_capacity(NonZeroU32::new(5).unwrap(), 100);
         for n in 0..10_000u32 {
             let _ = limiter.check(IpAddr::V4(n.into()));
         }

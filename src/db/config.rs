@@ -1,6 +1,6 @@
 //! `[database]`: which database, and how the pool uses it.
 
-use std::time::Duration;
+use std::{num::NonZeroU32, time::Duration};
 
 use serde::{Deserialize, Serialize};
 
@@ -11,7 +11,7 @@ pub struct DatabaseConfig {
     /// An sqlx SQLite URL. The file and its directory are created when missing.
     pub url: String,
     /// The size of the connection pool.
-    pub max_connections: u32,
+    pub max_connections: NonZeroU32,
     /// How long a connection waits for a lock held by another one before it gives up, e.g. `5s`.
     #[serde(with = "humantime_serde")]
     pub busy_timeout: Duration,
@@ -21,7 +21,7 @@ impl Default for DatabaseConfig {
     fn default() -> Self {
         Self {
             url: "sqlite://data/flashboard.db".into(),
-            max_connections: 8,
+            max_connections: NonZeroU32::new(8).unwrap(),
             busy_timeout: Duration::from_secs(5),
         }
     }

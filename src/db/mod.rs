@@ -33,7 +33,7 @@ pub async fn open(config: &DatabaseConfig) -> Result<SqlitePool, sqlx::Error> {
         std::fs::create_dir_all(dir)?;
     }
     let pool = SqlitePoolOptions::new()
-        .max_connections(config.max_connections)
+        .max_connections(config.max_connections.get())
         // sqlx pings every connection before handing it out (a round trip to the connection's
         // worker thread): right for a network database, wasted on a local file, and measured as
         // a twentieth of the server's CPU time on a logged-in page.
@@ -119,7 +119,7 @@ mod tests {
         let url = format!("sqlite://{}", dir.join("app.db").display());
         let config = DatabaseConfig {
             url: url.clone(),
-            max_connections: 1,
+            max_connections: std::num::NonZeroU32::MIN,
             busy_timeout: Duration::from_millis(100),
         };
         let pool = open(&config).await.unwrap();

@@ -166,13 +166,13 @@ impl ServerBuilder {
         let watcher = db_health.spawn_watcher(db_health::PROBE_EVERY);
         let lifetimes = session::Lifetimes::from_config(&config.session, config.clock.clone());
         let store = session::SessionStore::new(pool.clone(), lifetimes.clone(), db_health.clone());
-        let sweeper = session::spawn_sweeper(store.clone(), config.session.sweep_interval);
+        let sweeper = session::spawn_sweeper(store.clone(), config.session.sweep_interval.get());
         let cookies = config.cookies();
         let sessions = session::layer(store, &cookies, cookie_keys.current.clone());
         let flash = FlashStore::new(
             pool.clone(),
             FlashLimits {
-                max_per_session: config.flash.max_per_session,
+                max_per_session: config.flash.max_per_session.get(),
                 max_message_chars: config.flash.max_message_chars,
             },
         );
@@ -185,7 +185,7 @@ impl ServerBuilder {
             pool.clone(),
             db_health.clone(),
             config.auth.events_retention,
-            config.session.sweep_interval,
+            config.session.sweep_interval.get(),
             config.clock.clone(),
         );
         let background = vec![sweeper, pruner, watcher, auth_limiter.spawn_cleaner()];

@@ -8,7 +8,13 @@
 //! An unknown key or an invalid value stops start-up with a message that names the key and the
 //! place it came from (see [`ConfigError`]).
 
-use std::{fmt, net::SocketAddr, path::PathBuf, time::Duration};
+use std::{
+    fmt,
+    net::SocketAddr,
+    num::{NonZeroU32, NonZeroUsize},
+    path::PathBuf,
+    time::Duration,
+};
 
 use figment::{
     Figment,
@@ -79,7 +85,7 @@ pub struct ServerConfig {
     pub request_timeout: Duration,
     /// Requests handled at once; one more is answered `503` with `Retry-After` at once instead
     /// of queueing behind them.
-    pub max_in_flight: usize,
+    pub max_in_flight: NonZeroUsize,
 }
 
 /// `[auth]`
@@ -87,7 +93,7 @@ pub struct ServerConfig {
 #[serde(deny_unknown_fields)]
 pub struct AuthConfig {
     /// Log-in and registration posts allowed per client IP per minute (bursts up to this many).
-    pub attempts_per_ip_per_minute: u32,
+    pub attempts_per_ip_per_minute: NonZeroU32,
     /// How long the auth event log keeps an event, e.g. `90days`.
     #[serde(with = "humantime_serde")]
     pub events_retention: Duration,
@@ -98,7 +104,7 @@ pub struct AuthConfig {
 #[serde(deny_unknown_fields)]
 pub struct FlashConfig {
     /// Flashes kept per session; one more drops the oldest.
-    pub max_per_session: u32,
+    pub max_per_session: NonZeroU32,
     /// Characters kept per message; a longer one is cut.
     pub max_message_chars: usize,
 }
@@ -112,16 +118,16 @@ impl Default for Config {
                 shutdown_grace: Duration::from_secs(10),
                 trusted_proxies: Vec::new(),
                 request_timeout: Duration::from_secs(30),
-                max_in_flight: 1024,
+                max_in_flight: NonZeroUsize::new(1024).unwrap(),
             },
             database: DatabaseConfig::default(),
             session: SessionConfig::default(),
             flash: FlashConfig {
-                max_per_session: 20,
+                max_per_session: NonZeroU32::new(20).unwrap(),
                 max_message_chars: 500,
             },
             auth: AuthConfig {
-                attempts_per_ip_per_minute: 30,
+                attempts_per_ip_per_minute: NonZeroU32::new(30).unwrap(),
                 events_retention: Duration::from_secs(90 * 24 * 3600),
             },
             clock: crate::clock::Clock::system(),
@@ -177,17 +183,11 @@ impl Config {
                 "must be an SQLite URL such as `sqlite://data/flashboard.db`",
             );
         }
-        if self.database.max_connections == 0 {
-            return invalid("database.max_connections", "must be at least 1");
-        }
         if self.server.request_timeout < Duration::from_millis(1) {
             return invalid("server.request_timeout", "must be at least 1ms");
         }
-        if self.server.max_in_flight == 0 {
-            return invalid("server.max_in_flight", "must be at least 1");
-        }
         // Far above what one server handles; tokio's semaphore refuses much larger counts.
-        if self.server.max_in_flight > 1_000_000 {
+        if self.server.max_in_flight.get() > 1_000_000 {
             return invalid("server.max_in_flight", "must be at most 1000000");
         }
         let name = &self.session.cookie_name;
@@ -225,31 +225,13 @@ impl Config {
                 "`none` needs a secure cookie (browsers drop `SameSite=None` without `Secure`)",
             );
         }
-        if self.session.idle_timeout < Duration::from_secs(1) {
-            return invalid("session.idle_timeout", "must be at least 1s");
-        }
-        if self.session.absolute_timeout < Duration::from_secs(1) {
-            return invalid("session.absolute_timeout", "must be at least 1s");
-        }
-        if self.session.remember_lifetime < Duration::from_secs(1) {
-            return invalid("session.remember_lifetime", "must be at least 1s");
-        }
-        if self.session.sweep_interval < Duration::from_secs(1) {
-            return invalid("session.sweep_interval", "must be at least 1s");
-        }
-        if self.auth.attempts_per_ip_per_minute == 0 {
-            return invalid("auth.attempts_per_ip_per_minute", "must be at least 1");
-        }
         // The per-account throttle reads the last hour of failed log-ins.
         if self.auth.events_retention < Duration::from_secs(3600) {
             return invalid("auth.events_retention", "must be at least 1h");
         }
-        if self.flash.max_per_session == 0 {
-            return invalid("flash.max_per_session", "must be at least 1");
-        }
         // A log-in carries the waiting flashes over in one statement, three values each, and
         // SQLite takes at most 32,766 values per statement.
-        if self.flash.max_per_session > MAX_FLASHES_PER_SESSION {
+        if self.flash.max_per_session.get() > MAX_FLASHES_PER_SESSION {
             return invalid("flash.max_per_session", "must be at most 1000");
         }
         if self.flash.max_message_chars < 16 {
@@ -355,7 +337,7 @@ mod tests {
         .unwrap();
         assert!(config.is_dev());
         assert_eq!(config.server.address.port(), 8080);
-        assert_eq!(config.session.idle_timeout, Duration::from_secs(300));
+        assert_eq!(config.session.idle_timeout.get(), Duration::from_secs(300));
     }
 
     #[test]
@@ -384,6 +366,35 @@ mod tests {
     }
 
     #[test]
+    fn zero_counts_and_periods_cannot_be_set() {
+        for (toml, key) in [
+            (
+                "[database]\nmax_connections = 0\n",
+                "`database.max_connections`",
+            ),
+            ("[server]\nmax_in_flight = 0\n", "`server.max_in_flight`"),
+            (
+                "[auth]\nattempts_per_ip_per_minute = 0\n",
+                "`auth.attempts_per_ip_per_minute`",
+            ),
+            ("[flash]\nmax_per_session = 0\n", "`flash.max_per_session`"),
+            (
+                "[session]\nidle_timeout = \"0s\"\n",
+                "`session.idle_timeout`",
+            ),
+            (
+                "[session]\nsweep_interval = \"500ms\"\n",
+                "`session.sweep_interval`",
+            ),
+        ] {
+            let err = Config::from_toml(toml).unwrap_err().to_string();
+            assert!(err.contains(key), "{toml}: {err}");
+        }
+        let err = Config::from_toml("[session]\nabsolute_timeout = \"0s\"\n").unwrap_err();
+        assert!(err.to_string().contains("must be at least 1s"), "{err}");
+    }
+
+    #[test]
     fn rule_violations_name_the_key() {
         let err = Config::from_toml("[database]\nurl = \"postgres://x\"\n").unwrap_err();
         assert!(err.to_string().contains("`database.url`"), "{err}");
@@ -401,7 +412,7 @@ mod tests {
             "{err}"
         );
         let ok = Config::from_toml("[server]\nrequest_timeout = \"5s\"\nmax_in_flight = 64\n");
-        assert_eq!(ok.unwrap().server.max_in_flight, 64);
+        assert_eq!(ok.unwrap().server.max_in_flight.get(), 64);
     }
 
     #[test]

@@ -102,7 +102,9 @@ pub fn app(
             ServiceBuilder::new()
                 .layer(HandleErrorLayer::new(overload::answer))
                 .load_shed()
-                .layer(GlobalConcurrencyLimitLayer::new(settings.max_in_flight))
+                .layer(GlobalConcurrencyLimitLayer::new(
+                    settings.max_in_flight.get(),
+                ))
                 .timeout(settings.request_timeout),
         )
         // Added after the layers above, so they do not wrap them: the health checks answer even

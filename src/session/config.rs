@@ -1,9 +1,11 @@
 //! `[session]`: the session cookie and the server-side records' lifetimes, as the settings file
 //! states them (read by `server::config`, which also checks the rules between them).
 
-use std::time::Duration;
+use std::num::NonZeroU64;
 
 use serde::{Deserialize, Serialize};
+
+use crate::clock::Period;
 
 /// `[session]`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -21,18 +23,14 @@ pub struct SessionConfig {
     /// The cookie's `SameSite`: `lax` (the default), `strict` or `none` (which needs `Secure`).
     pub same_site: SameSite,
     /// A session nobody used for this long ends, e.g. `30m` (not for remembered log-ins).
-    #[serde(with = "humantime_serde")]
-    pub idle_timeout: Duration,
+    pub idle_timeout: Period,
     /// A session ends this long after it started (or after its log-in) however busy it is,
     /// e.g. `12h` (not for remembered log-ins).
-    #[serde(with = "humantime_serde")]
-    pub absolute_timeout: Duration,
+    pub absolute_timeout: Period,
     /// How long a "remember me" log-in lasts, e.g. `30days`.
-    #[serde(with = "humantime_serde")]
-    pub remember_lifetime: Duration,
+    pub remember_lifetime: Period,
     /// How often the background task deletes expired session records, e.g. `1m`.
-    #[serde(with = "humantime_serde")]
-    pub sweep_interval: Duration,
+    pub sweep_interval: Period,
 }
 
 /// A cookie's `SameSite` attribute.
@@ -55,10 +53,18 @@ impl Default for SessionConfig {
             secure: None,
             http_only: true,
             same_site: SameSite::Lax,
-            idle_timeout: Duration::from_secs(30 * 60),
-            absolute_timeout: Duration::from_secs(12 * 60 * 60),
-            remember_lifetime: Duration::from_secs(30 * 24 * 60 * 60),
-            sweep_interval: Duration::from_secs(60),
+            idle_timeout: minutes(30),
+            absolute_timeout: minutes(12 * 60),
+            remember_lifetime: minutes(30 * 24 * 60),
+            sweep_interval: minutes(1),
         }
+    }
+}
+
+/// `n` minutes (`n` at least 1).
+const fn minutes(n: u64) -> Period {
+    match NonZeroU64::new(n * 60) {
+        Some(seconds) => Period::from_secs(seconds),
+        None => panic!("a period of zero minutes"),
     }
 }

@@ -76,9 +76,9 @@ impl Lifetimes {
     pub fn from_config(config: &SessionConfig, clock: Clock) -> Self {
         let duration = |d: std::time::Duration| Duration::try_from(d).unwrap_or(Duration::MAX);
         Self {
-            idle: duration(config.idle_timeout),
-            absolute: duration(config.absolute_timeout),
-            remember: duration(config.remember_lifetime),
+            idle: duration(config.idle_timeout.get()),
+            absolute: duration(config.absolute_timeout.get()),
+            remember: duration(config.remember_lifetime.get()),
             clock,
         }
     }
