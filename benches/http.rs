@@ -266,9 +266,9 @@ fn large_store(settings: &Settings, runtime: &tokio::runtime::Runtime) {
     );
     print_row("mixed, sweeper idle", "flashbrd", &idle, None);
     let before = expired().unwrap();
-    // The sweeper's own work (`Store::sweep`), started as the traffic starts.
+    // The sweeper's own work (`SessionStore::sweep`), started as the traffic starts.
     let store = flashboard::session::SessionStore::new(
-        app.pool.clone(),
+        app.state.db.clone(),
         app.state.lifetimes.clone(),
         app.state.db_health.clone(),
     );

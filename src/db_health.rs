@@ -21,11 +21,10 @@ use std::{
     time::Duration,
 };
 
-use sqlx::SqlitePool;
 use tokio::task::JoinHandle;
 use tower_sessions::{session, session_store};
 
-use crate::clock::Clock;
+use crate::{clock::Clock, db::Db};
 
 /// Why the database cannot be used right now (each a condition the operator can fix, after
 /// which the app recovers by itself).
@@ -143,7 +142,7 @@ pub struct DbHealth(Arc<Inner>);
 
 #[derive(Debug)]
 struct Inner {
-    pool: SqlitePool,
+    db: Db,
     clock: Clock,
     /// How many unavailability failures have been noticed since start-up.
     failures: AtomicU64,
@@ -165,10 +164,10 @@ struct State {
 }
 
 impl DbHealth {
-    /// The health of `pool`, timed by `clock`.
-    pub fn new(pool: SqlitePool, clock: Clock) -> Self {
+    /// The health of `db`, timed by `clock`.
+    pub fn new(db: Db, clock: Clock) -> Self {
         Self(Arc::new(Inner {
-            pool,
+            db,
             clock,
             failures: AtomicU64::new(0),
             outages: AtomicU64::new(0),
@@ -264,7 +263,12 @@ impl DbHealth {
                 .is_none_or(|at| self.0.clock.now_unix() - at >= PROBE_EVERY.as_secs() as i64);
             if due {
                 let failures_before = self.failures();
-                let result = probe(&self.0.pool, self.0.clock.now_unix()).await;
+                let result = crate::db::probe::run(
+                    &self.0.db,
+                    PROBE_HEADROOM_BYTES,
+                    self.0.clock.now_unix(),
+                )
+                .await;
                 let now = self.0.clock.now_unix();
                 self.lock().probed_at = Some(now);
                 match result {
@@ -313,26 +317,6 @@ impl DbHealth {
             }
         })
     }
-}
-
-/// The probe: one short write transaction that takes the write lock, grows the database by
-/// [`PROBE_HEADROOM_BYTES`] and gives the room back, and records when it ran
-/// (`migrations/0010_readiness_probe.sql`). It commits, so a disk that cannot take the
-/// transaction's log fails it too.
-async fn probe(pool: &SqlitePool, now: i64) -> Result<(), sqlx::Error> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    sqlx::query(
-        "INSERT INTO readiness_probe (id, checked_at, headroom) VALUES (1, ?1, zeroblob(?2)) \
-         ON CONFLICT (id) DO UPDATE SET checked_at = ?1, headroom = zeroblob(?2)",
-    )
-    .bind(now)
-    .bind(PROBE_HEADROOM_BYTES)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("UPDATE readiness_probe SET headroom = NULL WHERE id = 1")
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await
 }
 
 #[cfg(test)]

@@ -24,8 +24,8 @@ use syn::visit::Visit;
 /// The layers, from the bottom; each is a list of units (module paths inside the crate).
 const LAYERS: &[(&str, &[&str])] = &[
     ("foundation", &["allocator", "clock", "error", "text"]),
-    ("health", &["db_health"]),
     ("db", &["db"]),
+    ("health", &["db_health"]),
     ("session", &["session"]),
     ("domain", &["auth", "flash", "preferences", "seeded"]),
     (
@@ -144,6 +144,126 @@ fn no_circles_between_modules() {
         "modules that use each other, directly or through others, with the uses inside each \
          circle: {circles:#?}"
     );
+}
+
+/// The names that run SQL or hold connections: only `db` may use them (errors, such as
+/// `sqlx::Error`, may travel).
+const SQL_NAMES: &[&str] = &[
+    "query",
+    "query_as",
+    "query_scalar",
+    "query_with",
+    "raw_sql",
+    "QueryBuilder",
+    "Pool",
+    "SqlitePool",
+    "SqliteConnection",
+    "Transaction",
+    "migrate",
+];
+
+#[test]
+fn only_db_speaks_sql() {
+    let src = src_dir();
+    let mut found = Vec::new();
+    for file in rust_files(&src) {
+        let module = module_of(&src, &file);
+        if module == "db" || module.starts_with("db::") {
+            continue;
+        }
+        let source = std::fs::read_to_string(&file).unwrap();
+        found.extend(
+            sql_uses(&source)
+                .into_iter()
+                .map(|path| format!("{module}: {path}")),
+        );
+    }
+    assert!(
+        found.is_empty(),
+        "SQL outside `db` (its place is a repository in src/db/): {found:#?}"
+    );
+}
+
+#[test]
+fn the_sql_finder_sees_queries_pools_and_imports() {
+    let source = r#"
+        use sqlx::SqlitePool;
+        async fn f(db: &Db) { sqlx::query("DELETE FROM flash").execute(pool).await; }
+        fn g() -> sqlx::Result<()> { Err(sqlx::Error::RowNotFound) }
+        #[cfg(test)]
+        mod tests { fn t() { sqlx::query_scalar("SELECT 1"); } }
+    "#;
+    assert_eq!(sql_uses(source), ["sqlx::SqlitePool", "sqlx::query"]);
+}
+
+/// The SQL names (see [`SQL_NAMES`]) the non-test code of `source` uses, as written.
+fn sql_uses(source: &str) -> Vec<String> {
+    struct Finder(Vec<String>);
+    impl Finder {
+        fn check(&mut self, segments: Vec<String>) {
+            // Errors may travel: `sqlx::Error`, `sqlx::migrate::MigrateError`.
+            let error = segments
+                .last()
+                .is_some_and(|last| last.ends_with("Error") || last == "Result");
+            let sql = segments.first().is_some_and(|first| first == "sqlx")
+                && segments.iter().any(|s| SQL_NAMES.contains(&s.as_str()))
+                || segments.iter().any(|s| s == "SqlitePool");
+            let sql = sql && !error;
+            if sql {
+                self.0.push(segments.join("::"));
+            }
+        }
+        fn tree(&mut self, prefix: &mut Vec<String>, tree: &syn::UseTree) {
+            match tree {
+                syn::UseTree::Path(path) => {
+                    prefix.push(path.ident.to_string());
+                    self.tree(prefix, &path.tree);
+                    prefix.pop();
+                }
+                syn::UseTree::Name(name) => {
+                    let mut full = prefix.clone();
+                    full.push(name.ident.to_string());
+                    self.check(full);
+                }
+                syn::UseTree::Rename(rename) => {
+                    let mut full = prefix.clone();
+                    full.push(rename.ident.to_string());
+                    self.check(full);
+                }
+                syn::UseTree::Group(group) => {
+                    for tree in &group.items {
+                        self.tree(prefix, tree);
+                    }
+                }
+                syn::UseTree::Glob(_) => self.check(prefix.clone()),
+            }
+        }
+    }
+    impl<'ast> Visit<'ast> for Finder {
+        fn visit_item_mod(&mut self, item: &'ast syn::ItemMod) {
+            if !is_test_only(&item.attrs) {
+                syn::visit::visit_item_mod(self, item);
+            }
+        }
+        fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
+            if !is_test_only(&item.attrs) {
+                syn::visit::visit_item_fn(self, item);
+            }
+        }
+        fn visit_item_use(&mut self, item: &'ast syn::ItemUse) {
+            if !is_test_only(&item.attrs) {
+                self.tree(&mut Vec::new(), &item.tree);
+            }
+        }
+        fn visit_path(&mut self, path: &'ast syn::Path) {
+            self.check(path.segments.iter().map(|s| s.ident.to_string()).collect());
+            syn::visit::visit_path(self, path);
+        }
+    }
+    let file = syn::parse_file(source).expect("parses");
+    let mut finder = Finder(Vec::new());
+    finder.visit_file(&file);
+    finder.0
 }
 
 /// The circles of a graph given as `(from, to, why)` edges: each as its nodes and the whys of

@@ -189,7 +189,7 @@ async fn what_the_load_found_out_is_never_stored() {
 
     let id: tower_sessions::session::Id = app.session_id().unwrap().parse().unwrap();
     let stored = flashboard::session::SessionStore::load_record(
-        &app.pool,
+        &app.state.db,
         &id,
         app.state.lifetimes.now_unix(),
     )

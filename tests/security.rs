@@ -467,14 +467,15 @@ async fn refused_attempts_are_logged_one_row_a_minute_and_old_events_are_pruned(
     let ninety_days = 90 * 24 * 3600;
     let now = clock.now_unix();
     assert_eq!(
-        flashboard::auth::events::prune(&app.pool, ninety_days, now)
+        flashboard::auth::events::prune(&app.state.db, ninety_days, now)
             .await
             .unwrap(),
         0
     );
-    let deleted = flashboard::auth::events::prune(&app.pool, ninety_days, now + ninety_days + 62)
-        .await
-        .unwrap();
+    let deleted =
+        flashboard::auth::events::prune(&app.state.db, ninety_days, now + ninety_days + 62)
+            .await
+            .unwrap();
     assert_eq!(deleted as i64, total, "all of them are past it then");
 }
 

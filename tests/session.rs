@@ -446,7 +446,7 @@ async fn a_preference_saved_while_slower_requests_are_in_flight_stays_saved() {
     let slow_count: i64 = {
         let id = app.session_id().unwrap();
         let record = flashboard::session::SessionStore::load_record(
-            &app.pool,
+            &app.state.db,
             &id.parse().unwrap(),
             app.state.lifetimes.now_unix(),
         )

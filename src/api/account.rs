@@ -8,11 +8,11 @@
 
 use leptos::prelude::*;
 
-#[cfg(feature = "ssr")]
-use crate::auth::{events, repo};
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::text::{Lang, t};
+#[cfg(feature = "ssr")]
+use crate::{auth::events, db::users};
 
 /// Creates an account. Endpoint: `POST /api/register` (`username`, `email`, `password`).
 ///
@@ -21,7 +21,7 @@ use crate::text::{Lang, t};
 /// e-mail kept. A password without an upper-case letter gets an `info_password` hint either way.
 #[server(endpoint = "register")]
 pub async fn register(username: String, email: String, password: String) -> Result<(), AppError> {
-    use crate::auth::form::{password_hint, username_key, validate_registration};
+    use crate::auth::form::{password_hint, validate_registration};
     use crate::web::{context::RequestContext, redirect::see_other};
 
     let cx = RequestContext::current().await?;
@@ -41,7 +41,7 @@ pub async fn register(username: String, email: String, password: String) -> Resu
     };
     let state = &cx.state;
     // A cheap look first, so a taken name costs no hash; the unique index still decides.
-    let id = if repo::name_taken(&state.pool, &username_key(&user.username))
+    let id = if users::name_taken(&state.db, &user.username_key)
         .await
         .map_err(cx.internal())?
     {
@@ -52,9 +52,13 @@ pub async fn register(username: String, email: String, password: String) -> Resu
             .hash(password)
             .await
             .map_err(cx.internal())?;
-        repo::insert(&state.pool, &user, &hash)
-            .await
-            .map_err(cx.internal())?
+        let row = users::NewUser {
+            username: &user.username,
+            username_key: &user.username_key,
+            email: &user.email,
+            password_hash: &hash,
+        };
+        users::insert(&state.db, row).await.map_err(cx.internal())?
     };
     match id {
         Some(id) => {
@@ -110,7 +114,7 @@ pub async fn login(
     }
     let state = &cx.state;
     let (stored, verdict) = if plausible_login(&username, &password) {
-        let stored = repo::by_key(&state.pool, &username_key(&username))
+        let stored = users::by_key(&state.db, &username_key(&username))
             .await
             .map_err(cx.internal())?;
         let verdict = state
@@ -145,7 +149,7 @@ pub async fn login(
             .hash(password)
             .await
             .map_err(cx.internal())?;
-        repo::set_password_hash(&state.pool, user.id, &hash)
+        users::set_password_hash(&state.db, user.id, &hash)
             .await
             .map_err(cx.internal())?;
         tracing::info!(

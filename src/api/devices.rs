@@ -25,7 +25,7 @@ pub async fn devices() -> Result<Vec<Device>, AppError> {
         return Ok(Vec::new());
     };
     crate::session::devices::ssr::list(
-        &cx.state.pool,
+        &cx.state.db,
         &cx.session,
         login.user_id,
         cx.state.lifetimes.now_unix(),
@@ -46,7 +46,7 @@ pub async fn sign_out_device(device: String) -> Result<(), AppError> {
     };
     let now = cx.state.lifetimes.now_unix();
     let ended = crate::session::user_sessions::sign_out(
-        &cx.state.pool,
+        &cx.state.db,
         user_id,
         device.trim(),
         &current,
@@ -74,7 +74,7 @@ pub async fn sign_out_other_devices() -> Result<(), AppError> {
     let Some((cx, user_id, current)) = logged_in().await? else {
         return Ok(());
     };
-    let ended = crate::session::user_sessions::sign_out_others(&cx.state.pool, user_id, &current)
+    let ended = crate::session::user_sessions::sign_out_others(&cx.state.db, user_id, &current)
         .await
         .map_err(cx.internal())?;
     tracing::info!(user_id, ended, "signed out the other devices");

@@ -48,7 +48,7 @@ mod ssr {
         let (end, ending) = lifetimes.end(&meta);
         // What the store holds (as of the last save), every key, not only the ones this page knows.
         let stored = crate::session::SessionStore::load_record(
-            &cx.state.pool,
+            &cx.state.db,
             &id,
             cx.state.lifetimes.now_unix(),
         )

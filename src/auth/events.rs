@@ -1,8 +1,9 @@
-//! The authentication event log (`auth_events`, migration `0004_auth_events.sql`).
+//! The authentication event log: what is recorded of each log-in, registration, log-out and
+//! throttled attempt (stored by `db::events`), and the task that prunes it.
 
 use std::net::IpAddr;
 
-use sqlx::SqlitePool;
+use crate::db::{self, Db};
 
 /// What happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,7 +40,7 @@ pub struct Event<'a> {
 /// Appends `event`, and logs it (the name and IP, nothing secret). A `throttled` event within
 /// a minute of another for the same client address and account is counted in that one's row
 /// instead (a flood of refused attempts writes one row a minute, not one each).
-pub async fn record(pool: &SqlitePool, event: Event<'_>, now: i64) -> sqlx::Result<()> {
+pub async fn record(db: &Db, event: Event<'_>, now: i64) -> sqlx::Result<()> {
     let username = event
         .username
         .map(|name| name.trim().chars().take(64).collect::<String>());
@@ -53,65 +54,34 @@ pub async fn record(pool: &SqlitePool, event: Event<'_>, now: i64) -> sqlx::Resu
         ip = %event.ip,
         "auth event"
     );
-    if event.kind == Kind::Throttled {
-        let counted = sqlx::query(
-            "UPDATE auth_events SET count = count + 1 WHERE id = \
-               (SELECT id FROM auth_events WHERE kind = 'throttled' AND ip = ? AND at > ? \
-                  AND username_key IS ? ORDER BY id DESC LIMIT 1)",
-        )
-        .bind(event.ip.to_string())
-        .bind(now - 60)
-        .bind(&key)
-        .execute(pool)
-        .await?
-        .rows_affected();
-        if counted == 1 {
-            return Ok(());
-        }
+    let ip = event.ip.to_string();
+    if event.kind == Kind::Throttled
+        && db::events::count_throttled_again(db, &ip, key.as_deref(), now - 60).await?
+    {
+        return Ok(());
     }
-    sqlx::query(
-        "INSERT INTO auth_events (at, kind, user_id, username, username_key, ip, device) \
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(now)
-    .bind(event.kind.as_str())
-    .bind(event.user_id)
-    .bind(username)
-    .bind(key)
-    .bind(event.ip.to_string())
-    .bind(event.device)
-    .execute(pool)
-    .await?;
-    Ok(())
+    let row = db::events::NewEvent {
+        at: now,
+        kind: event.kind.as_str(),
+        user_id: event.user_id,
+        username: username.as_deref(),
+        username_key: key.as_deref(),
+        ip: &ip,
+        device: event.device,
+    };
+    db::events::insert(db, &row).await
 }
 
-/// Deletes the events older than `retention` seconds before `now`, a thousand at a time (each
-/// batch a short write). Returns how many went.
-pub async fn prune(pool: &SqlitePool, retention: i64, now: i64) -> sqlx::Result<u64> {
-    let mut deleted = 0;
-    loop {
-        let started = std::time::Instant::now();
-        let batch = sqlx::query(
-            "DELETE FROM auth_events WHERE id IN \
-               (SELECT id FROM auth_events WHERE at < ? LIMIT 1000)",
-        )
-        .bind(now.saturating_sub(retention))
-        .execute(pool)
-        .await?
-        .rows_affected();
-        deleted += batch;
-        if batch < 1000 {
-            return Ok(deleted);
-        }
-        // As the session sweeper: writers waiting for the lock get it between batches.
-        tokio::time::sleep((started.elapsed() * 3).max(std::time::Duration::from_millis(10))).await;
-    }
+/// Deletes the events older than `retention` seconds before `now` (see [`db::events::prune`]).
+/// Returns how many went.
+pub async fn prune(db: &Db, retention: i64, now: i64) -> sqlx::Result<u64> {
+    db::events::prune(db, now.saturating_sub(retention)).await
 }
 
 /// Deletes events past `retention` every `every`, until the task is aborted (a failure is told
 /// to `health`, logged, and retried next time).
 pub fn spawn_pruner(
-    pool: SqlitePool,
+    db: Db,
     health: crate::db_health::DbHealth,
     retention: std::time::Duration,
     every: std::time::Duration,
@@ -124,7 +94,7 @@ pub fn spawn_pruner(
         interval.tick().await; // The first tick is immediate; start-up has other work.
         loop {
             interval.tick().await;
-            match prune(&pool, retention, clock.now_unix()).await {
+            match prune(&db, retention, clock.now_unix()).await {
                 Ok(0) => {}
                 Ok(deleted) => tracing::info!(deleted, "auth events past their retention deleted"),
                 Err(err) => {
@@ -133,38 +103,4 @@ pub fn spawn_pruner(
             }
         }
     })
-}
-
-/// Failed log-ins for the account `username_key` since `since` (Unix seconds), made without a
-/// trusted device cookie (see [`super::device`]): how many, and when the last one was.
-pub async fn failures_since(
-    pool: &SqlitePool,
-    username_key: &str,
-    since: i64,
-) -> sqlx::Result<(i64, Option<i64>)> {
-    sqlx::query_as(
-        "SELECT count(*), max(at) FROM auth_events \
-         WHERE kind = 'login_failed' AND username_key = ? AND at >= ? AND device IS NULL",
-    )
-    .bind(username_key)
-    .bind(since)
-    .fetch_one(pool)
-    .await
-}
-
-/// Failed log-ins made from trusted device `device` since `since` (Unix seconds), and when the
-/// last one was.
-pub async fn device_failures_since(
-    pool: &SqlitePool,
-    device: &str,
-    since: i64,
-) -> sqlx::Result<(i64, Option<i64>)> {
-    sqlx::query_as(
-        "SELECT count(*), max(at) FROM auth_events \
-         WHERE kind = 'login_failed' AND device = ? AND at >= ?",
-    )
-    .bind(device)
-    .bind(since)
-    .fetch_one(pool)
-    .await
 }

@@ -13,8 +13,6 @@ pub mod form;
 #[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
-pub mod repo;
-#[cfg(feature = "ssr")]
 pub mod throttle;
 
 use serde::{Deserialize, Serialize};

@@ -27,10 +27,8 @@ use std::{
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter, clock::Clock};
 
-use super::{
-    device::{self, TrustedDevice},
-    events,
-};
+use super::device::{self, TrustedDevice};
+use crate::db::{self, Db};
 
 /// Failed log-ins per account per hour that cost no waiting.
 pub const FREE_FAILURES: i64 = 5;
@@ -54,7 +52,7 @@ pub fn delay_after(failures: i64) -> i64 {
 /// device's own failures, unless it has [`device::LOCKOUT_FAILURES`] of them (then, as every
 /// other attempt, the account's shared ones, `username_key`).
 pub async fn wait_before_attempt(
-    pool: &sqlx::SqlitePool,
+    db: &Db,
     username_key: &str,
     device: Option<TrustedDevice>,
     now: i64,
@@ -64,12 +62,12 @@ pub async fn wait_before_attempt(
         last.map_or(0, |last| (last + delay_after(failures) - now).max(0))
     };
     if let Some(device) = device {
-        let (failures, last) = events::device_failures_since(pool, &device.0, hour_ago).await?;
+        let (failures, last) = db::events::device_failures_since(db, &device.0, hour_ago).await?;
         if failures < device::LOCKOUT_FAILURES {
             return Ok((wait_after(failures, last), failures, Some(device)));
         }
     }
-    let (failures, last) = events::failures_since(pool, username_key, hour_ago).await?;
+    let (failures, last) = db::events::failures_since(db, username_key, hour_ago).await?;
     Ok((wait_after(failures, last), failures, None))
 }
 

@@ -14,12 +14,14 @@ use std::sync::{
 };
 
 use leptos::prelude::{use_context, with_context};
-use sqlx::SqlitePool;
 use tower_sessions::Session;
 
 use super::{DEFAULT_CATEGORY, Flash, valid_category};
-use crate::error::AppError;
-use crate::session::visitor::Visitor;
+use crate::{
+    db::{self, Db, flashes::Pushed},
+    error::AppError,
+    session::visitor::Visitor,
+};
 
 /// The session key that keeps a session with flashes alive: a session must hold some data for
 /// tower-sessions to save it and send its cookie.
@@ -110,18 +112,18 @@ impl Default for FlashLimits {
     }
 }
 
-/// Where the flashes live: the app's SQLite pool (the `flash` table) and the limits.
+/// Where the flashes live: the database (`db::flashes`) and the limits.
 /// Put it in the axum state (`FromRef`) and in the Leptos context.
 #[derive(Clone, Debug)]
 pub struct FlashStore {
-    pool: SqlitePool,
+    db: Db,
     limits: FlashLimits,
 }
 
 impl FlashStore {
-    /// A store over `pool`, whose schema `migrations/0001_flash.sql` creates.
-    pub fn new(pool: SqlitePool, limits: FlashLimits) -> Self {
-        Self { pool, limits }
+    /// A store over `db`.
+    pub fn new(db: Db, limits: FlashLimits) -> Self {
+        Self { db, limits }
     }
 }
 
@@ -244,50 +246,26 @@ impl Flasher {
             return Ok(());
         }
         let session_id = self.session_id_for_push().await?;
-        // Two statements, not one transaction: a transaction would hold SQLite's write lock
-        // across two round trips to the connection's thread (and the task's wait for a CPU in
-        // between); measured under load, that made the slowest requests wait a second.
-        let pool = &self.store.pool;
-        let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-            "INSERT INTO flash (session_id, category, message) ",
-        );
-        insert.push_values(flashes, |mut row, &(category, message)| {
-            row.push_bind(&session_id)
-                .push_bind(category)
-                .push_bind(self.clip(message.to_owned()));
-        });
-        match insert.build().execute(pool).await {
-            Ok(_) => PushedHere::mark(),
-            // The session was deleted after this request loaded it (a log-out in another tab):
-            // nobody is left to show the flash to.
-            Err(sqlx::Error::Database(err)) if err.is_foreign_key_violation() => {
+        let clipped: Vec<(&str, String)> = flashes
+            .iter()
+            .map(|&(category, message)| (category, self.clip(message.to_owned())))
+            .collect();
+        let limit = self.store.limits.max_per_session;
+        match db::flashes::push(&self.store.db, &session_id, &clipped, limit).await? {
+            Pushed::Stored { dropped } => {
+                PushedHere::mark();
+                if dropped > 0 {
+                    tracing::warn!(
+                        dropped,
+                        limit,
+                        "flash queue full: dropped the oldest messages"
+                    );
+                }
+            }
+            // Nobody is left to show the flash to.
+            Pushed::SessionGone => {
                 tracing::warn!("flash dropped: its session was deleted by a concurrent request");
-                return Ok(());
             }
-            Err(err) => return Err(err.into()),
-        }
-        let trimmed = sqlx::query(
-            "DELETE FROM flash WHERE session_id = ?1 AND id NOT IN \
-             (SELECT id FROM flash WHERE session_id = ?1 ORDER BY id DESC LIMIT ?2)",
-        )
-        .bind(&session_id)
-        .bind(self.store.limits.max_per_session)
-        .execute(pool)
-        .await;
-        // The flashes are in; a failed trim leaves the queue long until the next push trims it.
-        let dropped = match trimmed {
-            Ok(done) => done.rows_affected(),
-            Err(err) => {
-                tracing::warn!(error = %err, "flash queue: could not drop the oldest messages");
-                0
-            }
-        };
-        if dropped > 0 {
-            tracing::warn!(
-                dropped,
-                limit = self.store.limits.max_per_session,
-                "flash queue full: dropped the oldest messages"
-            );
         }
         Ok(())
     }
@@ -325,12 +303,7 @@ impl Flasher {
         let Some(id) = self.stored_session_id().await? else {
             return Ok(taken);
         };
-        let waiting: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM flash WHERE session_id = ?)")
-                .bind(&id)
-                .fetch_one(&self.store.pool)
-                .await?;
-        if !waiting {
+        if !db::flashes::any_waiting(&self.store.db, &id).await? {
             return Ok(taken);
         }
         taken.extend(self.delete_returning(id).await?);
@@ -388,22 +361,15 @@ impl Flasher {
 
     /// Deletes the session's flashes and returns them, oldest first.
     async fn delete_returning(&self, id: String) -> Result<Vec<Flash>, FlashError> {
-        let pool = &self.store.pool;
-        let mut flashes: Vec<Flash> = sqlx::query_as::<_, (i64, String, String)>(
-            "DELETE FROM flash WHERE session_id = ? RETURNING id, category, message",
-        )
-        .bind(id)
-        .fetch_all(pool)
-        .await?
-        .into_iter()
-        .map(|(id, category, message)| Flash {
-            id,
-            category,
-            message,
-        })
-        .collect();
-        flashes.sort_by_key(|flash| flash.id);
-        Ok(flashes)
+        let rows = db::flashes::take(&self.store.db, &id).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, category, message)| Flash {
+                id,
+                category,
+                message,
+            })
+            .collect())
     }
 
     /// The id of a session that exists in the store, creating and saving it now when needed:
@@ -478,7 +444,7 @@ mod tests {
         sessions.migrate().await.unwrap();
         sqlx::migrate!().run(&pool).await.unwrap();
         Fixture {
-            store: FlashStore::new(pool, limits),
+            store: FlashStore::new(Db::from_sqlite(pool), limits),
             sessions: Arc::new(sessions),
             _dir: dir,
         }
@@ -657,7 +623,7 @@ mod tests {
         fx.sessions.delete(&id).await.unwrap(); // log-out in another tab
         slow.success("too late").await.unwrap();
         let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM flash")
-            .fetch_one(&fx.store.pool)
+            .fetch_one(fx.store.db.sqlite_pool())
             .await
             .unwrap();
         assert_eq!(rows, 0);
@@ -671,7 +637,7 @@ mod tests {
         let id = session.id().unwrap();
         fx.sessions.delete(&id).await.unwrap();
         let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM flash")
-            .fetch_one(&fx.store.pool)
+            .fetch_one(fx.store.db.sqlite_pool())
             .await
             .unwrap();
         assert_eq!(rows, 0);

@@ -14,7 +14,7 @@ use super::{
 };
 use crate::{
     auth::{password::Passwords, throttle::IpLimiter},
-    db,
+    db::Db,
     db_health::{self, DbHealth},
     flash::{FlashLimits, FlashStore},
     session,
@@ -99,7 +99,7 @@ impl Server {
         for task in &self.background {
             task.abort();
         }
-        self.state.pool.close().await;
+        self.state.db.close().await;
         result
     }
 }
@@ -154,23 +154,20 @@ impl ServerBuilder {
             url: url.clone(),
             source,
         };
-        let pool = db::open(&config.database).await.map_err(db_error)?;
-        sqlx::migrate!()
-            .run(&pool)
-            .await
-            .map_err(|source| StartupError::Migrate {
-                url: url.clone(),
-                source,
-            })?;
-        let db_health = DbHealth::new(pool.clone(), config.clock.clone());
+        let db = Db::open(&config.database).await.map_err(db_error)?;
+        db.migrate().await.map_err(|source| StartupError::Migrate {
+            url: url.clone(),
+            source,
+        })?;
+        let db_health = DbHealth::new(db.clone(), config.clock.clone());
         let watcher = db_health.spawn_watcher(db_health::PROBE_EVERY);
         let lifetimes = session::Lifetimes::from_config(&config.session, config.clock.clone());
-        let store = session::SessionStore::new(pool.clone(), lifetimes.clone(), db_health.clone());
+        let store = session::SessionStore::new(db.clone(), lifetimes.clone(), db_health.clone());
         let sweeper = session::spawn_sweeper(store.clone(), config.session.sweep_interval.get());
         let cookies = config.cookies();
         let sessions = session::layer(store, &cookies, cookie_keys.current.clone());
         let flash = FlashStore::new(
-            pool.clone(),
+            db.clone(),
             FlashLimits {
                 max_per_session: config.flash.max_per_session.get(),
                 max_message_chars: config.flash.max_message_chars,
@@ -182,7 +179,7 @@ impl ServerBuilder {
         .map_err(|err| StartupError::Passwords(err.to_string()))?;
         let auth_limiter = IpLimiter::per_minute(config.auth.attempts_per_ip_per_minute);
         let pruner = crate::auth::events::spawn_pruner(
-            pool.clone(),
+            db.clone(),
             db_health.clone(),
             config.auth.events_retention,
             config.session.sweep_interval.get(),
@@ -203,7 +200,7 @@ impl ServerBuilder {
             leptos_options,
             auth_limiter,
             login_attempts: Default::default(),
-            pool,
+            db,
             db_health,
             dev: config.is_dev(),
             trusted_proxies: config.server.trusted_proxies.clone(),

@@ -23,25 +23,24 @@ pub struct Device {
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    use sqlx::SqlitePool;
     use tower_sessions::Session;
 
     use super::Device;
-    use crate::{clock::format_time, session::user_sessions};
+    use crate::{clock::format_time, db::Db, session::user_sessions};
 
     /// `user_id`'s sessions live at `now`, marking `session` as the current one.
     pub async fn list(
-        pool: &SqlitePool,
+        db: &Db,
         session: &Session,
         user_id: i64,
         now: i64,
     ) -> Result<Vec<Device>, sqlx::Error> {
         let current = session.id().map(|id| id.to_string());
-        let entries = user_sessions::list(pool, user_id, now).await?;
+        let entries = user_sessions::list(db, user_id, now).await?;
         Ok(entries
             .into_iter()
             .map(|entry| Device {
-                handle: entry.handle(),
+                handle: user_sessions::handle(&entry),
                 browser: user_sessions::browser_name(entry.user_agent.as_deref()),
                 started_at: format_time(entry.started_at),
                 last_seen: format_time(entry.last_seen),

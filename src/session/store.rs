@@ -17,7 +17,7 @@
 //!    `datetime(expiry_date) < datetime('now')`, which no index can serve: 12.8 s of write lock
 //!    for a million expired rows).
 //! 4. **The device facts go with it.** Each write of a record also writes who is logged in to
-//!    it and since when ([`user_sessions::DeviceColumns`], for the list of devices), in the same row:
+//!    it and since when ([`db::sessions::DeviceColumns`], for the list of devices), in the same row:
 //!    every write is one statement, atomic by itself, and holds SQLite's write lock only while
 //!    SQLite executes it.
 //!
@@ -29,9 +29,11 @@ use std::time::{Duration, Instant};
 use std::cell::Cell;
 
 use async_trait::async_trait;
-use sqlx::SqlitePool;
 
-use crate::db_health::{DbHealth, Unavailable};
+use crate::{
+    db::{self, Db},
+    db_health::{DbHealth, Unavailable},
+};
 use tower_sessions::{
     Session,
     session::{self, Id, Record},
@@ -53,11 +55,6 @@ fn not_alive_since(now: i64) -> i64 {
     -now
 }
 
-/// The rows of one sweep batch: expired by `?1` (now), not those not yet alive since after `?2`,
-/// at most `?3`.
-const SWEEP_SELECT: &str = "SELECT rowid FROM tower_sessions WHERE expiry_date <= ?1 \
-                            AND (expiry_date >= 0 OR expiry_date > ?2) LIMIT ?3";
-
 /// Expired rows deleted per transaction by [`SessionStore::sweep`].
 const SWEEP_BATCH: i64 = 100;
 /// The least pause between two sweep batches, so that writers waiting for the lock get it.
@@ -66,16 +63,16 @@ const SWEEP_MIN_PAUSE: Duration = Duration::from_millis(10);
 /// The app's session store (table `tower_sessions`).
 #[derive(Clone, Debug)]
 pub struct SessionStore {
-    pool: SqlitePool,
+    db: Db,
     lifetimes: Lifetimes,
     health: DbHealth,
 }
 
 impl SessionStore {
-    /// A store over `pool`, whose schema the migrations created; its failures go to `health`.
-    pub fn new(pool: SqlitePool, lifetimes: Lifetimes, health: DbHealth) -> Self {
+    /// A store over `db`, whose schema the migrations created; its failures go to `health`.
+    pub fn new(db: Db, lifetimes: Lifetimes, health: DbHealth) -> Self {
         Self {
-            pool,
+            db,
             lifetimes,
             health,
         }
@@ -94,12 +91,11 @@ impl SessionStore {
     }
 
     /// The stored record of session `id`, read straight from the table (for the inspector).
-    pub async fn load_record(
-        pool: &SqlitePool,
-        id: &Id,
-        now: i64,
-    ) -> session_store::Result<Option<Record>> {
-        load(pool, id, now).await
+    pub async fn load_record(db: &Db, id: &Id, now: i64) -> session_store::Result<Option<Record>> {
+        let data = db::sessions::load(db, &id.to_string(), now)
+            .await
+            .map_err(backend)?;
+        Ok(data.and_then(|data| decode(&data)))
     }
 
     /// Deletes every expired record (with its flashes and device row, by foreign key), a batch
@@ -127,15 +123,8 @@ impl SessionStore {
             // A record not yet alive (see `finish_cycle`) is left for a minute: its log-in may
             // still be bringing it to life.
             let now = self.lifetimes.now_unix();
-            let batch = sqlx::query(&format!(
-                "DELETE FROM tower_sessions WHERE rowid IN ({SWEEP_SELECT})"
-            ))
-            .bind(now)
-            .bind(not_alive_since(now - UNBORN_GRACE_SECONDS))
-            .bind(SWEEP_BATCH)
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
+            let unborn_after = not_alive_since(now - UNBORN_GRACE_SECONDS);
+            let batch = db::sessions::sweep_batch(&self.db, now, unborn_after, SWEEP_BATCH).await?;
             deleted += batch;
             if batch < SWEEP_BATCH as u64 {
                 return Ok(deleted);
@@ -145,44 +134,18 @@ impl SessionStore {
     }
 }
 
-async fn load(pool: &SqlitePool, id: &Id, now: i64) -> session_store::Result<Option<Record>> {
-    let data: Option<Vec<u8>> =
-        sqlx::query_scalar("SELECT data FROM tower_sessions WHERE id = ? AND expiry_date > ?")
-            .bind(id.to_string())
-            .bind(now)
-            .fetch_optional(pool)
-            .await
-            .map_err(backend)?;
-    Ok(data.and_then(|data| decode(&data)))
-}
-
 /// Loads a live session with what the page will ask next ([`Loaded`]), in one statement.
-async fn load_with_facts(
-    pool: &SqlitePool,
-    id: &Id,
-    now: i64,
-) -> Result<Option<Record>, sqlx::Error> {
-    type Row = (Vec<u8>, i64, bool, Option<i64>, Option<String>);
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT s.data, s.version, EXISTS (SELECT 1 FROM flash WHERE flash.session_id = s.id), \
-           u.id, u.username \
-         FROM tower_sessions s LEFT JOIN users u ON u.id = s.user_id \
-         WHERE s.id = ? AND s.expiry_date > ?",
-    )
-    .bind(id.to_string())
-    .bind(now)
-    .fetch_optional(pool)
-    .await?;
-    let Some((data, version, flash_waiting, user_id, username)) = row else {
+async fn load_with_facts(db: &Db, id: &Id, now: i64) -> Result<Option<Record>, sqlx::Error> {
+    let Some(row) = db::sessions::load_with_facts(db, &id.to_string(), now).await? else {
         return Ok(None);
     };
-    let Some(mut record) = decode(&data) else {
+    let Some(mut record) = decode(&row.data) else {
         return Ok(None);
     };
-    merge::remember(&mut record, version);
+    merge::remember(&mut record, row.version);
     let loaded = Loaded {
-        flash_waiting,
-        user: user_id.zip(username),
+        flash_waiting: row.flash_waiting,
+        user: row.user,
     };
     if let Ok(value) = serde_json::to_value(loaded) {
         record.data.insert(LOADED_KEY.to_owned(), value);
@@ -244,12 +207,9 @@ impl SessionStore {
             if self.write(&stored, Some(version)).await? {
                 return Ok(());
             }
-            let newer: Option<(Vec<u8>, i64)> =
-                sqlx::query_as("SELECT data, version FROM tower_sessions WHERE id = ?")
-                    .bind(record.id.to_string())
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(|err| self.failed(Some("save the session"), err))?;
+            let newer = db::sessions::load_version(&self.db, &record.id.to_string())
+                .await
+                .map_err(|err| self.failed(Some("save the session"), err))?;
             let Some((data, newer_version)) = newer else {
                 tracing::warn!(
                     "session deleted by a concurrent request (log-out?); not saving it again"
@@ -271,31 +231,21 @@ impl SessionStore {
     /// `version` (any version when `None`), counting the version up. Whether it wrote: `false`
     /// when the row is newer, or gone.
     async fn write(&self, record: &Record, version: Option<i64>) -> session_store::Result<bool> {
-        let device = user_sessions::DeviceColumns::of(record);
-        let updated = sqlx::query(
-            "UPDATE tower_sessions SET data = ?, expiry_date = ?, user_id = ?, started_at = ?, \
-               last_seen = ?, remembered = ?, user_agent = ?, version = version + 1 \
-             WHERE id = ? AND (?9 IS NULL OR version = ?9)",
-        )
-        .bind(encode(record)?)
-        .bind(self.lifetimes.record_expiry(record).unix_timestamp())
-        .bind(device.user_id)
-        .bind(device.started_at)
-        .bind(device.last_seen)
-        .bind(device.remembered)
-        .bind(&device.user_agent)
-        .bind(record.id.to_string())
-        .bind(version)
-        .execute(&self.pool)
-        .await
-        .map_err(|err| self.failed(Some("save the session"), err))?
-        .rows_affected();
-        if updated == 0 && version.is_none() {
+        let row = db::sessions::Row {
+            id: &record.id.to_string(),
+            data: &encode(record)?,
+            expiry: self.lifetimes.record_expiry(record).unix_timestamp(),
+            device: &user_sessions::device_columns(record),
+        };
+        let updated = db::sessions::update(&self.db, &row, version)
+            .await
+            .map_err(|err| self.failed(Some("save the session"), err))?;
+        if !updated && version.is_none() {
             tracing::warn!(
                 "session deleted by a concurrent request (log-out?); not saving it again"
             );
         }
-        Ok(updated == 1)
+        Ok(updated)
     }
 }
 
@@ -306,7 +256,7 @@ impl tower_sessions::SessionStore for SessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         record.expiry_date = self.lifetimes.record_expiry(record);
         let stored = stripped(record);
-        let device = user_sessions::DeviceColumns::of(&stored);
+        let device = user_sessions::device_columns(&stored);
         // Inside `finish_cycle`: stored not yet alive, brought to life by its transaction.
         let expiry = record.expiry_date.unix_timestamp();
         let stored_expiry = BORN_EXPIRED
@@ -316,27 +266,20 @@ impl tower_sessions::SessionStore for SessionStore {
             })
             .unwrap_or(expiry);
         loop {
-            let inserted = sqlx::query(
-                "INSERT INTO tower_sessions (id, data, expiry_date, user_id, started_at, \
-                   last_seen, remembered, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
-                 ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(record.id.to_string())
-            .bind(encode(&Record {
+            let data = encode(&Record {
                 id: record.id,
                 ..stored.clone()
-            })?)
-            .bind(stored_expiry)
-            .bind(device.user_id)
-            .bind(device.started_at)
-            .bind(device.last_seen)
-            .bind(device.remembered)
-            .bind(&device.user_agent)
-            .execute(&self.pool)
-            .await
-            .map_err(|err| self.failed(Some("create the session"), err))?
-            .rows_affected();
-            if inserted == 1 {
+            })?;
+            let row = db::sessions::Row {
+                id: &record.id.to_string(),
+                data: &data,
+                expiry: stored_expiry,
+                device: &device,
+            };
+            let inserted = db::sessions::insert(&self.db, &row)
+                .await
+                .map_err(|err| self.failed(Some("create the session"), err))?;
+            if inserted {
                 // A later save in the same request merges against what was just written.
                 record.data.retain(|key, _| key != LOADED_KEY);
                 merge::remember(record, 0);
@@ -378,7 +321,7 @@ impl tower_sessions::SessionStore for SessionStore {
     /// Loads a live session. An expired record is no session; one that cannot be decoded is
     /// treated as no session (and logged), never as an error page.
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        load_with_facts(&self.pool, id, self.lifetimes.now_unix())
+        load_with_facts(&self.db, id, self.lifetimes.now_unix())
             .await
             .map_err(|err| self.failed(None, err))
     }
@@ -390,12 +333,9 @@ impl tower_sessions::SessionStore for SessionStore {
         if deferred {
             return Ok(());
         }
-        sqlx::query("DELETE FROM tower_sessions WHERE id = ?")
-            .bind(id.to_string())
-            .execute(&self.pool)
+        db::sessions::delete(&self.db, &id.to_string())
             .await
-            .map_err(|err| self.failed(Some("delete the session"), err))?;
-        Ok(())
+            .map_err(|err| self.failed(Some("delete the session"), err))
     }
 }
 
@@ -437,7 +377,7 @@ pub async fn cycle_id_keeping_rows(session: &Session) -> Result<Cycled, session:
 /// it never takes one a log-in is still bringing to life), even when the database refuses both
 /// the move and the clean-up (a full disk, a lock held elsewhere).
 pub async fn finish_cycle(
-    pool: &SqlitePool,
+    db: &Db,
     health: &DbHealth,
     session: &Session,
     Cycled(old): Cycled,
@@ -458,38 +398,13 @@ pub async fn finish_cycle(
             "the log-in's session record was not created".into(),
         )));
     };
-    let moved: Result<(), sqlx::Error> = async {
-        let mut tx = pool.begin().await?;
-        let alive = sqlx::query("UPDATE tower_sessions SET expiry_date = ? WHERE id = ?")
-            .bind(alive_at)
-            .bind(new.to_string())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if alive != 1 {
-            // Deleted meanwhile (the user signed out their other devices at that moment).
-            return Err(sqlx::Error::RowNotFound);
-        }
-        sqlx::query("UPDATE flash SET session_id = ? WHERE session_id = ?")
-            .bind(new.to_string())
-            .bind(old.to_string())
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM tower_sessions WHERE id = ?")
-            .bind(old.to_string())
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await
-    }
-    .await;
+    // Fails with `RowNotFound` when the new record was deleted meanwhile (the user signed out
+    // their other devices at that moment).
+    let moved = db::sessions::bring_to_life(db, &new.to_string(), alive_at, &old.to_string()).await;
     if let Err(err) = moved {
         // The request fails and the browser keeps the old cookie; the old session stays as it
         // was. The new record, never sent and never alive, goes now or with the next sweep.
-        if let Err(err) = sqlx::query("DELETE FROM tower_sessions WHERE id = ?")
-            .bind(new.to_string())
-            .execute(pool)
-            .await
-        {
+        if let Err(err) = db::sessions::delete(db, &new.to_string()).await {
             tracing::debug!(error = %err, "the unused new session record is left to the sweeper");
         }
         return Err(session::Error::Store(worded(health.notice(&err), err)));
@@ -513,8 +428,11 @@ mod tests {
             &crate::session::config::SessionConfig::default(),
             crate::clock::Clock::system(),
         );
-        let health = DbHealth::new(pool.clone(), crate::clock::Clock::system());
-        (Arc::new(SessionStore::new(pool, lifetimes, health)), dir)
+        let health = DbHealth::new(Db::from_sqlite(pool.clone()), crate::clock::Clock::system());
+        (
+            Arc::new(SessionStore::new(Db::from_sqlite(pool), lifetimes, health)),
+            dir,
+        )
     }
 
     #[tokio::test]
@@ -563,7 +481,7 @@ mod tests {
         session.save().await.unwrap();
         let id = session.id().unwrap();
         sqlx::query("UPDATE tower_sessions SET data = x'c1c1c1'")
-            .execute(&store.pool)
+            .execute(store.db.sqlite_pool())
             .await
             .unwrap();
         assert!(store.load(&id).await.unwrap().is_none());
@@ -580,7 +498,7 @@ mod tests {
             "SELECT typeof(expiry_date), expiry_date FROM tower_sessions WHERE id = ?",
         )
         .bind(&id)
-        .fetch_one(&store.pool)
+        .fetch_one(store.db.sqlite_pool())
         .await
         .unwrap();
         assert_eq!(kind, "integer");
@@ -589,7 +507,7 @@ mod tests {
 
         sqlx::query("UPDATE tower_sessions SET expiry_date = ?")
             .bind(now - 1)
-            .execute(&store.pool)
+            .execute(store.db.sqlite_pool())
             .await
             .unwrap();
         assert!(store.load(&id.parse().unwrap()).await.unwrap().is_none());
@@ -607,17 +525,17 @@ mod tests {
              FROM n",
         )
         .bind(now)
-        .execute(&store.pool)
+        .execute(store.db.sqlite_pool())
         .await
         .unwrap();
         sqlx::query("INSERT INTO flash (session_id, category, message) SELECT id, 'info', 'x' FROM tower_sessions")
-            .execute(&store.pool)
+            .execute(store.db.sqlite_pool())
             .await
             .unwrap();
 
         assert_eq!(store.sweep().await.unwrap(), 1234);
         let count = |table: &'static str| {
-            let pool = store.pool.clone();
+            let pool = store.db.sqlite_pool().clone();
             async move {
                 sqlx::query_scalar::<_, i64>(&format!("SELECT count(*) FROM {table}"))
                     .fetch_one(&pool)
@@ -646,13 +564,13 @@ mod tests {
             sqlx::query("INSERT INTO tower_sessions (id, data, expiry_date) VALUES (?, x'00', ?)")
                 .bind(id)
                 .bind(expiry)
-                .execute(&store.pool)
+                .execute(store.db.sqlite_pool())
                 .await
                 .unwrap();
         }
         assert_eq!(store.sweep().await.unwrap(), 2);
         let left: Vec<String> = sqlx::query_scalar("SELECT id FROM tower_sessions ORDER BY id")
-            .fetch_all(&store.pool)
+            .fetch_all(store.db.sqlite_pool())
             .await
             .unwrap();
         assert_eq!(left, ["alive", "unborn-just-now"]);
@@ -661,14 +579,16 @@ mod tests {
     #[tokio::test]
     async fn the_expiry_query_uses_the_index() {
         let (store, _dir) = store().await;
-        let plan: Vec<(i64, i64, i64, String)> =
-            sqlx::query_as(&format!("EXPLAIN QUERY PLAN {SWEEP_SELECT}"))
-                .bind(0)
-                .bind(-100)
-                .bind(500)
-                .fetch_all(&store.pool)
-                .await
-                .unwrap();
+        let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(&format!(
+            "EXPLAIN QUERY PLAN {}",
+            db::sessions::SWEEP_SELECT
+        ))
+        .bind(0)
+        .bind(-100)
+        .bind(500)
+        .fetch_all(store.db.sqlite_pool())
+        .await
+        .unwrap();
         let plan: Vec<&str> = plan.iter().map(|row| row.3.as_str()).collect();
         assert!(
             plan.iter()
@@ -751,8 +671,8 @@ mod tests {
             &crate::session::config::SessionConfig::default(),
             crate::clock::Clock::system(),
         );
-        let health = DbHealth::new(pool.clone(), crate::clock::Clock::system());
-        let store = SessionStore::new(pool, lifetimes, health);
+        let health = DbHealth::new(Db::from_sqlite(pool.clone()), crate::clock::Clock::system());
+        let store = SessionStore::new(Db::from_sqlite(pool), lifetimes, health);
         let loaded = store
             .load(&live.id)
             .await

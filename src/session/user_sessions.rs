@@ -3,58 +3,36 @@
 //! record, read by the devices list, and the way to end another device's session.
 
 use sha2::{Digest, Sha256};
-use sqlx::SqlitePool;
 use tower_sessions::session::Record;
 
 use super::{
     keys::{LOGIN_KEY, Login},
     lifetime::{META_KEY, Meta},
 };
+pub use crate::db::user_sessions::Entry;
+use crate::db::{self, Db, sessions::DeviceColumns};
 
-/// What the session's row says about its device: set while someone is logged in to it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DeviceColumns {
-    pub user_id: Option<i64>,
-    pub started_at: Option<i64>,
-    pub last_seen: Option<i64>,
-    pub remembered: bool,
-    pub user_agent: Option<String>,
-}
-
-impl DeviceColumns {
-    /// The columns for `record`: its user and session facts when logged in, empty otherwise.
-    pub fn of(record: &Record) -> Self {
-        let value = |key: &str| record.data.get(key).cloned();
-        let login = value(LOGIN_KEY).and_then(|v| serde_json::from_value::<Login>(v).ok());
-        let meta = value(META_KEY).and_then(|v| serde_json::from_value::<Meta>(v).ok());
-        match (login, meta) {
-            (Some(login), Some(meta)) => Self {
-                user_id: Some(login.user_id),
-                started_at: Some(meta.started_at),
-                last_seen: Some(meta.last_seen),
-                remembered: meta.remembered_until.is_some(),
-                user_agent: meta.user_agent,
-            },
-            _ => Self::default(),
-        }
+/// The device columns for `record`: its user and session facts when logged in, empty
+/// otherwise.
+pub fn device_columns(record: &Record) -> DeviceColumns {
+    let value = |key: &str| record.data.get(key).cloned();
+    let login = value(LOGIN_KEY).and_then(|v| serde_json::from_value::<Login>(v).ok());
+    let meta = value(META_KEY).and_then(|v| serde_json::from_value::<Meta>(v).ok());
+    match (login, meta) {
+        (Some(login), Some(meta)) => DeviceColumns {
+            user_id: Some(login.user_id),
+            started_at: Some(meta.started_at),
+            last_seen: Some(meta.last_seen),
+            remembered: meta.remembered_until.is_some(),
+            user_agent: meta.user_agent,
+        },
+        _ => DeviceColumns::default(),
     }
 }
 
-/// One logged-in session of a user, as the devices list shows it.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct Entry {
-    pub session_id: String,
-    pub started_at: i64,
-    pub last_seen: i64,
-    pub remembered: bool,
-    pub user_agent: Option<String>,
-}
-
-impl Entry {
-    /// The handle the page may use for this session: its fingerprint, never its id.
-    pub fn handle(&self) -> String {
-        fingerprint(&self.session_id)
-    }
+/// The handle the page may use for a session: its fingerprint, never its id.
+pub fn handle(entry: &Entry) -> String {
+    fingerprint(&entry.session_id)
 }
 
 /// The first 8 bytes of SHA-256(session id) in hex: enough to tell a user's sessions apart,
@@ -67,52 +45,34 @@ pub fn fingerprint(session_id: &str) -> String {
 }
 
 /// The live sessions of `user_id`, most recently used first.
-pub async fn list(pool: &SqlitePool, user_id: i64, now: i64) -> sqlx::Result<Vec<Entry>> {
-    sqlx::query_as(
-        "SELECT id AS session_id, started_at, last_seen, remembered, user_agent \
-         FROM tower_sessions WHERE user_id = ? AND expiry_date > ? \
-         ORDER BY last_seen DESC, rowid DESC",
-    )
-    .bind(user_id)
-    .bind(now)
-    .fetch_all(pool)
-    .await
+pub async fn list(db: &Db, user_id: i64, now: i64) -> sqlx::Result<Vec<Entry>> {
+    db::user_sessions::list(db, user_id, now).await
 }
 
 /// Ends the session of `user_id` whose [`fingerprint`] is `handle`, unless it is `current`
 /// (the caller's own session ends by logging out). Deleting the record makes its cookie
 /// worthless at once; its flashes go with it. Returns whether a session was ended.
 pub async fn sign_out(
-    pool: &SqlitePool,
+    db: &Db,
     user_id: i64,
     handle: &str,
     current: &str,
     now: i64,
 ) -> sqlx::Result<bool> {
-    let Some(session_id) = list(pool, user_id, now)
+    let Some(session_id) = list(db, user_id, now)
         .await?
         .into_iter()
-        .find(|entry| entry.handle() == handle && entry.session_id != current)
+        .find(|entry| self::handle(entry) == handle && entry.session_id != current)
         .map(|entry| entry.session_id)
     else {
         return Ok(false);
     };
-    let done = sqlx::query("DELETE FROM tower_sessions WHERE id = ? AND user_id = ?")
-        .bind(session_id)
-        .bind(user_id)
-        .execute(pool)
-        .await?;
-    Ok(done.rows_affected() > 0)
+    db::user_sessions::delete(db, user_id, &session_id).await
 }
 
 /// Ends every session of `user_id` but `current`. Returns how many.
-pub async fn sign_out_others(pool: &SqlitePool, user_id: i64, current: &str) -> sqlx::Result<u64> {
-    let done = sqlx::query("DELETE FROM tower_sessions WHERE user_id = ? AND id <> ?")
-        .bind(user_id)
-        .bind(current)
-        .execute(pool)
-        .await?;
-    Ok(done.rows_affected())
+pub async fn sign_out_others(db: &Db, user_id: i64, current: &str) -> sqlx::Result<u64> {
+    db::user_sessions::delete_others(db, user_id, current).await
 }
 
 /// A short name for the browser behind a `User-Agent`, such as "Firefox on Linux". Only for

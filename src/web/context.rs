@@ -11,7 +11,8 @@ use tower_sessions::{Expiry, Session};
 use super::{state::AppState, unavailable};
 use crate::text::{Lang, t};
 use crate::{
-    auth::{User, events, repo},
+    auth::{User, events},
+    db::users,
     error::AppError,
     flash::{Flasher, session_from_context},
     session::{
@@ -163,7 +164,7 @@ impl RequestContext {
             device: device.as_ref().map(|device| device.0.as_str()),
         };
         let now = self.state.lifetimes.now_unix();
-        events::record(&self.state.pool, event, now).await
+        events::record(&self.state.db, event, now).await
     }
 
     /// Pushes each `(category, message)`; a failure fails the request (see [`RequestContext::internal`]).
@@ -243,14 +244,9 @@ impl RequestContext {
             .expect_pushes()
             .await
             .map_err(self.internal())?;
-        session::finish_cycle(
-            &self.state.pool,
-            &self.state.db_health,
-            &self.session,
-            cycled,
-        )
-        .await
-        .map_err(self.internal())
+        session::finish_cycle(&self.state.db, &self.state.db_health, &self.session, cycled)
+            .await
+            .map_err(self.internal())
     }
 
     /// Gives this browser a device cookie for the account `username_key` (see
@@ -330,8 +326,14 @@ pub async fn find_user(
         };
         return Ok(Some((user, login)));
     }
-    let user = repo::by_id(&state.pool, login.user_id).await?;
-    Ok(user.map(|user| (user, login)))
+    let username = users::name_of(&state.db, login.user_id).await?;
+    Ok(username.map(|username| {
+        let user = User {
+            id: login.user_id,
+            username,
+        };
+        (user, login)
+    }))
 }
 
 /// Why the user could not be looked up.

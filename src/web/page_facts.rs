@@ -113,7 +113,7 @@ async fn gather_from(
             .inspect_err(|err| failure("the session's facts", err))
             .ok();
         device_list = devices::ssr::list(
-            &state.pool,
+            &state.db,
             session,
             login.user_id,
             state.lifetimes.now_unix(),

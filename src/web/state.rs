@@ -4,7 +4,6 @@ use std::{ops::Deref, sync::Arc};
 
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
-use sqlx::SqlitePool;
 
 use super::page_cache::PageCache;
 use crate::{
@@ -12,6 +11,7 @@ use crate::{
         password::Passwords,
         throttle::{AttemptsInFlight, IpLimiter},
     },
+    db::Db,
     db_health::DbHealth,
     flash::FlashStore,
     session::{
@@ -62,8 +62,8 @@ impl FromRef<AppState> for FlashStore {
 pub struct Shared {
     /// Where the built site lives and what the wasm bundle is called.
     pub leptos_options: LeptosOptions,
-    /// The SQLite pool.
-    pub pool: SqlitePool,
+    /// The database.
+    pub db: Db,
     /// Whether the database can be used right now (see `db_health`).
     pub db_health: DbHealth,
     /// The explicit development mode (plain-HTTP localhost): relaxes what that needs.

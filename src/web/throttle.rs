@@ -88,7 +88,7 @@ pub async fn throttle_auth_posts(
         for _ in 0..MAX_READS {
             let read_after = state.login_attempts.released();
             let (after_failures, failures, counted_as) =
-                wait_before_attempt(&state.pool, &key, device.clone(), now)
+                wait_before_attempt(&state.db, &key, device.clone(), now)
                     .await
                     .unwrap_or_else(|err| {
                         // Unknown: refused for a second rather than let through unlimited.
@@ -144,7 +144,7 @@ pub async fn throttle_auth_posts(
             .get::<TrustedDevice>()
             .map(|device| device.0.as_str()),
     };
-    if let Err(err) = events::record(&state.pool, event, state.lifetimes.now_unix()).await {
+    if let Err(err) = events::record(&state.db, event, state.lifetimes.now_unix()).await {
         state.db_health.failed("record a throttled attempt", &err);
     }
     let message = t(Lang::current())

@@ -118,7 +118,10 @@ async fn spawn(
         .build()
         .await
         .expect("server builds");
-    let (pool, flash) = (server.state.pool.clone(), server.state.flash.clone());
+    let (pool, flash) = (
+        server.state.db.sqlite_pool().clone(),
+        server.state.flash.clone(),
+    );
     let state = server.state.clone();
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = listener.local_addr().unwrap();
@@ -191,7 +194,7 @@ impl TestApp {
     /// A session store over the app's database, as the app's own.
     pub fn session_store(&self) -> flashboard::session::SessionStore {
         flashboard::session::SessionStore::new(
-            self.pool.clone(),
+            self.state.db.clone(),
             self.state.lifetimes.clone(),
             self.state.db_health.clone(),
         )

@@ -1,8 +1,6 @@
 //! The `users` table.
 
-use sqlx::SqlitePool;
-
-use super::{User, form::NewUser};
+use super::Db;
 
 /// A user as stored, with the password hash. Deliberately not `Serialize`: it never leaves
 /// the server, and its `Debug` hides the hash.
@@ -22,21 +20,25 @@ impl std::fmt::Debug for StoredUser {
     }
 }
 
+/// A user to insert: the name as typed, its comparison key, the e-mail and the password hash.
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub username_key: &'a str,
+    pub email: &'a str,
+    pub password_hash: &'a str,
+}
+
 /// Inserts a user; `Ok(None)` when the name is taken (the unique index decides, so of two
 /// concurrent registrations of one name exactly one succeeds).
-pub async fn insert(
-    pool: &SqlitePool,
-    user: &NewUser,
-    password_hash: &str,
-) -> Result<Option<i64>, sqlx::Error> {
+pub async fn insert(db: &Db, user: NewUser<'_>) -> Result<Option<i64>, sqlx::Error> {
     let result = sqlx::query(
         "INSERT INTO users (username, username_key, email, password_hash) VALUES (?, ?, ?, ?)",
     )
-    .bind(&user.username)
-    .bind(&user.username_key)
-    .bind(&user.email)
-    .bind(password_hash)
-    .execute(pool)
+    .bind(user.username)
+    .bind(user.username_key)
+    .bind(user.email)
+    .bind(user.password_hash)
+    .execute(&db.pool)
     .await;
     match result {
         Ok(done) => Ok(Some(done.last_insert_rowid())),
@@ -46,22 +48,19 @@ pub async fn insert(
 }
 
 /// Whether a user with this comparison key exists.
-pub async fn name_taken(pool: &SqlitePool, username_key: &str) -> Result<bool, sqlx::Error> {
+pub async fn name_taken(db: &Db, username_key: &str) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE username_key = ?)")
         .bind(username_key)
-        .fetch_one(pool)
+        .fetch_one(&db.pool)
         .await
 }
 
 /// The user with this comparison key, hash included, for logging in.
-pub async fn by_key(
-    pool: &SqlitePool,
-    username_key: &str,
-) -> Result<Option<StoredUser>, sqlx::Error> {
+pub async fn by_key(db: &Db, username_key: &str) -> Result<Option<StoredUser>, sqlx::Error> {
     let row: Option<(i64, String, String)> =
         sqlx::query_as("SELECT id, username, password_hash FROM users WHERE username_key = ?")
             .bind(username_key)
-            .fetch_optional(pool)
+            .fetch_optional(&db.pool)
             .await?;
     Ok(row.map(|(id, username, password_hash)| StoredUser {
         id,
@@ -70,25 +69,20 @@ pub async fn by_key(
     }))
 }
 
-/// The user with this id, without secrets.
-pub async fn by_id(pool: &SqlitePool, id: i64) -> Result<Option<User>, sqlx::Error> {
-    let row: Option<(i64, String)> = sqlx::query_as("SELECT id, username FROM users WHERE id = ?")
+/// The name of the user with this id.
+pub async fn name_of(db: &Db, id: i64) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT username FROM users WHERE id = ?")
         .bind(id)
-        .fetch_optional(pool)
-        .await?;
-    Ok(row.map(|(id, username)| User { id, username }))
+        .fetch_optional(&db.pool)
+        .await
 }
 
 /// Replaces a user's password hash (after a re-hash with stronger parameters).
-pub async fn set_password_hash(
-    pool: &SqlitePool,
-    id: i64,
-    password_hash: &str,
-) -> Result<(), sqlx::Error> {
+pub async fn set_password_hash(db: &Db, id: i64, password_hash: &str) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
         .bind(password_hash)
         .bind(id)
-        .execute(pool)
+        .execute(&db.pool)
         .await
         .map(|_| ())
 }

@@ -1,0 +1,81 @@
+//! The `flash` table (migration `0001_flash.sql`): each waiting flash is a row of its
+//! session, deleted with it.
+
+use super::Db;
+
+/// A flash as stored: `(id, category, message)`.
+pub type Row = (i64, String, String);
+
+/// How [`push`] went.
+pub enum Pushed {
+    /// The flashes are in; `dropped` of the oldest went to keep the queue at its limit.
+    Stored { dropped: u64 },
+    /// The session was deleted meanwhile (a log-out in another tab): nothing was stored.
+    SessionGone,
+}
+
+/// Appends `flashes` (`(category, message)`) to the queue of `session_id`, then drops the
+/// oldest beyond `limit`.
+///
+/// Two statements, not one transaction: a transaction would hold SQLite's write lock across
+/// two round trips to the connection's thread (and the task's wait for a CPU in between);
+/// measured under load, that made the slowest requests wait a second. A failed trim is logged
+/// and leaves the queue long until the next push trims it.
+pub async fn push(
+    db: &Db,
+    session_id: &str,
+    flashes: &[(&str, String)],
+    limit: u32,
+) -> sqlx::Result<Pushed> {
+    let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+        "INSERT INTO flash (session_id, category, message) ",
+    );
+    insert.push_values(flashes, |mut row, (category, message)| {
+        row.push_bind(session_id)
+            .push_bind(*category)
+            .push_bind(message.as_str());
+    });
+    match insert.build().execute(&db.pool).await {
+        Ok(_) => {}
+        Err(sqlx::Error::Database(err)) if err.is_foreign_key_violation() => {
+            return Ok(Pushed::SessionGone);
+        }
+        Err(err) => return Err(err),
+    }
+    let trimmed = sqlx::query(
+        "DELETE FROM flash WHERE session_id = ?1 AND id NOT IN \
+         (SELECT id FROM flash WHERE session_id = ?1 ORDER BY id DESC LIMIT ?2)",
+    )
+    .bind(session_id)
+    .bind(limit)
+    .execute(&db.pool)
+    .await;
+    let dropped = match trimmed {
+        Ok(done) => done.rows_affected(),
+        Err(err) => {
+            tracing::warn!(error = %err, "flash queue: could not drop the oldest messages");
+            0
+        }
+    };
+    Ok(Pushed::Stored { dropped })
+}
+
+/// Whether any flash waits for `session_id` (a read: no write lock).
+pub async fn any_waiting(db: &Db, session_id: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM flash WHERE session_id = ?)")
+        .bind(session_id)
+        .fetch_one(&db.pool)
+        .await
+}
+
+/// Deletes the flashes of `session_id` and returns them, oldest first (one statement, so two
+/// requests cannot both get one).
+pub async fn take(db: &Db, session_id: &str) -> sqlx::Result<Vec<Row>> {
+    let mut rows: Vec<Row> =
+        sqlx::query_as("DELETE FROM flash WHERE session_id = ? RETURNING id, category, message")
+            .bind(session_id)
+            .fetch_all(&db.pool)
+            .await?;
+    rows.sort_by_key(|(id, ..)| *id);
+    Ok(rows)
+}

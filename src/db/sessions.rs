@@ -1,0 +1,179 @@
+//! The `tower_sessions` table (migrations `0000_sessions.sql`, `0006_session_devices.sql` and
+//! later): one row per session record, with its encoded data, its expiry in Unix seconds (an
+//! indexed integer), a version counted up by every write, and the device columns that say who
+//! is logged in to it. Every write is one statement (atomic by itself, holding SQLite's write
+//! lock only while SQLite runs it), but for [`bring_to_life`], one short transaction.
+
+use super::Db;
+
+/// What a record's row says about its device: set while someone is logged in to it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeviceColumns {
+    pub user_id: Option<i64>,
+    pub started_at: Option<i64>,
+    pub last_seen: Option<i64>,
+    pub remembered: bool,
+    pub user_agent: Option<String>,
+}
+
+/// A record to write.
+pub struct Row<'a> {
+    pub id: &'a str,
+    /// The encoded record.
+    pub data: &'a [u8],
+    /// Unix seconds; negative for a record not yet alive (see [`bring_to_life`]).
+    pub expiry: i64,
+    pub device: &'a DeviceColumns,
+}
+
+/// A live record as loaded, with what a page asks next.
+pub struct Loaded {
+    pub data: Vec<u8>,
+    pub version: i64,
+    /// Whether any flash waits for the session.
+    pub flash_waiting: bool,
+    /// The logged-in user's id and name (the user still exists).
+    pub user: Option<(i64, String)>,
+}
+
+/// The data of the record `id` if it is live at `now`.
+pub async fn load(db: &Db, id: &str, now: i64) -> sqlx::Result<Option<Vec<u8>>> {
+    sqlx::query_scalar("SELECT data FROM tower_sessions WHERE id = ? AND expiry_date > ?")
+        .bind(id)
+        .bind(now)
+        .fetch_optional(&db.pool)
+        .await
+}
+
+/// The record `id` if it is live at `now`, with whether flashes wait and who its user is, in
+/// one statement.
+pub async fn load_with_facts(db: &Db, id: &str, now: i64) -> sqlx::Result<Option<Loaded>> {
+    type Fetched = (Vec<u8>, i64, bool, Option<i64>, Option<String>);
+    let row: Option<Fetched> = sqlx::query_as(
+        "SELECT s.data, s.version, EXISTS (SELECT 1 FROM flash WHERE flash.session_id = s.id), \
+           u.id, u.username \
+         FROM tower_sessions s LEFT JOIN users u ON u.id = s.user_id \
+         WHERE s.id = ? AND s.expiry_date > ?",
+    )
+    .bind(id)
+    .bind(now)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(
+        row.map(|(data, version, flash_waiting, user_id, username)| Loaded {
+            data,
+            version,
+            flash_waiting,
+            user: user_id.zip(username),
+        }),
+    )
+}
+
+/// The data and version of the record `id`, live or not (to merge a save into).
+pub async fn load_version(db: &Db, id: &str) -> sqlx::Result<Option<(Vec<u8>, i64)>> {
+    sqlx::query_as("SELECT data, version FROM tower_sessions WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await
+}
+
+/// Writes `row` over its record if the record is still `version` (any version when `None`),
+/// counting the version up. Whether it wrote: `false` when the row is newer, or gone (an
+/// update never inserts: a deleted session stays deleted).
+pub async fn update(db: &Db, row: &Row<'_>, version: Option<i64>) -> sqlx::Result<bool> {
+    let device = row.device;
+    let updated = sqlx::query(
+        "UPDATE tower_sessions SET data = ?, expiry_date = ?, user_id = ?, started_at = ?, \
+           last_seen = ?, remembered = ?, user_agent = ?, version = version + 1 \
+         WHERE id = ? AND (?9 IS NULL OR version = ?9)",
+    )
+    .bind(row.data)
+    .bind(row.expiry)
+    .bind(device.user_id)
+    .bind(device.started_at)
+    .bind(device.last_seen)
+    .bind(device.remembered)
+    .bind(&device.user_agent)
+    .bind(row.id)
+    .bind(version)
+    .execute(&db.pool)
+    .await?
+    .rows_affected();
+    Ok(updated == 1)
+}
+
+/// Inserts `row` as a new record; `false` when its id is taken.
+pub async fn insert(db: &Db, row: &Row<'_>) -> sqlx::Result<bool> {
+    let device = row.device;
+    let inserted = sqlx::query(
+        "INSERT INTO tower_sessions (id, data, expiry_date, user_id, started_at, \
+           last_seen, remembered, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(row.id)
+    .bind(row.data)
+    .bind(row.expiry)
+    .bind(device.user_id)
+    .bind(device.started_at)
+    .bind(device.last_seen)
+    .bind(device.remembered)
+    .bind(&device.user_agent)
+    .execute(&db.pool)
+    .await?
+    .rows_affected();
+    Ok(inserted == 1)
+}
+
+/// Deletes the record `id` (its flashes go with it, by foreign key).
+pub async fn delete(db: &Db, id: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM tower_sessions WHERE id = ?")
+        .bind(id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// The rows of one sweep batch: expired by `?1` (now), not those not yet alive since after `?2`,
+/// at most `?3`.
+pub const SWEEP_SELECT: &str = "SELECT rowid FROM tower_sessions WHERE expiry_date <= ?1 \
+                                AND (expiry_date >= 0 OR expiry_date > ?2) LIMIT ?3";
+
+/// Deletes at most `limit` records expired at `now`, leaving those not yet alive whose
+/// (negative) expiry is above `unborn_after`. Returns how many went.
+pub async fn sweep_batch(db: &Db, now: i64, unborn_after: i64, limit: i64) -> sqlx::Result<u64> {
+    Ok(sqlx::query(&format!(
+        "DELETE FROM tower_sessions WHERE rowid IN ({SWEEP_SELECT})"
+    ))
+    .bind(now)
+    .bind(unborn_after)
+    .bind(limit)
+    .execute(&db.pool)
+    .await?
+    .rows_affected())
+}
+
+/// In one transaction: gives the record `new` (stored not yet alive) its expiry `alive_at`,
+/// moves the flashes of `old` to it, and deletes `old`. Fails with `RowNotFound` when `new`
+/// was deleted meanwhile.
+pub async fn bring_to_life(db: &Db, new: &str, alive_at: i64, old: &str) -> sqlx::Result<()> {
+    let mut tx = db.pool.begin().await?;
+    let alive = sqlx::query("UPDATE tower_sessions SET expiry_date = ? WHERE id = ?")
+        .bind(alive_at)
+        .bind(new)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if alive != 1 {
+        return Err(sqlx::Error::RowNotFound);
+    }
+    sqlx::query("UPDATE flash SET session_id = ? WHERE session_id = ?")
+        .bind(new)
+        .bind(old)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM tower_sessions WHERE id = ?")
+        .bind(old)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
+}
