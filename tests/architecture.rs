@@ -36,6 +36,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "web::compression",
             "web::context",
             "web::csp",
+            "web::current_user",
             "web::fn_errors",
             "web::guard",
             "web::headers",
@@ -580,6 +581,9 @@ impl<'ast> Visit<'ast> for Reader {
         self.path(&segments);
         syn::visit::visit_path(self, path);
     }
+
+    /// `pub(super)` names who may see an item, not a module the item uses.
+    fn visit_visibility(&mut self, _: &'ast syn::Visibility) {}
 }
 
 /// Tarjan's strongly connected components of `graph`, each sorted.

@@ -28,7 +28,11 @@ mod category;
 mod view;
 
 #[cfg(feature = "ssr")]
+mod request;
+#[cfg(feature = "ssr")]
 mod store;
+#[cfg(feature = "ssr")]
+mod take;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -37,10 +41,11 @@ use crate::error::AppError;
 
 pub use category::{DEFAULT_CATEGORY, Level, MAX_CATEGORY_LEN, valid_category};
 #[cfg(feature = "ssr")]
-pub use store::{
-    FlashError, FlashLimits, FlashStore, Flasher, FlashesWaiting, LeaveFlashes, PushedHere,
-    page_will_be_seen, session_from_context,
+pub use request::{
+    FlashesWaiting, LeaveFlashes, PushedHere, page_will_be_seen, session_from_context,
 };
+#[cfg(feature = "ssr")]
+pub use store::{FlashError, FlashLimits, FlashStore, Flasher};
 pub use view::{FieldFlashes, FlashList, Flashes, provide_flashes, use_flashes};
 
 /// One flash message as the page receives it.
@@ -77,7 +82,7 @@ impl Flash {
 /// (the 404 page of a missing file, so that a stray `/favicon.ico` does not eat them).
 #[server(endpoint = "take_flashes")]
 pub async fn take_flashes() -> Result<Vec<Flash>, AppError> {
-    if !store::page_will_be_seen() {
+    if !request::page_will_be_seen() {
         return Ok(Vec::new());
     }
     let flasher = Flasher::from_context().await?;

@@ -6,17 +6,16 @@
 
 use axum::{
     extract::{FromRef, FromRequestParts},
-    http::{Method, StatusCode, request::Parts},
+    http::{StatusCode, request::Parts},
 };
-use std::sync::{
-    Arc,
-    atomic::{AtomicBool, Ordering},
-};
-
-use leptos::prelude::{use_context, with_context};
+use leptos::prelude::use_context;
 use tower_sessions::Session;
 
-use super::{DEFAULT_CATEGORY, Flash, valid_category};
+use super::{
+    DEFAULT_CATEGORY,
+    request::{PushedHere, session_from_context},
+    valid_category,
+};
 use crate::{
     db::{self, Db, flashes::Pushed},
     error::AppError,
@@ -25,74 +24,7 @@ use crate::{
 
 /// The session key that keeps a session with flashes alive: a session must hold some data for
 /// tower-sessions to save it and send its cookie.
-const SESSION_KEY: &str = "flash.queue";
-
-/// Put in each request's Leptos context (`server::router::leptos_context`); set once a flash is
-/// pushed in the request, so that the page the same request renders shows it although the
-/// session's load found none waiting (a form post answered with a page, as Flask's `flash()`
-/// followed by `render_template`).
-#[derive(Clone, Debug, Default)]
-pub struct PushedHere(Arc<AtomicBool>);
-
-impl PushedHere {
-    /// For a handler that pushed with the axum extractor, outside any render, and then renders
-    /// the page: put this in the render's context.
-    pub fn already() -> Self {
-        Self(Arc::new(AtomicBool::new(true)))
-    }
-
-    fn mark() {
-        if let Some(pushed) = use_context::<PushedHere>() {
-            pushed.0.store(true, Ordering::Relaxed);
-        }
-    }
-
-    fn happened() -> bool {
-        use_context::<PushedHere>().is_some_and(|pushed| pushed.0.load(Ordering::Relaxed))
-    }
-}
-
-/// Put in the Leptos context of a render whose page should not consume the flashes (the
-/// fallback that answers 404 for missing files and unknown addresses).
-#[derive(Clone, Copy, Debug)]
-pub struct LeaveFlashes;
-
-/// Put in a render's context by whoever knows whether flashes waited for the session when it
-/// was loaded (the app's `web::page_facts`), so that a page with none need not ask.
-#[derive(Clone, Copy, Debug)]
-pub struct FlashesWaiting(pub bool);
-
-/// Whether the page render must ask the store for flashes: it will be seen, and flashes waited
-/// when the session was loaded ([`FlashesWaiting`]; asked when unknown), or the request pushed
-/// some itself. Most page views answer no and have nothing to wait for.
-pub(super) fn render_must_take() -> bool {
-    page_will_be_seen()
-        && (PushedHere::happened()
-            || use_context::<FlashesWaiting>().is_none_or(|FlashesWaiting(waiting)| waiting))
-}
-
-/// Whether the page being rendered will be shown to someone, so that it may take the flashes.
-/// Always true for a server function call from the browser.
-pub fn page_will_be_seen() -> bool {
-    if use_context::<LeaveFlashes>().is_some() {
-        return false;
-    }
-    with_context::<Parts, _>(|parts| {
-        parts.method != Method::HEAD
-            && !parts
-                .headers
-                .get("sec-purpose")
-                .and_then(|value| value.to_str().ok())
-                .is_some_and(|value| value.contains("prefetch"))
-    })
-    .unwrap_or(true)
-}
-
-/// The current request's session, from the request parts leptos_axum puts in the Leptos
-/// context. (`leptos_axum::extract` would clone the whole request head to get it.)
-pub fn session_from_context() -> Option<Session> {
-    with_context::<Parts, _>(|parts| parts.extensions.get::<Session>().cloned()).flatten()
-}
+pub(super) const SESSION_KEY: &str = "flash.queue";
 
 /// Bounds on what one session can hold, so a loop of pushes cannot grow a session without end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,7 +48,7 @@ impl Default for FlashLimits {
 /// Put it in the axum state (`FromRef`) and in the Leptos context.
 #[derive(Clone, Debug)]
 pub struct FlashStore {
-    db: Db,
+    pub(super) db: Db,
     limits: FlashLimits,
 }
 
@@ -133,9 +65,9 @@ impl FlashStore {
 /// server rendering, with [`Flasher::from_context`].
 #[derive(Clone, Debug)]
 pub struct Flasher {
-    store: FlashStore,
-    session: Session,
-    visitor: Option<Visitor>,
+    pub(super) store: FlashStore,
+    pub(super) session: Session,
+    pub(super) visitor: Option<Visitor>,
 }
 
 /// Why a flash could not be pushed or taken.
@@ -295,52 +227,6 @@ impl Flasher {
         self.push("info", message).await
     }
 
-    /// Returns the waiting flashes, oldest first, and removes them: each one is returned once,
-    /// whichever request asks first. A browser without a session gets none, and when none are
-    /// waiting nothing is written (a read does not take SQLite's write lock; the `DELETE` does).
-    pub async fn take(&self) -> Result<Vec<Flash>, FlashError> {
-        let mut taken = self.take_from_cookie();
-        let Some(id) = self.stored_session_id().await? else {
-            return Ok(taken);
-        };
-        if !db::flashes::any_waiting(&self.store.db, &id).await? {
-            return Ok(taken);
-        }
-        taken.extend(self.delete_returning(id).await?);
-        Ok(taken)
-    }
-
-    /// [`Flasher::take`] for a page view: whether any wait is what the store found when it
-    /// loaded the session ([`crate::session::loaded`]) or a push of this very request, so a
-    /// page with none asks the database nothing. A flash pushed by another request since the
-    /// load is left for the next page.
-    pub async fn take_for_page(&self) -> Result<Vec<Flash>, FlashError> {
-        let mut taken = self.take_from_cookie();
-        let Some(id) = self.stored_session_id().await? else {
-            return Ok(taken);
-        };
-        if !PushedHere::happened() && !crate::session::loaded::flash_waiting(&self.session).await {
-            return Ok(taken);
-        }
-        taken.extend(self.delete_returning(id).await?);
-        Ok(taken)
-    }
-
-    /// The flashes waiting in the visitor cookie, taken (older than any in the database).
-    fn take_from_cookie(&self) -> Vec<Flash> {
-        self.visitor
-            .as_ref()
-            .map(Visitor::take_flashes)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(id, category, message)| Flash {
-                id,
-                category,
-                message,
-            })
-            .collect()
-    }
-
     /// The visitor cookie, when this request's flashes go there: there is one, and the session
     /// has no stored record.
     async fn cookie_queue(&self) -> Result<Option<&Visitor>, FlashError> {
@@ -348,28 +234,6 @@ impl Flasher {
             return Ok(None);
         };
         Ok((!crate::session::has_record(&self.session).await?).then_some(visitor))
-    }
-
-    /// The id of the session if the store has it (an id from a cookie that names no live
-    /// session is dropped by loading the record).
-    async fn stored_session_id(&self) -> Result<Option<String>, FlashError> {
-        if self.session.get_value(SESSION_KEY).await?.is_none() {
-            return Ok(None);
-        }
-        Ok(self.session.id().map(|id| id.to_string()))
-    }
-
-    /// Deletes the session's flashes and returns them, oldest first.
-    async fn delete_returning(&self, id: String) -> Result<Vec<Flash>, FlashError> {
-        let rows = db::flashes::take(&self.store.db, &id).await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, category, message)| Flash {
-                id,
-                category,
-                message,
-            })
-            .collect())
     }
 
     /// The id of a session that exists in the store, creating and saving it now when needed:
@@ -430,6 +294,7 @@ mod tests {
     use tower_sessions_sqlx_store::SqliteStore;
 
     use super::*;
+    use crate::flash::Flash;
 
     struct Fixture {
         store: FlashStore,

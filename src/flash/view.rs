@@ -168,11 +168,11 @@ pub fn provide_flashes() -> Flashes {
     flashes
 }
 
-/// Server: whether this render must ask the store for flashes (see `store::render_must_take`).
+/// Server: whether this render must ask the store for flashes (see `request::render_must_take`).
 fn render_must_take() -> bool {
     #[cfg(feature = "ssr")]
     {
-        super::store::render_must_take()
+        super::request::render_must_take()
     }
     #[cfg(not(feature = "ssr"))]
     {

@@ -160,7 +160,7 @@ pub fn leptos_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'st
         provide_context(state.clone());
         provide_context(state.flash.clone());
         provide_context(state.db_health.clone());
-        provide_context(crate::web::context::RequestMemo::default());
+        provide_context(crate::web::current_user::RequestMemo::default());
         provide_context(crate::flash::PushedHere::default());
         page_facts::provide();
     }

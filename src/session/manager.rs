@@ -1,17 +1,12 @@
-//! The session middleware built from the `[session]` settings, and the task that deletes
-//! expired records.
+//! The session middleware built from the `[session]` settings.
 
-use std::time::Duration;
-
-use tokio::task::JoinHandle;
 use tower_sessions::{
     Expiry, SessionManagerLayer,
     cookie::{Key, SameSite},
     service::SignedCookie,
 };
 
-use super::SessionStore;
-use super::{config, cookies::CookieSettings};
+use super::{SessionStore, config, cookies::CookieSettings};
 
 /// The session middleware over the SQLite store, configured from the settings.
 pub type SessionLayer = SessionManagerLayer<SessionStore, SignedCookie>;
@@ -38,26 +33,4 @@ pub fn layer(store: SessionStore, cookies: &CookieSettings, key: Key) -> Session
         .with_path("/")
         .with_expiry(Expiry::OnSessionEnd)
         .with_signed(key)
-}
-
-/// Deletes expired session records every `every` (see [`SessionStore::sweep`]), until the task is
-/// aborted.
-///
-/// Unlike tower-sessions' `continuously_delete_expired`, a failed sweep (say, the database was
-/// busy for longer than the busy timeout) is logged and retried next time instead of ending
-/// the task for good.
-pub fn spawn_sweeper(store: SessionStore, every: Duration) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut interval = tokio::time::interval(every);
-        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        interval.tick().await; // The first tick is immediate; start-up has nothing to sweep yet.
-        loop {
-            interval.tick().await;
-            match store.sweep().await {
-                Ok(0) => {}
-                Ok(deleted) => tracing::info!(deleted, "expired sessions deleted"),
-                Err(_) => {} // Told to the database's health and logged by `sweep`.
-            }
-        }
-    })
 }

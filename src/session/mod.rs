@@ -5,8 +5,10 @@
 //! Server only (behind `ssr`):
 //! - [`config`]: the `[session]` settings.
 //! - [`cookies`]: how the app's cookies are set, and the keys that sign and encrypt them.
-//! - [`manager`]: the session middleware from the `[session]` settings, and the sweeper.
+//! - [`manager`]: the session middleware from the `[session]` settings.
+//! - `sweep`: deleting expired records, a batch at a time, and the task that does it.
 //! - [`store`]: the store (update-only saves, server-side expiry, the per-user index).
+//! - `cycle`: a log-in's new session id, keeping the flashes that wait under the old one.
 //! - [`loaded`]: what the store's load found out besides the record (flashes waiting, the user).
 //! - [`lifetime`]: idle, absolute and remembered lifetimes, and the middleware that tracks them.
 //! - [`keys`]: what the app keeps in a session (who is logged in, kept form input).
@@ -27,6 +29,8 @@ pub mod config;
 #[cfg(feature = "ssr")]
 pub mod cookies;
 #[cfg(feature = "ssr")]
+mod cycle;
+#[cfg(feature = "ssr")]
 pub mod form_input;
 #[cfg(feature = "ssr")]
 pub mod keys;
@@ -41,10 +45,14 @@ mod merge;
 #[cfg(feature = "ssr")]
 mod store;
 #[cfg(feature = "ssr")]
+mod sweep;
+#[cfg(feature = "ssr")]
 pub mod user_sessions;
 #[cfg(feature = "ssr")]
 pub mod visitor;
 
+#[cfg(feature = "ssr")]
+pub use cycle::{Cycled, cycle_id_keeping_rows, finish_cycle};
 #[cfg(feature = "ssr")]
 pub use form_input::{keep_form_input, take_form_input};
 #[cfg(feature = "ssr")]
@@ -52,6 +60,8 @@ pub use keys::{FORM_INPUT_KEY, LOGIN_KEY, Login, has_record, login};
 #[cfg(feature = "ssr")]
 pub use lifetime::Lifetimes;
 #[cfg(feature = "ssr")]
-pub use manager::{SessionLayer, layer, spawn_sweeper};
+pub use manager::{SessionLayer, layer};
 #[cfg(feature = "ssr")]
-pub use store::{Cycled, SessionStore, cycle_id_keeping_rows, finish_cycle};
+pub use store::SessionStore;
+#[cfg(feature = "ssr")]
+pub use sweep::spawn_sweeper;

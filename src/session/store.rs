@@ -24,48 +24,35 @@
 //! Loading a session also answers, in the same statement, whether flashes wait for it and who
 //! its user is ([`super::loaded`]): the two questions every page asks next.
 
-use std::time::{Duration, Instant};
-
-use std::cell::Cell;
-
 use async_trait::async_trait;
-
-use crate::{
-    db::{self, Db},
-    db_health::{DbHealth, Unavailable},
-};
 use tower_sessions::{
-    Session,
-    session::{self, Id, Record},
+    session::{Id, Record},
     session_store,
 };
 
 use super::{
+    cycle::{BORN_EXPIRED, CYCLING},
     lifetime::{Lifetimes, META_KEY},
     loaded::{LOADED_KEY, Loaded},
     merge, user_sessions,
 };
+use crate::{
+    db::{self, Db},
+    db_health::{DbHealth, Unavailable, store_error},
+};
 
-/// How long the sweeper leaves a record that is not yet alive (see [`finish_cycle`]).
-const UNBORN_GRACE_SECONDS: i64 = 60;
-
-/// The `expiry_date` of a record created at `now` and not yet alive (see [`finish_cycle`]):
+/// The `expiry_date` of a record created at `now` and not yet alive (see [`finish_cycle`](super::cycle::finish_cycle)):
 /// negative, so it is past for every load, and says when it was made, for the sweeper.
-fn not_alive_since(now: i64) -> i64 {
+pub(super) fn not_alive_since(now: i64) -> i64 {
     -now
 }
-
-/// Expired rows deleted per transaction by [`SessionStore::sweep`].
-const SWEEP_BATCH: i64 = 100;
-/// The least pause between two sweep batches, so that writers waiting for the lock get it.
-const SWEEP_MIN_PAUSE: Duration = Duration::from_millis(10);
 
 /// The app's session store (table `tower_sessions`).
 #[derive(Clone, Debug)]
 pub struct SessionStore {
-    db: Db,
-    lifetimes: Lifetimes,
-    health: DbHealth,
+    pub(super) db: Db,
+    pub(super) lifetimes: Lifetimes,
+    pub(super) health: DbHealth,
 }
 
 impl SessionStore {
@@ -87,7 +74,7 @@ impl SessionStore {
             Some(what) => self.health.failed(what, &err),
             None => self.health.notice(&err),
         };
-        worded(reason, err)
+        store_error(reason, err)
     }
 
     /// The stored record of session `id`, read straight from the table (for the inspector).
@@ -96,41 +83,6 @@ impl SessionStore {
             .await
             .map_err(backend)?;
         Ok(data.and_then(|data| decode(&data)))
-    }
-
-    /// Deletes every expired record (with its flashes and device row, by foreign key), a batch
-    /// at a time. Each batch is one short write transaction (a few milliseconds); between
-    /// batches the sweeper waits three times as long as the batch took, so it holds SQLite's
-    /// write lock at most a quarter of the time and a writer waiting for the lock gets it after
-    /// the batch in progress. Returns how many went.
-    ///
-    /// Measured (`BENCH_LARGE=1 cargo bench --bench http`): a million expired rows in about two
-    /// minutes, requests' longest latency 39-58 ms while sweeping against 10-20 ms without.
-    ///
-    /// A failed batch is rolled back whole (the batches before it stay done), told to the
-    /// database's health and logged; the next sweep carries on.
-    pub async fn sweep(&self) -> Result<u64, sqlx::Error> {
-        self.sweep_batches().await.inspect_err(|err| {
-            self.health
-                .failed("delete expired sessions (retrying next time)", err);
-        })
-    }
-
-    async fn sweep_batches(&self) -> Result<u64, sqlx::Error> {
-        let mut deleted = 0;
-        loop {
-            let started = Instant::now();
-            // A record not yet alive (see `finish_cycle`) is left for a minute: its log-in may
-            // still be bringing it to life.
-            let now = self.lifetimes.now_unix();
-            let unborn_after = not_alive_since(now - UNBORN_GRACE_SECONDS);
-            let batch = db::sessions::sweep_batch(&self.db, now, unborn_after, SWEEP_BATCH).await?;
-            deleted += batch;
-            if batch < SWEEP_BATCH as u64 {
-                return Ok(deleted);
-            }
-            tokio::time::sleep((started.elapsed() * 3).max(SWEEP_MIN_PAUSE)).await;
-        }
     }
 }
 
@@ -166,15 +118,6 @@ fn decode(data: &[u8]) -> Option<Record> {
 
 fn backend(err: sqlx::Error) -> session_store::Error {
     session_store::Error::Backend(err.to_string())
-}
-
-/// `err` as a store error, starting with the `reason` the database is unavailable, if any
-/// ([`Unavailable::of`] reads it back).
-fn worded(reason: Option<Unavailable>, err: sqlx::Error) -> session_store::Error {
-    match reason {
-        Some(reason) => session_store::Error::Backend(format!("{reason}: {err}")),
-        None => backend(err),
-    }
 }
 
 /// `record` as stored: without the reserved keys (the load-time facts, what was loaded), which
@@ -326,8 +269,8 @@ impl tower_sessions::SessionStore for SessionStore {
             .map_err(|err| self.failed(None, err))
     }
 
-    /// Deletes the record (its flashes go with it), unless [`cycle_id_keeping_rows`] is cycling
-    /// it: then the deletion waits for [`finish_cycle`].
+    /// Deletes the record (its flashes go with it), unless [`cycle_id_keeping_rows`](super::cycle::cycle_id_keeping_rows) is cycling
+    /// it: then the deletion waits for [`finish_cycle`](super::cycle::finish_cycle).
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         let deferred = CYCLING.try_with(|old| old.set(Some(*id))).is_ok();
         if deferred {
@@ -337,79 +280,6 @@ impl tower_sessions::SessionStore for SessionStore {
             .await
             .map_err(|err| self.failed(Some("delete the session"), err))
     }
-}
-
-tokio::task_local! {
-    /// Set while [`cycle_id_keeping_rows`] cycles an id: the id whose deletion waits.
-    static CYCLING: Cell<Option<Id>>;
-    /// Set while [`finish_cycle`] saves the new record: [`SessionStore::create`] stores it as already
-    /// expired and leaves here the expiry it is to have once the move has committed.
-    static BORN_EXPIRED: Cell<Option<i64>>;
-}
-
-/// The old id of a session whose id [`cycle_id_keeping_rows`] changed; its record still exists
-/// until [`finish_cycle`].
-#[must_use = "the old record stays until `finish_cycle`"]
-#[derive(Debug)]
-pub struct Cycled(Option<Id>);
-
-/// Gives `session` a new id (as tower-sessions' `cycle_id`, against session fixation) without
-/// deleting the old record yet: [`finish_cycle`] moves what waits for the old id (its flashes)
-/// to the new one and deletes the old record in one transaction. Until then, an error leaves
-/// the old session as it was, flashes and all (tower-sessions' own `cycle_id` deletes the old
-/// record, and the flashes with it, at once).
-pub async fn cycle_id_keeping_rows(session: &Session) -> Result<Cycled, session::Error> {
-    CYCLING
-        .scope(Cell::new(None), async {
-            session.cycle_id().await?;
-            Ok(Cycled(CYCLING.with(Cell::get)))
-        })
-        .await
-}
-
-/// Saves `session` under its new id, then, in one transaction, moves the old record's flashes
-/// to it and deletes the old record. Called after the new session holds what it should (say,
-/// who logged in).
-///
-/// The new record is stored not yet alive (its `expiry_date` is negative: no load, device list
-/// or log-in sees it) and comes to life in that same transaction: if the move fails, nothing
-/// of the log-in is left but a dead row, deleted now or by the sweeper (after a minute, so that
-/// it never takes one a log-in is still bringing to life), even when the database refuses both
-/// the move and the clean-up (a full disk, a lock held elsewhere).
-pub async fn finish_cycle(
-    db: &Db,
-    health: &DbHealth,
-    session: &Session,
-    Cycled(old): Cycled,
-) -> Result<(), session::Error> {
-    let Some(old) = old else {
-        // Nothing to move: the new record's insert is the whole change.
-        return session.save().await;
-    };
-    let alive_at = BORN_EXPIRED
-        .scope(Cell::new(None), async {
-            session.save().await?;
-            Ok::<_, session::Error>(BORN_EXPIRED.with(Cell::get))
-        })
-        .await?;
-    let (Some(new), Some(alive_at)) = (session.id(), alive_at) else {
-        // tower-sessions creates the record of a cycled session on its first save.
-        return Err(session::Error::Store(session_store::Error::Backend(
-            "the log-in's session record was not created".into(),
-        )));
-    };
-    // Fails with `RowNotFound` when the new record was deleted meanwhile (the user signed out
-    // their other devices at that moment).
-    let moved = db::sessions::bring_to_life(db, &new.to_string(), alive_at, &old.to_string()).await;
-    if let Err(err) = moved {
-        // The request fails and the browser keeps the old cookie; the old session stays as it
-        // was. The new record, never sent and never alive, goes now or with the next sweep.
-        if let Err(err) = db::sessions::delete(db, &new.to_string()).await {
-            tracing::debug!(error = %err, "the unused new session record is left to the sweeper");
-        }
-        return Err(session::Error::Store(worded(health.notice(&err), err)));
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -558,7 +428,7 @@ mod tests {
             ("unborn-just-now", not_alive_since(now - 5)),
             (
                 "unborn-long-ago",
-                not_alive_since(now - UNBORN_GRACE_SECONDS - 5),
+                not_alive_since(now - crate::session::sweep::UNBORN_GRACE_SECONDS - 5),
             ),
         ] {
             sqlx::query("INSERT INTO tower_sessions (id, data, expiry_date) VALUES (?, x'00', ?)")

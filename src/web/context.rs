@@ -1,18 +1,18 @@
 //! [`RequestContext`]: what a server function needs from the request it serves, in one place.
 
-use std::sync::{Arc, Mutex};
-
 use axum::http::{HeaderValue, StatusCode, header, request::Parts};
 use leptos::prelude::{use_context, with_context};
 use leptos_axum::ResponseOptions;
-use tokio::sync::OnceCell;
 use tower_sessions::{Expiry, Session};
 
-use super::{state::AppState, unavailable};
+use super::{
+    current_user::{RequestMemo, find_user},
+    state::AppState,
+    unavailable,
+};
 use crate::text::{Lang, t};
 use crate::{
     auth::{User, events},
-    db::users,
     error::AppError,
     flash::{Flasher, session_from_context},
     session::{
@@ -29,29 +29,7 @@ pub struct RequestContext {
     /// The visitor cookie (see [`session::visitor`]).
     pub visitor: Option<Visitor>,
     pub flasher: Flasher,
-    memo: RequestMemo,
-}
-
-/// What one request looks up once, however many times its server functions ask (a page render
-/// gets the user from `web::page_facts` instead). Put in the Leptos context per request (see
-/// `router::leptos_context`).
-#[derive(Clone, Default)]
-pub struct RequestMemo {
-    /// Replaced by a fresh cell when the session's log-in changes.
-    user: Arc<Mutex<UserCell>>,
-}
-
-type UserCell = Arc<OnceCell<Option<(User, Login)>>>;
-
-impl RequestMemo {
-    fn user_cell(&self) -> UserCell {
-        self.user.lock().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-
-    /// Forgets the user: the session's log-in changed.
-    fn forget_user(&self) {
-        *self.user.lock().unwrap_or_else(|e| e.into_inner()) = Arc::default();
-    }
+    pub(super) memo: RequestMemo,
 }
 
 impl RequestContext {
@@ -308,39 +286,4 @@ impl RequestContext {
     pub async fn user(&self) -> Result<Option<User>, AppError> {
         Ok(self.user_and_login().await?.map(|(user, _)| user))
     }
-}
-
-/// The user `session` is logged in as, with the log-in's facts: known from the session's load
-/// when the row was this user's already, else asked of the database.
-pub async fn find_user(
-    state: &AppState,
-    session: &Session,
-) -> Result<Option<(User, Login)>, LookupError> {
-    let Some(login) = session::login(session).await? else {
-        return Ok(None);
-    };
-    if let Some(username) = session::loaded::username(session, login.user_id).await {
-        let user = User {
-            id: login.user_id,
-            username,
-        };
-        return Ok(Some((user, login)));
-    }
-    let username = users::name_of(&state.db, login.user_id).await?;
-    Ok(username.map(|username| {
-        let user = User {
-            id: login.user_id,
-            username,
-        };
-        (user, login)
-    }))
-}
-
-/// Why the user could not be looked up.
-#[derive(Debug, thiserror::Error)]
-pub enum LookupError {
-    #[error("session: {0}")]
-    Session(#[from] tower_sessions::session::Error),
-    #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
 }

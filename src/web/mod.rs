@@ -11,6 +11,7 @@ pub mod client_ip;
 pub mod compression;
 pub mod context;
 pub mod csp;
+pub mod current_user;
 pub mod fn_errors;
 pub mod guard;
 pub mod headers;

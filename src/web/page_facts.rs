@@ -22,7 +22,7 @@ use leptos::prelude::{provide_context, use_context, with_context};
 use leptos_axum::ResponseOptions;
 use tower_sessions::Session;
 
-use super::{context::find_user, guard::page_of, state::AppState};
+use super::{current_user::find_user, guard::page_of, state::AppState};
 use crate::{
     auth::{DashboardData, User},
     clock::format_time,
