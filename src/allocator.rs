@@ -1,10 +1,10 @@
 //! The server's memory allocator: mimalloc instead of glibc's malloc, for every program that
 //! links the server side of this crate (the binary, its tests and its benchmark).
 //!
-//! A page render makes a few thousand small allocations; with glibc's allocator they took
+//! A page render makes a few thousand small allocations; with glibc's allocator they take
 //! about a fifth of the server's CPU under load (`malloc`, `free`, `malloc_consolidate`), and
-//! every thread that once hashed a password kept its own arena of memory (about 500 MB after a
-//! log-in flood). See the README's Performance section for what the change bought.
+//! every thread that has hashed a password keeps its own arena of memory (about 500 MB after a
+//! log-in flood). The README's Performance section has the measurements.
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -1,5 +1,5 @@
-//! UI preferences kept in the session: the chapter's `session["preferences"]`: what they are,
-//! and where a request finds them. The server functions that save them, and the page-side
+//! UI preferences kept in the session (under the `preferences` key): what they are, and where a
+//! request finds them. The server functions that save them, and the page-side
 //! handle the layout shares, are in `api::preferences`.
 //!
 //! The layout reads them during the server render and puts them on `<html>` as `data-theme` and

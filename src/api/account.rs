@@ -1,5 +1,4 @@
-//! Registration, log-in and log-out: the chapter's Part 2 as server functions, every outcome
-//! told by a flash.
+//! Registration, log-in and log-out as server functions, every outcome told by a flash.
 //!
 //! Each answers a plain form post (JavaScript off) with `303 See Other` and a call from the
 //! hydrated app with a client-side redirect; validation failures are flashes and a redirect

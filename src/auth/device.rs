@@ -7,7 +7,7 @@
 //! (by a hash of its user name key), a random device id and when it was issued (refused after
 //! [`LIFETIME_DAYS`], whatever the browser keeps). A log-in attempt that carries a valid device
 //! cookie for the account it names is throttled only by that device's own failures; every other
-//! attempt shares the account's delay, as before (see [`super::throttle`]). A device with
+//! attempt shares the account's delay (see [`super::throttle`]). A device with
 //! [`LOCKOUT_FAILURES`] failures in the last hour is trusted no more: its attempts share the
 //! account's delay, as OWASP's scheme locks out a device cookie. The cookie logs no one in: it
 //! only decides whose failures an attempt is counted with.

@@ -1,7 +1,7 @@
 //! The rules for the registration and log-in forms, as pure functions (no I/O).
 //!
 //! Each failure is a field-scoped flash category (`error_username`, ...) and a message from
-//! [`t(Lang::current())`](crate::text::t), like the chapter's form validator.
+//! [`t(Lang::current())`](crate::text::t).
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -89,7 +89,7 @@ pub fn validate_registration(
     }
 }
 
-/// The chapter's hint: a password without an upper-case letter is allowed, but flashed about.
+/// A hint, not a rule: a password without an upper-case letter is allowed, but flashed about.
 pub fn password_hint(password: &str) -> Option<Problem> {
     (!password.is_empty() && !password.chars().any(char::is_uppercase))
         .then_some(("info_password", t(Lang::current()).register_password_hint))

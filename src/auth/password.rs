@@ -3,7 +3,7 @@
 //!
 //! Each hash needs 19 MiB. The hashes run on a fixed set of threads (one per CPU), not on
 //! tokio's blocking pool: that pool grows to 512 threads, and every thread that once hashed
-//! keeps its allocator's memory, so a log-in flood left the server at about 500 MB resident.
+//! keeps its allocator's memory, so a log-in flood would leave the server at about 500 MB resident.
 //! On a fixed set, the memory a hash leaves behind is reused by the next one on that thread.
 //! A job holds its admission permit until its hash is done, so a client that hangs up (and so
 //! drops the request waiting for it) frees no place for another hash before this one ends.

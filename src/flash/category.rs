@@ -1,6 +1,6 @@
 //! Category names and the style each one gets.
 
-/// The category of `flash(message)` without one, as in Flask.
+/// The category of a flash pushed without one.
 pub const DEFAULT_CATEGORY: &str = "message";
 
 /// The longest category name accepted.

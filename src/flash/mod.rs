@@ -1,12 +1,12 @@
-//! Categorized one-time flash messages: Flask's `flash()` and `get_flashed_messages()` for
-//! Leptos and tower-sessions.
+//! Categorized one-time flash messages over tower-sessions: pushed on the server, read and shown
+//! once on the page.
 //!
 //! # Overview
 //! - **Push** on the server, from a server function or an axum handler, with a [`Flasher`]
 //!   (`flasher.success("Saved").await?`, or `push(category, message)` for any category).
 //! - **Read** on the page: [`Layout`](crate::components::Layout) calls [`provide_flashes`]; every
-//!   component of the page then shares one read through [`use_flashes`], with the category
-//!   filter of `get_flashed_messages(category_filter=...)` as [`Flashes::with_categories`].
+//!   component of the page then shares one read through [`use_flashes`], with a category
+//!   filter, [`Flashes::with_categories`].
 //! - **Show**: [`FlashList`] is the global banner (only the layout renders it) and
 //!   [`FieldFlashes`] shows the field-scoped ones (`error_username`, ...) beside their field.
 //!

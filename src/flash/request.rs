@@ -13,8 +13,8 @@ use tower_sessions::Session;
 
 /// Put in each request's Leptos context (`server::router::leptos_context`); set once a flash is
 /// pushed in the request, so that the page the same request renders shows it although the
-/// session's load found none waiting (a form post answered with a page, as Flask's `flash()`
-/// followed by `render_template`).
+/// session's load found none waiting (a form post answered with a page rather than a
+/// redirect).
 #[derive(Clone, Debug, Default)]
 pub struct PushedHere(Arc<AtomicBool>);
 

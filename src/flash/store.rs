@@ -202,7 +202,7 @@ impl Flasher {
         Ok(())
     }
 
-    /// `push(DEFAULT_CATEGORY, message)`: Flask's `flash(message)`.
+    /// `push(DEFAULT_CATEGORY, message)`.
     pub async fn message(&self, message: impl Into<String>) -> Result<(), FlashError> {
         self.push(DEFAULT_CATEGORY, message).await
     }

@@ -26,7 +26,7 @@ pub struct Flashes {
 }
 
 impl Flashes {
-    /// Every flash of the page, oldest first: `get_flashed_messages(with_categories=True)`.
+    /// Every flash of the page, oldest first, each with its category.
     /// Reactive; read it inside `<Suspense>` or `<Transition>` so that the server waits for it.
     pub fn all(&self) -> Vec<Flash> {
         let mut all = if self.navigated.get() {
@@ -40,7 +40,7 @@ impl Flashes {
         all
     }
 
-    /// Only the given categories: `get_flashed_messages(category_filter=[...])`.
+    /// Only the flashes whose category is one of `categories`.
     pub fn with_categories(&self, categories: &[&str]) -> Vec<Flash> {
         with_categories(self.all(), categories)
     }

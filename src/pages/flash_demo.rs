@@ -1,4 +1,4 @@
-//! `/flash-demo`: every flash style at once, like the chapter's `/actions` route.
+//! `/flash-demo`: every flash style at once, to try them out.
 //!
 //! Two ways to push: a server function that redirects (Post/Redirect/Get, the right way), and a
 //! plain form post answered with the page itself (the flash shows in the same response; that
@@ -22,7 +22,7 @@ pub async fn flash_demo() -> Result<(), AppError> {
     Ok(())
 }
 
-/// Pushes the visitor's own message under the visitor's category (any name, as in Flask), then
+/// Pushes the visitor's own message under the visitor's category (any valid name), then
 /// redirects back here. A blank message or an invalid category is told by an `error` flash.
 /// Endpoint: `POST /api/flash_custom`.
 #[server(endpoint = "flash_custom")]
@@ -32,8 +32,8 @@ pub async fn flash_custom(category: String, message: String) -> Result<(), AppEr
     let cx = crate::web::context::RequestContext::current().await?;
     let flasher = &cx.flasher;
     let (category, message) = (category.trim(), message.trim());
-    // Invalid input is told beside its field (field-scoped categories), like the chapter's
-    // form validator.
+    // Invalid input is told beside its field (field-scoped categories), as on the registration
+    // form.
     let pushed = if message.is_empty() {
         flasher
             .push("error_message", t(Lang::current()).demo_own_empty)

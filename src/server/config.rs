@@ -1,4 +1,4 @@
-//! Runtime settings, the counterpart of Flask's `app.config`.
+//! Runtime settings: what they are, where they come from, and the rules between them.
 //!
 //! Read once at start-up from `Leptos.toml` (or the file named by `FLASHBOARD_CONFIG`), then
 //! overridden by environment variables: `FLASHBOARD_MODE`, and `FLASHBOARD_<SECTION>__<KEY>` for

@@ -166,8 +166,8 @@ pub fn leptos_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'st
     }
 }
 
-/// `POST /flash-demo` (the plain form of `pages::FlashDemoPage`): pushes the demo flashes and answers with the page at once, so the
-/// page's read finds them in this very request (Rails' `flash.now`).
+/// `POST /flash-demo` (the plain form of `pages::FlashDemoPage`): pushes the demo flashes and
+/// answers with the page at once, so the page's read finds them in this very request.
 pub async fn flash_demo_now(
     State(state): State<AppState>,
     flasher: Flasher,

@@ -1,5 +1,5 @@
-//! The app's secret key, which signs the session cookie (the chapter's `app.secret_key`), and
-//! the older keys that still verify cookies during a rotation.
+//! The app's secret key, which signs the session cookie, and the older keys that still verify
+//! cookies during a rotation.
 //!
 //! Taken from `SECRET_KEY`. In dev mode, when it is absent, a random key is generated once and
 //! kept in `secret_key` beside the database file, readable by its owner only, so sessions
@@ -15,9 +15,8 @@
 //!   or new lines): cookies signed with them still verify, and are signed again with the
 //!   current key on their next page (see [`crate::web::resign`]).
 //!
-//! Cookies signed by versions before the derivation (with the secret's first 32 bytes as they
-//! are) are not accepted: that key could be as weak as a guessable prefix of a strong secret.
-//! Upgrading logs everyone out once.
+//! Only the derived key verifies: a key taken from the secret's first 32 bytes as they are could
+//! be as weak as a guessable prefix of a strong secret.
 
 use std::{
     fs,

@@ -1,6 +1,7 @@
 //! What the app keeps in a session, under typed keys: who is logged in, and form input kept
-//! across a redirect (kept and taken by [`super::form_input`]). (Flashes are rows of their own, see `crate::flash`; preferences are in
-//! `crate::preferences`; the session's own bookkeeping in [`super::lifetime`].)
+//! across a redirect (kept and taken by [`super::form_input`]). (Flashes are rows of their own,
+//! see `crate::flash`; preferences are in `crate::preferences`; the session's own bookkeeping
+//! in [`super::lifetime`].)
 
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;

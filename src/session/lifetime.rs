@@ -1,5 +1,4 @@
-//! How long a session lives: the chapter's `session.permanent` and
-//! `PERMANENT_SESSION_LIFETIME`, kept on the server.
+//! How long a session lives: idle, absolute and remembered lifetimes, decided on the server.
 //!
 //! Two clocks, kept apart on purpose:
 //! - The **cookie**: without "remember me" it is a browser-session cookie (no `Max-Age`; the
@@ -169,7 +168,7 @@ impl Lifetimes {
 /// Middleware (inside the session layer): after each page or server-function request, starts
 /// the bookkeeping of a new session, notes that a live one was used, keeps a remembered
 /// cookie persistent, and has a cookie signed with an older key sent again
-/// ([`super::resign`]). Runs
+/// (`web::resign`). Runs
 /// after the handler so that it sees the session as the handler left it; a failed request (5xx)
 /// is left alone, as tower-sessions does not save it either.
 pub async fn track(

@@ -2,9 +2,9 @@
 //! does not ask the database again: whether flashes wait for the session, and who its user is.
 //!
 //! Every page view asks both right after loading the session (the layout shows the flashes
-//! and the user's name; `web::page_facts` asks before the render). As separate queries they were two more round trips to SQLite's worker
-//! threads per page, measured as about a third of the server's CPU time for a logged-in
-//! dashboard. The store answers them in its load statement and keeps the answer in the loaded
+//! and the user's name; `web::page_facts` asks before the render). As separate queries they
+//! would be two more round trips to SQLite's worker threads per page: about a third of the
+//! server's CPU time for a logged-in dashboard (measured). The store answers them in its load statement and keeps the answer in the loaded
 //! record under [`LOADED_KEY`]; it is never written back (the store drops it when it encodes a
 //! record).
 //!

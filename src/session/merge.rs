@@ -1,4 +1,5 @@
-//! No request undoes another's session change.
+//! Saves that merge the keys a request changed into a newer version of the record, so that
+//! no request undoes another's session change.
 //!
 //! tower-sessions saves a session as one blob, so of two requests of one browser that loaded
 //! the same record, the one that saves last would write back its whole copy, undoing what the

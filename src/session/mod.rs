@@ -1,6 +1,5 @@
-//! Server-side sessions: the cookie carries only a signed session id; the data lives in SQLite,
-//! in the `tower_sessions` table, through this app's own store (the chapter's Flask-Session with
-//! a database backend).
+//! Server-side sessions: the cookie carries only a signed session id; the data lives in the
+//! database, in the `tower_sessions` table, through this app's own store.
 //!
 //! Server only (behind `ssr`):
 //! - [`config`]: the `[session]` settings.
@@ -13,7 +12,8 @@
 //! - [`lifetime`]: idle, absolute and remembered lifetimes, and the middleware that tracks them.
 //! - [`keys`]: what the app keeps in a session (who is logged in, kept form input).
 //! - [`form_input`]: form input kept across a failed post's redirect.
-//! - [`user_sessions`]: which sessions belong to which user (the `user_sessions` table).
+//! - [`user_sessions`]: which sessions belong to which user (the device columns of
+//!   `tower_sessions`).
 //! - `merge`: saves that merge the keys a request changed into a newer version of the record.
 //! - [`visitor`]: what a visitor without a server-side session keeps, in an encrypted cookie.
 //!

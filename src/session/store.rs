@@ -1,5 +1,4 @@
-//! The session store (the chapter's Flask-Session with a database backend, and its
-//! `SessionInterface`): tower-sessions' `SessionStore` over the `tower_sessions` table
+//! The session store: tower-sessions' `SessionStore` over the `tower_sessions` table
 //! (`migrations/0000_sessions.sql`), written for this app rather than taken from
 //! tower-sessions-sqlx-store, for four reasons:
 //!

@@ -1,6 +1,5 @@
-//! What a visitor without a server-side session keeps: small encrypted cookies (Django's cookie
-//! message storage, and Flask's own signed-cookie session, for the little an anonymous visitor
-//! has), so that anonymous traffic stores nothing on the server.
+//! What a visitor without a server-side session keeps: small encrypted cookies, so that
+//! anonymous traffic stores nothing on the server.
 //!
 //! A server-side session starts only at log-in. Before that (and after a log-out), the flashes
 //! meant for the visitor ("Please log in first.", "Registered!") travel in the cookie
@@ -13,7 +12,7 @@
 //! Two cookies, so that taking a flash never writes the preferences back: of two requests of
 //! one browser, the one that finishes last sends only the cookie it changed.
 //!
-//! [`carry`] reads the cookies into a [`Visitor`] in the request's extensions and, after the
+//! `web::visitor::carry` reads the cookies into a [`Visitor`] in the request's extensions and, after the
 //! response, sends the ones that changed (a static file's answer, which may be cached publicly,
 //! never carries them). One that no key opens is deleted; one that an
 //! older key opened is sent again under the current key. The flash queue, the kept form input

@@ -85,7 +85,7 @@ async fn gather_from(
     dashboard_page: bool,
 ) -> Gathered {
     // A failed read leaves that fact at its default (no user, the default preferences) and
-    // makes the page a `500`, as the page's own reads did when they failed.
+    // makes the page a `500`.
     let mut failed = false;
     let mut failure = |what: &str, err: &(dyn std::error::Error + 'static)| {
         state

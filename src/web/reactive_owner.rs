@@ -5,10 +5,11 @@
 //! owner. Each page render starts with `Owner::new_root`, which sets that thread-local and never
 //! restores it, so the page's owner stays "current" on its worker thread while other tasks run
 //! there. leptos_axum's static-file and server-function handlers then create their owner with
-//! `Owner::new()`, a *child of the current one*: they see the page's context. Measured here: a
-//! stylesheet served during a page render applied (and so took) the page's response headers,
-//! and the page went out without its Content-Security-Policy nonce, blocking its own hydration
-//! scripts; a server function beside a 404 render could see that render's `LeaveFlashes`.
+//! `Owner::new()`, a *child of the current one*: they see the page's context. Without the
+//! isolation, a stylesheet served during a page render applies (and so takes) the page's
+//! response headers, and the page goes out without its Content-Security-Policy nonce, blocking
+//! its own hydration scripts; a server function beside a 404 render can see that render's
+//! `LeaveFlashes`.
 //!
 //! [`isolate`] runs every request with a fresh, empty root owner as the current one while its
 //! future is polled, and puts back whatever was current before after each poll: whatever a
