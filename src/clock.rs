@@ -74,7 +74,7 @@ pub struct Period(std::time::Duration);
 
 impl Period {
     /// The shortest period.
-    pub const MIN: std::time::Duration = std::time::Duration::from_secs(1);
+    pub const MIN: Period = Period(std::time::Duration::from_secs(1));
 
     /// `seconds` long (at least one).
     pub const fn from_secs(seconds: std::num::NonZeroU64) -> Self {
@@ -91,7 +91,7 @@ impl TryFrom<std::time::Duration> for Period {
     type Error = &'static str;
 
     fn try_from(duration: std::time::Duration) -> Result<Self, Self::Error> {
-        if duration < Self::MIN {
+        if duration < Self::MIN.0 {
             Err("must be at least 1s")
         } else {
             Ok(Self(duration))

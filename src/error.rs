@@ -21,7 +21,7 @@ use crate::text::{Lang, t};
 #[serde(tag = "error", content = "detail", rename_all = "snake_case")]
 pub enum AppError {
     /// The call could not be read (a field missing, a body that is not a form): `400`. The
-    /// detail says what was wrong with it (it names the field, never a value).
+    /// detail is the decoder's own account of what was wrong with it.
     BadRequest(String),
     /// The database cannot be used right now and nothing was changed: `503`, with
     /// `Retry-After`.
@@ -77,22 +77,23 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        match value {
-            ServerFnErrorErr::Args(detail) | ServerFnErrorErr::MissingArg(detail)
-                if cfg!(feature = "ssr") =>
-            {
-                AppError::BadRequest(detail)
+        if cfg!(feature = "ssr") {
+            match value {
+                // What the server makes of a body it cannot take (a missing field, not UTF-8,
+                // not a form).
+                ServerFnErrorErr::Args(detail)
+                | ServerFnErrorErr::MissingArg(detail)
+                | ServerFnErrorErr::Deserialization(detail)
+                | ServerFnErrorErr::Request(detail) => AppError::BadRequest(detail),
+                _ => AppError::Internal,
             }
-            // The server reads a body it cannot take (not UTF-8, not a form) as these.
-            ServerFnErrorErr::Deserialization(detail) | ServerFnErrorErr::Request(detail)
-                if cfg!(feature = "ssr") =>
-            {
-                AppError::BadRequest(detail)
+        } else {
+            match value {
+                ServerFnErrorErr::Request(_)
+                | ServerFnErrorErr::Deserialization(_)
+                | ServerFnErrorErr::Response(_) => AppError::Unreachable,
+                _ => AppError::Internal,
             }
-            ServerFnErrorErr::Request(_)
-            | ServerFnErrorErr::Deserialization(_)
-            | ServerFnErrorErr::Response(_) => AppError::Unreachable,
-            _ => AppError::Internal,
         }
     }
 }

@@ -41,6 +41,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "web::guard",
             "web::headers",
             "web::health",
+            "web::lifetime",
             "web::overload",
             "web::page_body",
             "web::page_cache",
@@ -159,6 +160,11 @@ const SQL_NAMES: &[&str] = &[
     "Pool",
     "SqlitePool",
     "SqliteConnection",
+    "SqlitePoolOptions",
+    "SqliteConnectOptions",
+    "Connection",
+    "Acquire",
+    "Executor",
     "Transaction",
     "migrate",
 ];
@@ -191,10 +197,20 @@ fn the_sql_finder_sees_queries_pools_and_imports() {
         use sqlx::SqlitePool;
         async fn f(db: &Db) { sqlx::query("DELETE FROM flash").execute(pool).await; }
         fn g() -> sqlx::Result<()> { Err(sqlx::Error::RowNotFound) }
+        fn h(db: &Db) { db.sqlite_pool(); }
+        async fn i() { tokio::join!(sqlx::query_as("SELECT 1").fetch_one(pool)); }
         #[cfg(test)]
         mod tests { fn t() { sqlx::query_scalar("SELECT 1"); } }
     "#;
-    assert_eq!(sql_uses(source), ["sqlx::SqlitePool", "sqlx::query"]);
+    assert_eq!(
+        sql_uses(source),
+        [
+            "sqlx::SqlitePool",
+            "sqlx::query",
+            "sqlite_pool()",
+            "sqlx::query_as (in a macro)"
+        ]
+    );
 }
 
 /// The SQL names (see [`SQL_NAMES`]) the non-test code of `source` uses, as written.
@@ -259,6 +275,26 @@ fn sql_uses(source: &str) -> Vec<String> {
         fn visit_path(&mut self, path: &'ast syn::Path) {
             self.check(path.segments.iter().map(|s| s.ident.to_string()).collect());
             syn::visit::visit_path(self, path);
+        }
+        /// The pool behind the `Db` handle is for tests and tools.
+        fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+            if call.method == "sqlite_pool" {
+                self.0.push("sqlite_pool()".to_owned());
+            }
+            syn::visit::visit_expr_method_call(self, call);
+        }
+        /// Macros hold tokens, not parsed code: `sqlx::query(...)` inside `tokio::join!`.
+        fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+            syn::visit::visit_macro(self, mac);
+            let text = mac.tokens.to_string();
+            for name in SQL_NAMES {
+                if text.contains(&format!("sqlx :: {name} ")) {
+                    self.0.push(format!("sqlx::{name} (in a macro)"));
+                }
+            }
+            if text.contains(". sqlite_pool ()") {
+                self.0.push("sqlite_pool() (in a macro)".to_owned());
+            }
         }
     }
     let file = syn::parse_file(source).expect("parses");

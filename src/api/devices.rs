@@ -15,8 +15,6 @@ use crate::web::context::RequestContext;
 /// an anonymous visitor.
 #[server(endpoint = "devices")]
 pub async fn devices() -> Result<Vec<Device>, AppError> {
-    use crate::web::context::RequestContext;
-
     let cx = RequestContext::current().await?;
     let Some(login) = crate::session::login(&cx.session)
         .await

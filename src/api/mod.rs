@@ -9,6 +9,7 @@
 
 pub mod account;
 pub mod devices;
+pub mod flash_demo;
 pub mod form_input;
 pub mod inspector;
 pub mod preferences;

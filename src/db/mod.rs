@@ -14,12 +14,13 @@ pub mod flashes;
 mod pool;
 pub mod probe;
 pub mod sessions;
+mod unavailable;
 pub mod user_sessions;
 pub mod users;
 
 use sqlx::SqlitePool;
 
-pub use self::config::DatabaseConfig;
+pub use self::{config::DatabaseConfig, unavailable::Unavailable};
 
 /// The database handle: clones share one connection pool.
 #[derive(Clone, Debug)]

@@ -135,7 +135,7 @@ pub async fn delete(db: &Db, id: &str) -> sqlx::Result<()> {
 
 /// The rows of one sweep batch: expired by `?1` (now), not those not yet alive since after `?2`,
 /// at most `?3`.
-pub const SWEEP_SELECT: &str = "SELECT rowid FROM tower_sessions WHERE expiry_date <= ?1 \
+const SWEEP_SELECT: &str = "SELECT rowid FROM tower_sessions WHERE expiry_date <= ?1 \
                                 AND (expiry_date >= 0 OR expiry_date > ?2) LIMIT ?3";
 
 /// Deletes at most `limit` records expired at `now`, leaving those not yet alive whose
@@ -176,4 +176,30 @@ pub async fn bring_to_life(db: &Db, new: &str, alive_at: i64, old: &str) -> sqlx
         .execute(&mut *tx)
         .await?;
     tx.commit().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_sweep_finds_expired_rows_through_the_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::from_sqlite(crate::db::test_pool(dir.path(), "sessions.db").await);
+        db.migrate().await.unwrap();
+        let plan: Vec<(i64, i64, i64, String)> =
+            sqlx::query_as(&format!("EXPLAIN QUERY PLAN {SWEEP_SELECT}"))
+                .bind(0)
+                .bind(-100)
+                .bind(500)
+                .fetch_all(&db.pool)
+                .await
+                .unwrap();
+        let plan: Vec<&str> = plan.iter().map(|row| row.3.as_str()).collect();
+        assert!(
+            plan.iter()
+                .any(|step| step.contains("tower_sessions_expiry")),
+            "{plan:?}"
+        );
+    }
 }

@@ -241,7 +241,7 @@ mod tests {
         struct Wrapped(#[source] sqlx::Error);
         let err = Wrapped(sqlx::Error::PoolTimedOut);
         assert_eq!(Unavailable::of(&err), Some(Unavailable::NoConnection));
-        // The session store's string errors, as `crate::session::Store` words them.
+        // The session store's string errors, as `session::SessionStore` words them (`store_error`).
         for reason in Unavailable::ALL {
             let err = session::Error::Store(session_store::Error::Backend(format!(
                 "{reason}: (code: 13) the details"

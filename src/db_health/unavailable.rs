@@ -1,30 +1,13 @@
-//! [`Unavailable`]: the reasons a database failure means "cannot be used right now" rather
-//! than a mistake of the app, read from sqlx's errors and from the session store's (which are
-//! strings: [`store_error`] writes the reason into them, [`Unavailable::of`] reads it back).
+//! Finding the [`Unavailable`] reason (defined by `db`) in any error: sqlx's, wrapped in
+//! another, or the session store's, which tower-sessions makes a string: [`store_error`]
+//! writes the reason into it, [`Unavailable::of`] reads it back. (The one string format read
+//! here is the one written here.)
 
 use std::error::Error as StdError;
 
 use tower_sessions::{session, session_store};
 
-/// Why the database cannot be used right now (each a condition the operator can fix, after
-/// which the app recovers by itself).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Unavailable {
-    /// `SQLITE_FULL`: the disk, or the size limit, is reached.
-    Full,
-    /// `SQLITE_BUSY`/`SQLITE_LOCKED`: another connection or process held the write lock for
-    /// longer than `database.busy_timeout`.
-    Locked,
-    /// `SQLITE_READONLY`: the file (or its directory, or the filesystem) cannot be written.
-    ReadOnly,
-    /// An I/O error, or the file cannot be opened.
-    Io,
-    /// No connection within the wait (`PoolTimedOut`): every connection is busy or failing.
-    NoConnection,
-    /// The readiness probe failed otherwise (a damaged file, a missing table): the app's
-    /// requests fail too, but as `500`s, since no wait will mend it.
-    Broken,
-}
+pub use crate::db::Unavailable;
 
 /// `err` as a session store's error, starting with the `reason` the database is unavailable,
 /// if any: tower-sessions' store errors are strings, and [`Unavailable::of`] reads the reason
@@ -37,15 +20,6 @@ pub fn store_error(reason: Option<Unavailable>, err: sqlx::Error) -> session_sto
 }
 
 impl Unavailable {
-    pub(super) const ALL: [Self; 6] = [
-        Self::Full,
-        Self::Locked,
-        Self::ReadOnly,
-        Self::Io,
-        Self::NoConnection,
-        Self::Broken,
-    ];
-
     /// The reason `err` (or an error it wraps) gives, if it is one of these.
     pub fn of(err: &(dyn StdError + 'static)) -> Option<Self> {
         let mut next = Some(err);
@@ -69,48 +43,10 @@ impl Unavailable {
     }
 
     /// The session store's errors are strings (tower-sessions' `Backend(String)`): the app's
-    /// store ([`crate::session::Store`]) starts the string with the reason ([`Self::as_str`]).
+    /// store (`session::SessionStore`) starts the string with the reason ([`Self::as_str`]).
     pub(super) fn of_store_message(message: &str) -> Option<Self> {
         Self::ALL
             .into_iter()
             .find(|reason| message.starts_with(reason.as_str()))
-    }
-
-    pub(super) fn of_sqlx(err: &sqlx::Error) -> Option<Self> {
-        match err {
-            sqlx::Error::Database(err) => {
-                // SQLite's extended result code; the primary code is its low byte.
-                let code: i32 = err.code()?.parse().ok()?;
-                match code & 0xff {
-                    13 => Some(Self::Full),
-                    5 | 6 => Some(Self::Locked),
-                    8 => Some(Self::ReadOnly),
-                    // IOERR, CANTOPEN, PROTOCOL (a lock protocol failure), NOMEM.
-                    10 | 14 | 15 | 7 => Some(Self::Io),
-                    _ => None,
-                }
-            }
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => Some(Self::NoConnection),
-            sqlx::Error::Io(_) | sqlx::Error::WorkerCrashed => Some(Self::Io),
-            _ => None,
-        }
-    }
-
-    /// The reason in words, for the log and `/readyz`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Full => "database or disk is full",
-            Self::Locked => "database is locked by another connection",
-            Self::ReadOnly => "database is read-only",
-            Self::Io => "database I/O error",
-            Self::NoConnection => "no database connection available",
-            Self::Broken => "database error",
-        }
-    }
-}
-
-impl std::fmt::Display for Unavailable {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
     }
 }

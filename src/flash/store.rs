@@ -4,6 +4,8 @@
 //! (before log-in, after log-out) keeps it in the visitor cookie
 //! ([`crate::session::visitor`]): anonymous traffic writes nothing to the database.
 
+use std::num::NonZeroU32;
+
 use axum::{
     extract::{FromRef, FromRequestParts},
     http::{StatusCode, request::Parts},
@@ -30,7 +32,7 @@ pub(super) const SESSION_KEY: &str = "flash.queue";
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FlashLimits {
     /// Flashes kept per session; pushing one more drops the oldest.
-    pub max_per_session: u32,
+    pub max_per_session: NonZeroU32,
     /// Characters kept per message; a longer one is cut and ends with `…`.
     pub max_message_chars: usize,
 }
@@ -38,7 +40,7 @@ pub struct FlashLimits {
 impl Default for FlashLimits {
     fn default() -> Self {
         Self {
-            max_per_session: 20,
+            max_per_session: NonZeroU32::new(20).unwrap(),
             max_message_chars: 500,
         }
     }
@@ -173,7 +175,7 @@ impl Flasher {
                 .iter()
                 .map(|&(category, message)| (category, self.clip(message.to_owned())))
                 .collect();
-            visitor.push_flashes(&clipped, self.store.limits.max_per_session as usize);
+            visitor.push_flashes(&clipped, self.store.limits.max_per_session.get() as usize);
             PushedHere::mark();
             return Ok(());
         }
@@ -182,7 +184,7 @@ impl Flasher {
             .iter()
             .map(|&(category, message)| (category, self.clip(message.to_owned())))
             .collect();
-        let limit = self.store.limits.max_per_session;
+        let limit = self.store.limits.max_per_session.get();
         match db::flashes::push(&self.store.db, &session_id, &clipped, limit).await? {
             Pushed::Stored { dropped } => {
                 PushedHere::mark();
@@ -385,7 +387,7 @@ mod tests {
     #[tokio::test]
     async fn a_full_queue_drops_the_oldest() {
         let fx = fixture(FlashLimits {
-            max_per_session: 3,
+            max_per_session: NonZeroU32::new(3).unwrap(),
             max_message_chars: 500,
         })
         .await;
@@ -403,7 +405,7 @@ mod tests {
     #[tokio::test]
     async fn a_long_message_is_cut_at_a_character_boundary() {
         let fx = fixture(FlashLimits {
-            max_per_session: 20,
+            max_per_session: NonZeroU32::new(20).unwrap(),
             max_message_chars: 20,
         })
         .await;

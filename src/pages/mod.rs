@@ -10,7 +10,7 @@ mod register;
 mod settings;
 
 pub use dashboard::DashboardPage;
-pub use flash_demo::{FlashCustom, FlashDemo, FlashDemoPage, flash_custom, flash_demo};
+pub use flash_demo::FlashDemoPage;
 pub use home::HomePage;
 pub use inspector::SessionPage;
 pub use login::LoginPage;

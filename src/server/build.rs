@@ -169,7 +169,7 @@ impl ServerBuilder {
         let flash = FlashStore::new(
             db.clone(),
             FlashLimits {
-                max_per_session: config.flash.max_per_session.get(),
+                max_per_session: config.flash.max_per_session,
                 max_message_chars: config.flash.max_message_chars,
             },
         );

@@ -24,10 +24,10 @@ use super::config::ServerConfig;
 use crate::{
     app::{App, shell},
     flash::{Flasher, LeaveFlashes, PushedHere},
-    session::{self, SessionLayer},
+    session::SessionLayer,
     text::{Lang, t},
     web::{
-        compression, fn_errors, guard, headers, health, overload, page_body, page_cache,
+        compression, fn_errors, guard, headers, health, lifetime, overload, page_body, page_cache,
         page_facts, reactive_owner, resign, state::AppState, telemetry, throttle, unavailable,
         visitor,
     },
@@ -73,7 +73,7 @@ pub fn app(
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.lifetimes.clone(),
-            session::lifetime::track,
+            lifetime::track,
         ))
         .layer(sessions)
         // The cookie of a visitor without a session (see `session::visitor`).

@@ -20,7 +20,7 @@ use crate::{
 tokio::task_local! {
     /// Set while [`cycle_id_keeping_rows`] cycles an id: the id whose deletion waits.
     pub(super) static CYCLING: Cell<Option<Id>>;
-    /// Set while [`finish_cycle`] saves the new record: [`SessionStore::create`] stores it as already
+    /// Set while [`finish_cycle`] saves the new record: `SessionStore::create` stores it as already
     /// expired and leaves here the expiry it is to have once the move has committed.
     pub(super) static BORN_EXPIRED: Cell<Option<i64>>;
 }

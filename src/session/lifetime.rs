@@ -11,14 +11,8 @@
 //!   store's `load` filters on `expiry_date`) and the sweeper deletes it.
 //!
 //! The facts these are computed from live in the session itself, under [`META_KEY`], kept up to
-//! date by the [`track`] middleware.
+//! date by the middleware `web::lifetime::track` ([`Lifetimes::after_request`]).
 
-use axum::{
-    extract::{Request, State},
-    http::header::{CONTENT_TYPE, USER_AGENT},
-    middleware::Next,
-    response::Response,
-};
 use serde::{Deserialize, Serialize};
 use tower_sessions::{
     Expiry, Session,
@@ -104,7 +98,7 @@ impl Lifetimes {
     }
 
     /// The `expiry_date` to store for `record`. A record without [`Meta`] (a session created in
-    /// the middle of a request, before [`track`] adds it) gets the idle timeout.
+    /// the middle of a request, before `web::lifetime::track` adds it) gets the idle timeout.
     pub fn record_expiry(&self, record: &Record) -> OffsetDateTime {
         let meta = record
             .data
@@ -124,10 +118,12 @@ impl Lifetimes {
         (self.idle.whole_seconds() / 10).clamp(1, 60)
     }
 
-    /// Brings the session's [`Meta`] up to date after a request ran (see [`track`]).
+    /// Brings the session's [`Meta`] up to date after a page or server-function request ran
+    /// (the middleware `web::lifetime::track` calls it): starts the bookkeeping of a new
+    /// session, notes that a live one was used, keeps a remembered cookie persistent.
     /// `resigned`: the cookie came signed with an older key, and must be sent again (a save
     /// makes tower-sessions send it).
-    async fn after_request(
+    pub async fn after_request(
         &self,
         session: &Session,
         user_agent: Option<&str>,
@@ -163,56 +159,6 @@ impl Lifetimes {
         }
         Ok(())
     }
-}
-
-/// Middleware (inside the session layer): after each page or server-function request, starts
-/// the bookkeeping of a new session, notes that a live one was used, keeps a remembered
-/// cookie persistent, and has a cookie signed with an older key sent again
-/// (`web::resign`). Runs
-/// after the handler so that it sees the session as the handler left it; a failed request (5xx)
-/// is left alone, as tower-sessions does not save it either.
-pub async fn track(
-    State(lifetimes): State<Lifetimes>,
-    session: Session,
-    request: Request,
-    next: Next,
-) -> Response {
-    let user_agent = request
-        .headers()
-        .get(USER_AGENT)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned);
-    let server_function = request.uri().path().starts_with("/api/");
-    let resigned = request
-        .extensions()
-        .get::<super::cookies::Resigned>()
-        .is_some();
-    let response = next.run(request).await;
-    if response.status().is_server_error() {
-        return response;
-    }
-    // Only what a user does (a page, a server function) counts as activity; the stylesheet,
-    // script and wasm a page pulls in would cost a session read each and say nothing new.
-    let page = response
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("text/html"));
-    if !(page || server_function) {
-        return response;
-    }
-    if let Err(err) = lifetimes
-        .after_request(&session, user_agent.as_deref(), resigned)
-        .await
-    {
-        // The store told the database's health already; an unavailable database is logged
-        // once there, not on every request.
-        match crate::db_health::Unavailable::of(&err) {
-            Some(_) => tracing::debug!(error = %err, "could not update the session's bookkeeping"),
-            None => tracing::warn!(error = %err, "could not update the session's bookkeeping"),
-        }
-    }
-    response
 }
 
 /// Unix seconds as a date-time (the far future for values out of range).

@@ -14,7 +14,7 @@
 //! a request that saves an existing session twice (an explicit `session.save()`, then the
 //! middleware's save) merges its second save against its own first one and re-applies all it
 //! changed since the load over what others wrote in between. Nothing in the app saves an
-//! existing session explicitly; a new one (`Store::create`) notes its version.
+//! existing session explicitly; a new one (`SessionStore::create`) notes its version.
 
 use std::collections::HashMap;
 

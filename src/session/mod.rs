@@ -6,10 +6,10 @@
 //! - [`cookies`]: how the app's cookies are set, and the keys that sign and encrypt them.
 //! - [`manager`]: the session middleware from the `[session]` settings.
 //! - `sweep`: deleting expired records, a batch at a time, and the task that does it.
-//! - [`store`]: the store (update-only saves, server-side expiry, the per-user index).
+//! - [`store`]: the store (update-only saves, server-side expiry, the device columns).
 //! - `cycle`: a log-in's new session id, keeping the flashes that wait under the old one.
 //! - [`loaded`]: what the store's load found out besides the record (flashes waiting, the user).
-//! - [`lifetime`]: idle, absolute and remembered lifetimes, and the middleware that tracks them.
+//! - [`lifetime`]: idle, absolute and remembered lifetimes, and what a request changes of them.
 //! - [`keys`]: what the app keeps in a session (who is logged in, kept form input).
 //! - [`form_input`]: form input kept across a failed post's redirect.
 //! - [`user_sessions`]: which sessions belong to which user (the device columns of
@@ -17,8 +17,8 @@
 //! - `merge`: saves that merge the keys a request changed into a newer version of the record.
 //! - [`visitor`]: what a visitor without a server-side session keeps, in an encrypted cookie.
 //!
-//! Shared with the browser (server functions and the types pages show):
-//! - [`devices`]: the user's sessions on other devices, and signing them out.
+//! Shared with the browser (the types pages show; their server functions are in `api`):
+//! - [`devices`]: the user's sessions on their devices.
 //! - [`inspect`]: what the server keeps for the current session (the `/session` page).
 
 pub mod devices;

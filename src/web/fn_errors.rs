@@ -13,12 +13,9 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use leptos::server_fn::error::FromServerFnError;
+use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 
 use crate::error::AppError;
-
-/// The header leptos puts on a server function's error answer (its value: the function's path).
-pub const SERVER_FN_ERROR_HEADER: &str = "serverfnerror";
 
 /// Middleware: turns a server function's [`AppError::BadRequest`] into a `400` with a
 /// plain-text message.
@@ -32,8 +29,9 @@ pub async fn malformed_is_bad_request(request: Request, next: Next) -> Response 
     let Ok(bytes) = axum::body::to_bytes(body, 16 * 1024).await else {
         return Response::from_parts(parts, Body::empty());
     };
-    match AppError::de(bytes.clone()) {
-        error @ AppError::BadRequest(_) => {
+    // Only our own error, read as it was written; any other body passes through as it came.
+    match serde_json::from_slice::<AppError>(&bytes) {
+        Ok(error @ AppError::BadRequest(_)) => {
             tracing::info!(%error, "malformed server-function request");
             (StatusCode::BAD_REQUEST, format!("{error}\n")).into_response()
         }

@@ -16,6 +16,7 @@ pub mod fn_errors;
 pub mod guard;
 pub mod headers;
 pub mod health;
+pub mod lifetime;
 pub mod overload;
 pub mod page_body;
 pub mod page_cache;

@@ -21,9 +21,9 @@ use axum::{
 
 use leptos::server_fn::error::FromServerFnError;
 
-use super::fn_errors::SERVER_FN_ERROR_HEADER;
 use crate::text::{Lang, t};
 use crate::{db_health::DbHealth, error::AppError};
+use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 
 /// How long a client is asked to wait before trying again.
 pub const RETRY_AFTER: Duration = Duration::from_secs(5);
