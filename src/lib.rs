@@ -28,7 +28,8 @@ pub mod allocator;
 /// Server only: the clock times are measured by (the system's, or the tests').
 #[cfg(feature = "ssr")]
 pub mod clock;
-/// Server only: the connection pool and migrations.
+/// Server only: the database handle (`Db`), the pool, migrations and one repository per
+/// table, the only place that writes SQL.
 #[cfg(feature = "ssr")]
 pub mod db;
 /// Server only: whether the database can be used right now (failures sorted, logged once,

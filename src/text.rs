@@ -126,6 +126,17 @@ pub struct Text {
     pub error_unavailable: &'static str,
     /// Anything else the server could not do.
     pub error_internal: &'static str,
+    /// Plain-text answers of the HTTP layer: too many requests at once, one that took too
+    /// long, a failure outside any handler, a body over the limit.
+    pub http_busy: &'static str,
+    pub http_timed_out: &'static str,
+    pub http_failed: &'static str,
+    pub http_body_too_large: &'static str,
+    /// The page answered while the database cannot be used: its title, what happened to a
+    /// change (a post), and the words for a page that could not be loaded.
+    pub unavailable_title: &'static str,
+    pub unavailable_nothing_changed: &'static str,
+    pub unavailable_load: &'static str,
     pub session_ended: &'static str,
     pub not_found_title: &'static str,
     pub not_found_body: &'static str,
@@ -262,6 +273,13 @@ pub static EN: Text = Text {
     error_bad_request: "Bad request: the form could not be read ({detail}). Please send it again from the page.",
     error_unavailable: "We could not save that; please try again in a moment.",
     error_internal: "Something went wrong. Please try again.",
+    http_busy: "The server is busy. Please try again in a moment.",
+    http_timed_out: "The request took too long. Please try again.",
+    http_failed: "Something went wrong.",
+    http_body_too_large: "Request body too large.",
+    unavailable_title: "Please try again in a moment",
+    unavailable_nothing_changed: "Nothing was changed.",
+    unavailable_load: "This page is unavailable for a moment; please try again shortly.",
     not_found_title: "Page not found",
     not_found_body: "There is nothing at this address.",
     not_found_home_link: "Back to the home page",

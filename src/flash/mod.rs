@@ -4,7 +4,7 @@
 //! # Overview
 //! - **Push** on the server, from a server function or an axum handler, with a [`Flasher`]
 //!   (`flasher.success("Saved").await?`, or `push(category, message)` for any category).
-//! - **Read** on the page: [`Layout`](crate::components::Layout) calls [`provide_flashes`]; every
+//! - **Read** on the page: the app's layout calls [`provide_flashes`]; every
 //!   component of the page then shares one read through [`use_flashes`], with a category
 //!   filter, [`Flashes::with_categories`].
 //! - **Show**: [`FlashList`] is the global banner (only the layout renders it) and

@@ -169,7 +169,7 @@ impl Config {
         Ok(config)
     }
 
-    /// Checks the rules that types alone cannot express.
+    /// Checks what the types cannot say: ranges, formats, and the rules between values.
     fn validate(&self) -> Result<(), ConfigError> {
         let invalid = |key: &str, why: &str| {
             Err(ConfigError::Invalid {

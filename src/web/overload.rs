@@ -17,6 +17,8 @@ use axum::{
 };
 use tower::{load_shed::error::Overloaded, timeout::error::Elapsed};
 
+use crate::text::{Lang, t};
+
 /// How long an overloaded server asks clients to wait before trying again.
 pub const RETRY_AFTER: Duration = Duration::from_secs(1);
 
@@ -27,19 +29,23 @@ pub async fn answer(err: BoxError) -> Response {
         (
             StatusCode::SERVICE_UNAVAILABLE,
             [(header::RETRY_AFTER, RETRY_AFTER.as_secs().to_string())],
-            "The server is busy. Please try again in a moment.",
+            t(Lang::current()).http_busy,
         )
             .into_response()
     } else if err.is::<Elapsed>() {
         tracing::warn!("request timed out");
         (
             StatusCode::SERVICE_UNAVAILABLE,
-            "The request took too long. Please try again.",
+            t(Lang::current()).http_timed_out,
         )
             .into_response()
     } else {
         // Nothing inside fails otherwise (axum's handlers are infallible).
         tracing::error!(error = %err, "request failed in the overload layers");
-        (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong.").into_response()
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            t(Lang::current()).http_failed,
+        )
+            .into_response()
     }
 }

@@ -1,5 +1,5 @@
-//! Session cookies signed with an older secret key (`SECRET_KEY_PREVIOUS`; see
-//! [`crate::server::secret`]) keep their session, and go back to the browser signed with the
+//! Session cookies signed with an older secret key (`SECRET_KEY_PREVIOUS`, read by
+//! `server::secret`) keep their session, and go back to the browser signed with the
 //! current key.
 //!
 //! [`resign`] runs just outside the session layer: a cookie the current key verifies passes

@@ -57,7 +57,8 @@ pub async fn throttle_auth_posts(
     let ip = crate::web::client_ip::client_ip(&parts, &state.trusted_proxies);
     // The body limit layer has already capped the size.
     let Ok(bytes) = to_bytes(body, usize::MAX).await else {
-        return (StatusCode::PAYLOAD_TOO_LARGE, "Request body too large.\n").into_response();
+        let message = format!("{}\n", t(Lang::current()).http_body_too_large);
+        return (StatusCode::PAYLOAD_TOO_LARGE, message).into_response();
     };
     let username = posted_username(&bytes);
     let mut wait = state.auth_limiter.check(ip).err().unwrap_or(0);

@@ -46,9 +46,12 @@ pub async fn answer(State(health): State<DbHealth>, request: Request, next: Next
     if !failed || health.failures() == failures_before {
         return response;
     }
+    let text = t(Lang::current());
     let mut answer = match form {
-        Form::Page { write: true } => Html(page(message(), "Nothing was changed.")).into_response(),
-        Form::Page { write: false } => Html(page(LOAD_MESSAGE, "")).into_response(),
+        Form::Page { write: true } => {
+            Html(page(message(), text.unavailable_nothing_changed)).into_response()
+        }
+        Form::Page { write: false } => Html(page(text.unavailable_load, "")).into_response(),
         Form::ServerFunction(uri) => {
             // The server function's own error answer, which the hydrated app shows as an
             // error flash (`flash::Flashes::refresh_after`).
@@ -72,9 +75,6 @@ pub async fn answer(State(health): State<DbHealth>, request: Request, next: Next
     // Cookies the failed request would have set (say, a new session's) are not sent.
     answer
 }
-
-/// What is told to a page that could not be loaded (`GET`).
-pub const LOAD_MESSAGE: &str = "This page is unavailable for a moment; please try again shortly.";
 
 /// The form of the answer, from the request: what the client can show.
 enum Form {
@@ -109,13 +109,19 @@ impl Form {
 
 /// The page: plain HTML, no script, nothing from the database.
 fn page(message: &str, more: &str) -> String {
+    let text = t(Lang::current());
+    let (title, app, home) = (
+        text.unavailable_title,
+        text.app_name,
+        text.not_found_home_link,
+    );
     format!(
         "<!DOCTYPE html>\
 <html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-<title>Please try again in a moment - Flashboard</title></head>\
-<body><main><h1>Please try again in a moment</h1>\
+<title>{title} - {app}</title></head>\
+<body><main><h1>{title}</h1>\
 <p role=\"alert\">{message}</p>\
-<p>{more} <a href=\"/\">Back to the home page</a></p></main></body></html>"
+<p>{more} <a href=\"/\">{home}</a></p></main></body></html>"
     )
 }
