@@ -283,14 +283,12 @@ async fn a_log_in_is_whole_once_its_record_is_stored() {
         .await;
     // Any later change to alice's record fails: the log-in must not need one (the welcome
     // flash is pushed after the record is stored).
-    sqlx::query(
-        "CREATE TRIGGER no_later_save BEFORE UPDATE OF data ON tower_sessions \
-         WHEN OLD.user_id = (SELECT id FROM users WHERE username = 'alice') \
-         BEGIN SELECT RAISE(ABORT, 'injected fault'); END",
+    app.fault_for_user(
+        "no_later_save",
+        "BEFORE UPDATE OF data ON tower_sessions",
+        "alice",
     )
-    .execute(&app.pool)
-    .await
-    .unwrap();
+    .await;
     let res = app.login("alice", "Password123").await;
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/dashboard");
@@ -342,22 +340,10 @@ async fn a_log_in_that_fails_half_way_leaves_the_waiting_flashes() {
     app.login("bob", "Password123").await;
     app.html("/dashboard").await; // shows the welcome
     app.flasher().await.info("For bob.").await.unwrap();
-    sqlx::query(
-        "CREATE TRIGGER keep_bob BEFORE DELETE ON tower_sessions \
-         WHEN OLD.user_id = (SELECT id FROM users WHERE username = 'bob') \
-         BEGIN SELECT RAISE(ABORT, 'injected fault'); END",
-    )
-    .execute(&app.pool)
-    .await
-    .unwrap();
-    sqlx::query(
-        "CREATE TRIGGER keep_alice BEFORE DELETE ON tower_sessions \
-         WHEN OLD.user_id = (SELECT id FROM users WHERE username = 'alice') \
-         BEGIN SELECT RAISE(ABORT, 'injected fault'); END",
-    )
-    .execute(&app.pool)
-    .await
-    .unwrap();
+    for (trigger, user) in [("keep_bob", "bob"), ("keep_alice", "alice")] {
+        app.fault_for_user(trigger, "BEFORE DELETE ON tower_sessions", user)
+            .await;
+    }
     let res = app.login("alice", "Password123").await;
     assert_eq!(res.status(), 500);
     for trigger in ["keep_bob", "keep_alice"] {

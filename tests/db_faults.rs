@@ -127,14 +127,7 @@ async fn assert_recovered(scene: &Scene) {
     let bob = app.new_client();
     let res = log_in_bob(app, &bob).await;
     assert_eq!(res.headers()["location"], "/dashboard");
-    let dashboard = bob
-        .get(app.url("/dashboard"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let dashboard = app.html_with(&bob, "/dashboard").await;
     assert!(dashboard.contains("Hello, bob!"), "{dashboard}");
     let res = app
         .post_form(

@@ -202,14 +202,7 @@ async fn each_browser_sees_only_its_own_flashes() {
     let app = spawn_app().await;
     app.post_form("/api/flash_demo", &[]).await;
     let other = app.new_client();
-    let html = other
-        .get(app.url("/flash-demo"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html_with(&other, "/flash-demo").await;
     assert_eq!(banner(&html), []);
     assert_eq!(banner(&page(&app, "/flash-demo").await), pairs(&DEMO));
 }

@@ -613,14 +613,7 @@ async fn signing_out_all_other_devices_leaves_this_one_and_other_users_alone() {
     }
 
     // A handle of another user's session does nothing.
-    let stranger_html = stranger
-        .get(app.url("/dashboard"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let stranger_html = app.html_with(&stranger, "/dashboard").await;
     assert!(
         device_handles(&stranger_html).is_empty(),
         "the stranger has one session"

@@ -297,6 +297,25 @@ impl TestApp {
     pub async fn html(&self, path: &str) -> String {
         self.get(path).await.text().await.unwrap()
     }
+
+    /// Makes SQLite refuse `event` (such as `BEFORE DELETE ON tower_sessions`) on the session
+    /// rows of `username`, as a failing database would, until `DROP TRIGGER name`.
+    pub async fn fault_for_user(&self, name: &str, event: &str, username: &str) {
+        sqlx::query(&format!(
+            "CREATE TRIGGER {name} {event} \
+             WHEN OLD.user_id = (SELECT id FROM users WHERE username = '{username}') \
+             BEGIN SELECT RAISE(ABORT, 'injected fault'); END"
+        ))
+        .execute(&self.pool)
+        .await
+        .unwrap();
+    }
+
+    /// The body of `GET path` as `client` (another browser) sees it.
+    pub async fn html_with(&self, client: &reqwest::Client, path: &str) -> String {
+        let res = client.get(self.url(path)).send().await.unwrap();
+        res.text().await.unwrap()
+    }
 }
 
 /// The messages of field-scoped flashes of `category` in `html` (e.g. `error_username`).
