@@ -16,6 +16,7 @@
 //!   `tower_sessions`).
 //! - `merge`: saves that merge the keys a request changed into a newer version of the record.
 //! - [`visitor`]: what a visitor without a server-side session keeps, in an encrypted cookie.
+//! - `visitor_cookie`: those cookies as they travel (read from a request, written back).
 //!
 //! Shared with the browser (the types pages show; their server functions are in `api`):
 //! - [`devices`]: the user's sessions on their devices.
@@ -50,6 +51,8 @@ mod sweep;
 pub mod user_sessions;
 #[cfg(feature = "ssr")]
 pub mod visitor;
+#[cfg(feature = "ssr")]
+mod visitor_cookie;
 
 #[cfg(feature = "ssr")]
 pub use cycle::{Cycled, cycle_id_keeping_rows, finish_cycle};

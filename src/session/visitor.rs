@@ -23,15 +23,9 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use axum::http::{HeaderMap, HeaderValue, header::COOKIE, request::Parts};
+use axum::http::request::Parts;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_json::Value;
-use tower_sessions::cookie::{
-    Cookie, CookieJar, SameSite,
-    time::{Duration, OffsetDateTime},
-};
-
-use super::cookies::{CookieKeys, CookieSettings};
 
 /// How long flashes wait in their cookie after the last push.
 pub const FLASH_SECONDS: i64 = 600;
@@ -44,46 +38,46 @@ pub const MAX_JSON_BYTES: usize = 2_800;
 pub const FLASH_COOKIE: &str = "flashboard_flash";
 pub const VALUES_COOKIE: &str = "flashboard_visitor";
 /// The key of what goes first when the values outgrow their cookie (see `session::keys`).
-const FIRST_TO_GO: &str = super::keys::FORM_INPUT_KEY;
+pub(super) const FIRST_TO_GO: &str = super::keys::FORM_INPUT_KEY;
 
 /// A flash waiting in the cookie: `(id, category, message)`.
 pub type CookieFlash = (i64, String, String);
 
 /// The flash cookie's content.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-struct Flashes {
+pub(super) struct Flashes {
     /// Waiting flashes, oldest first.
     #[serde(default, rename = "f")]
-    queue: Vec<CookieFlash>,
+    pub(super) queue: Vec<CookieFlash>,
     /// Unix seconds after which they are dropped.
     #[serde(default, rename = "u")]
-    until: i64,
+    pub(super) until: i64,
 }
 
 /// One cookie's state in a request.
 #[derive(Debug, Default)]
-struct Part<T> {
-    content: T,
+pub(super) struct Part<T> {
+    pub(super) content: T,
     /// The request brought the cookie (readable or not).
-    arrived: bool,
+    pub(super) arrived: bool,
     /// To be sent again: changed, opened with an older key, or unreadable (then deleted).
-    changed: bool,
+    pub(super) changed: bool,
 }
 
 #[derive(Debug, Default)]
-struct Inner {
-    flashes: Part<Flashes>,
-    values: Part<BTreeMap<String, Value>>,
+pub(super) struct Inner {
+    pub(super) flashes: Part<Flashes>,
+    pub(super) values: Part<BTreeMap<String, Value>>,
     /// The clock's time when the request arrived (Unix seconds).
-    now: i64,
+    pub(super) now: i64,
 }
 
 /// The visitor state of one request (shared by its clones, as a `Session` is).
 #[derive(Clone, Debug, Default)]
-pub struct Visitor(Arc<Mutex<Inner>>);
+pub struct Visitor(pub(super) Arc<Mutex<Inner>>);
 
 impl Visitor {
-    fn with<R>(&self, f: impl FnOnce(&mut Inner) -> R) -> R {
+    pub(super) fn with<R>(&self, f: impl FnOnce(&mut Inner) -> R) -> R {
         f(&mut self.0.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
@@ -156,166 +150,14 @@ impl Visitor {
             taken
         })
     }
-
-    /// Reads the visitor's cookies from `headers` (expired flashes dropped).
-    pub fn read(
-        headers: &HeaderMap,
-        cookies: &CookieSettings,
-        keys: &CookieKeys,
-        now: i64,
-    ) -> Self {
-        let mut flashes: Part<Flashes> = open(headers, &cookies.name(FLASH_COOKIE), keys);
-        if !flashes.content.queue.is_empty() && flashes.content.until <= now {
-            flashes.content = Flashes::default();
-            flashes.changed = true;
-        }
-        let values = open(headers, &cookies.name(VALUES_COOKIE), keys);
-        Self(Arc::new(Mutex::new(Inner {
-            flashes,
-            values,
-            now,
-        })))
-    }
-
-    /// The `Set-Cookie` headers for the response: each cookie that changed, with its new
-    /// content, or deleted once empty.
-    pub fn set_cookies(&self, cookies: &CookieSettings, keys: &CookieKeys) -> Vec<HeaderValue> {
-        let (flashes, values) = self.with(|inner| {
-            let flashes = inner.flashes.changed.then(|| {
-                let mut content = inner.flashes.content.clone();
-                while fits(&content).is_none() && !content.queue.is_empty() {
-                    content.queue.remove(0);
-                }
-                let lifetime = (content.until - inner.now).max(1);
-                (
-                    content.queue.is_empty(),
-                    inner.flashes.arrived,
-                    fits(&content),
-                    lifetime,
-                )
-            });
-            let values = inner.values.changed.then(|| {
-                let mut content = inner.values.content.clone();
-                if fits(&content).is_none() {
-                    content.remove(FIRST_TO_GO);
-                }
-                (content.is_empty(), inner.values.arrived, fits(&content))
-            });
-            (flashes, values)
-        });
-        let mut headers = Vec::new();
-        if let Some((empty, arrived, json, lifetime)) = flashes {
-            headers.extend(cookie(
-                FLASH_COOKIE,
-                cookies,
-                keys,
-                empty,
-                arrived,
-                json,
-                lifetime,
-            ));
-        }
-        if let Some((empty, arrived, json)) = values {
-            let lifetime = KEEP_DAYS * 24 * 3600;
-            headers.extend(cookie(
-                VALUES_COOKIE,
-                cookies,
-                keys,
-                empty,
-                arrived,
-                json,
-                lifetime,
-            ));
-        }
-        headers
-    }
-}
-
-/// `content` as JSON, if it fits in a cookie.
-fn fits(content: &impl Serialize) -> Option<String> {
-    serde_json::to_string(content)
-        .ok()
-        .filter(|json| json.len() <= MAX_JSON_BYTES)
-}
-
-/// Opens the cookie `name` from `headers` with any of `keys`: its content, and whether it must
-/// be sent again (opened with an older key, or unreadable: then deleted).
-fn open<T: DeserializeOwned + Default>(
-    headers: &HeaderMap,
-    name: &str,
-    keys: &CookieKeys,
-) -> Part<T> {
-    let Some(cookie) = headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|header| std::str::from_utf8(header.as_bytes()).ok())
-        .flat_map(Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|cookie| cookie.name() == name)
-        .map(Cookie::into_owned)
-    else {
-        return Part::default();
-    };
-    let opened = std::iter::once(&keys.current)
-        .chain(&keys.older)
-        .enumerate()
-        .find_map(|(n, key)| Some((n, CookieJar::new().private(key).decrypt(cookie.clone())?)))
-        .and_then(|(n, plain)| Some((n, serde_json::from_str::<T>(plain.value()).ok()?)));
-    match opened {
-        Some((n, content)) => Part {
-            content,
-            arrived: true,
-            changed: n > 0,
-        },
-        None => Part {
-            content: T::default(),
-            arrived: true,
-            changed: true,
-        },
-    }
-}
-
-/// The `Set-Cookie` of the cookie `base`: `json` encrypted for `lifetime` seconds, or a
-/// deletion when `empty` (when the request brought one), or nothing.
-fn cookie(
-    base: &str,
-    cookies: &CookieSettings,
-    keys: &CookieKeys,
-    empty: bool,
-    arrived: bool,
-    json: Option<String>,
-    lifetime: i64,
-) -> Option<HeaderValue> {
-    let name = cookies.name(base);
-    let build = |value: String| {
-        Cookie::build((name.clone(), value))
-            .http_only(true)
-            .secure(cookies.secure)
-            .same_site(SameSite::Lax)
-            .path("/")
-    };
-    if empty {
-        let deletion = build(String::new())
-            .max_age(Duration::ZERO)
-            .expires(OffsetDateTime::UNIX_EPOCH);
-        return arrived
-            .then(|| HeaderValue::from_str(&deletion.build().to_string()).ok())
-            .flatten();
-    }
-    let Some(json) = json else {
-        tracing::warn!(cookie = base, "visitor cookie too large: not sent");
-        return None;
-    };
-    let mut jar = CookieJar::new();
-    jar.private_mut(&keys.current)
-        .add(build(json).max_age(Duration::seconds(lifetime)));
-    jar.get(&name)
-        .and_then(|cookie| HeaderValue::from_str(&cookie.to_string()).ok())
 }
 
 #[cfg(test)]
 mod tests {
+    use axum::http::{HeaderMap, HeaderValue, header::COOKIE};
+
     use super::*;
+    use crate::session::cookies::{CookieKeys, CookieSettings};
 
     fn keys() -> CookieKeys {
         CookieKeys {
