@@ -337,3 +337,43 @@ async fn a_request_running_past_the_timeout_gets_503_and_frees_its_place() {
         "its place is free again"
     );
 }
+
+#[tokio::test]
+async fn flashboard_migrate_prepares_the_database_and_can_run_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("app.db").display());
+    let migrate = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_flashboard"))
+            .arg("migrate")
+            .current_dir(dir.path())
+            .env("FLASHBOARD_DATABASE__URL", &url)
+            .env_remove("FLASHBOARD_CONFIG")
+            .output()
+            .unwrap()
+    };
+    for run in 1..=2 {
+        let out = migrate();
+        assert!(
+            out.status.success(),
+            "run {run}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let tables: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    for table in ["auth_events", "flash", "tower_sessions", "users"] {
+        assert!(tables.iter().any(|t| t == table), "{table} in {tables:?}");
+    }
+
+    let unknown = std::process::Command::new(env!("CARGO_BIN_EXE_flashboard"))
+        .arg("migrat")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown command `migrat`"));
+}

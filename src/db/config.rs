@@ -17,12 +17,48 @@ pub struct DatabaseConfig {
     pub busy_timeout: Duration,
 }
 
+impl DatabaseConfig {
+    /// The URL as messages and logs may show it: a password in it is replaced by `***`.
+    pub fn url_for_display(&self) -> String {
+        match url::Url::parse(&self.url) {
+            Ok(mut url) if url.password().is_some() => {
+                let _ = url.set_password(Some("***"));
+                url.to_string()
+            }
+            _ => self.url.clone(),
+        }
+    }
+}
+
 impl Default for DatabaseConfig {
     fn default() -> Self {
         Self {
             url: "sqlite://data/flashboard.db".into(),
             max_connections: NonZeroU32::new(8).unwrap(),
             busy_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_url_is_shown_without_its_password() {
+        let with = |url: &str| DatabaseConfig {
+            url: url.to_owned(),
+            ..DatabaseConfig::default()
+        };
+        let shown = with("postgres://app:s3cret@db.internal:5432/flashboard").url_for_display();
+        assert_eq!(shown, "postgres://app:***@db.internal:5432/flashboard");
+        assert!(!shown.contains("s3cret"));
+        for plain in [
+            "sqlite://data/flashboard.db",
+            "sqlite::memory:",
+            "not a url",
+        ] {
+            assert_eq!(with(plain).url_for_display(), plain);
         }
     }
 }

@@ -14,7 +14,7 @@ use super::{
 };
 use crate::{
     auth::{password::Passwords, throttle::IpLimiter},
-    db::Db,
+    db::{DatabaseConfig, Db},
     db_health::{self, DbHealth},
     flash::{FlashLimits, FlashStore},
     session,
@@ -104,6 +104,22 @@ impl Server {
     }
 }
 
+/// Opens the database `config` names and applies the migrations that have not run (the same
+/// at start-up and for `flashboard migrate`). Errors name the URL without its password.
+pub async fn open_and_migrate(config: &DatabaseConfig) -> Result<Db, StartupError> {
+    let url = config.url_for_display();
+    let db = Db::open(config)
+        .await
+        .map_err(|source| StartupError::Database {
+            url: url.clone(),
+            source,
+        })?;
+    db.migrate()
+        .await
+        .map_err(|source| StartupError::Migrate { url, source })?;
+    Ok(db)
+}
+
 /// What a [`Server`] is built from. The secrets are handed over apart from the settings
 /// (they come from the environment, never from the settings file).
 pub struct ServerBuilder {
@@ -149,16 +165,7 @@ impl ServerBuilder {
         } = self;
         let dev_key_beside = config.is_dev().then_some(config.database.url.as_str());
         let cookie_keys = secret::cookie_keys(&secrets, dev_key_beside)?;
-        let url = config.database.url.clone();
-        let db_error = |source| StartupError::Database {
-            url: url.clone(),
-            source,
-        };
-        let db = Db::open(&config.database).await.map_err(db_error)?;
-        db.migrate().await.map_err(|source| StartupError::Migrate {
-            url: url.clone(),
-            source,
-        })?;
+        let db = open_and_migrate(&config.database).await?;
         let db_health = DbHealth::new(db.clone(), config.clock.clone());
         let watcher = db_health.spawn_watcher(db_health::PROBE_EVERY);
         let lifetimes = session::Lifetimes::from_config(&config.session, config.clock.clone());

@@ -7,12 +7,24 @@ pub mod config;
 pub mod router;
 pub mod secret;
 
-pub use self::build::{Server, ServerBuilder, StartupError};
+pub use self::build::{Server, ServerBuilder, StartupError, open_and_migrate};
 
 use tokio::net::TcpListener;
 
 use self::{config::Config, secret::Secrets};
 use crate::web::{assets, telemetry};
+
+/// `flashboard migrate`: applies the migrations that have not run to the database the settings
+/// name, and exits (for deployments that migrate before rolling out). Starting the server
+/// applies them too.
+pub async fn migrate() -> Result<(), StartupError> {
+    let config = Config::load()?;
+    telemetry::init();
+    let db = open_and_migrate(&config.database).await?;
+    db.close().await;
+    tracing::info!(url = %config.database.url_for_display(), "database migrated");
+    Ok(())
+}
 
 /// The binary's entry point: settings, logs, build, bind, serve until a signal.
 pub async fn run() -> Result<(), StartupError> {
