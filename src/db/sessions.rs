@@ -81,20 +81,15 @@ pub async fn load_version(db: &Db, id: &str) -> sqlx::Result<Option<(Vec<u8>, i6
 /// counting the version up. Whether it wrote: `false` when the row is newer, or gone (an
 /// update never inserts: a deleted session stays deleted).
 pub async fn update(db: &Db, row: &Row<'_>, version: Option<i64>) -> sqlx::Result<bool> {
-    let device = row.device;
-    let updated = sqlx::query(
-        "UPDATE tower_sessions SET data = ?, expiry_date = ?, user_id = ?, started_at = ?, \
-           last_seen = ?, remembered = ?, user_agent = ?, version = version + 1 \
-         WHERE id = ? AND (?9 IS NULL OR version = ?9)",
+    let updated = bind_row(
+        sqlx::query(
+            "UPDATE tower_sessions SET data = ?1, expiry_date = ?2, user_id = ?3, \
+               started_at = ?4, last_seen = ?5, remembered = ?6, user_agent = ?7, \
+               version = version + 1 \
+             WHERE id = ?8 AND (?9 IS NULL OR version = ?9)",
+        ),
+        row,
     )
-    .bind(row.data)
-    .bind(row.expiry)
-    .bind(device.user_id)
-    .bind(device.started_at)
-    .bind(device.last_seen)
-    .bind(device.remembered)
-    .bind(&device.user_agent)
-    .bind(row.id)
     .bind(version)
     .execute(&db.pool)
     .await?
@@ -102,22 +97,32 @@ pub async fn update(db: &Db, row: &Row<'_>, version: Option<i64>) -> sqlx::Resul
     Ok(updated == 1)
 }
 
+type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+
+/// Binds `row` as `?1` to `?8`: data, expiry, the five device columns, id.
+fn bind_row<'q>(query: Query<'q>, row: &Row<'q>) -> Query<'q> {
+    let device = row.device;
+    query
+        .bind(row.data)
+        .bind(row.expiry)
+        .bind(device.user_id)
+        .bind(device.started_at)
+        .bind(device.last_seen)
+        .bind(device.remembered)
+        .bind(device.user_agent.as_deref())
+        .bind(row.id)
+}
+
 /// Inserts `row` as a new record; `false` when its id is taken.
 pub async fn insert(db: &Db, row: &Row<'_>) -> sqlx::Result<bool> {
-    let device = row.device;
-    let inserted = sqlx::query(
-        "INSERT INTO tower_sessions (id, data, expiry_date, user_id, started_at, \
-           last_seen, remembered, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
-         ON CONFLICT (id) DO NOTHING",
+    let inserted = bind_row(
+        sqlx::query(
+            "INSERT INTO tower_sessions (data, expiry_date, user_id, started_at, last_seen, \
+               remembered, user_agent, id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+             ON CONFLICT (id) DO NOTHING",
+        ),
+        row,
     )
-    .bind(row.id)
-    .bind(row.data)
-    .bind(row.expiry)
-    .bind(device.user_id)
-    .bind(device.started_at)
-    .bind(device.last_seen)
-    .bind(device.remembered)
-    .bind(&device.user_agent)
     .execute(&db.pool)
     .await?
     .rows_affected();
