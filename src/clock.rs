@@ -1,8 +1,8 @@
 //! The clock that session lifetimes, log-in times and the per-account log-in delay are measured
 //! by: the system's in the app, one the tests move by hand (so that a test of a 30-minute idle
 //! timeout takes no time and cannot race the real clock). Not by it: the `Max-Age` of a
-//! remembered cookie (tower-sessions computes it from the system's clock) and the per-IP limiter
-//! (governor's own clock). Also [`Period`], a length of time as the settings state it.
+//! remembered cookie (tower-sessions computes it from the system's clock). The per-IP limiter
+//! reads it in milliseconds. Also [`Period`], a length of time as the settings state it.
 
 use std::sync::{
     Arc,
@@ -42,6 +42,17 @@ impl Clock {
         match &self.0 {
             None => OffsetDateTime::now_utc().unix_timestamp(),
             Some(now) => now.load(Ordering::SeqCst),
+        }
+    }
+
+    /// The time, in Unix milliseconds (a manual clock's are whole seconds).
+    pub fn now_unix_millis(&self) -> i64 {
+        match &self.0 {
+            None => {
+                let now = OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
+                i64::try_from(now).unwrap_or(i64::MAX)
+            }
+            Some(now) => now.load(Ordering::SeqCst).saturating_mul(1000),
         }
     }
 

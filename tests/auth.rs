@@ -316,19 +316,12 @@ async fn a_log_in_that_fails_half_way_leaves_the_waiting_flashes() {
     app.get("/dashboard").await; // a flash waits in the visitor cookie
     // The database refuses the logged-in session's record: the log-in fails after the new id
     // was drawn and the log-in written into the session.
-    sqlx::query(
-        "CREATE TRIGGER refuse_log_in BEFORE INSERT ON tower_sessions \
-         WHEN NEW.user_id IS NOT NULL BEGIN SELECT RAISE(ABORT, 'injected fault'); END",
-    )
-    .execute(&app.pool)
-    .await
-    .unwrap();
+    let insert = "BEFORE INSERT ON tower_sessions";
+    app.fault("refuse_log_in", insert, "NEW.user_id IS NOT NULL")
+        .await;
     let res = app.login("alice", "Password123").await;
     assert_eq!(res.status(), 500);
-    sqlx::query("DROP TRIGGER refuse_log_in")
-        .execute(&app.pool)
-        .await
-        .unwrap();
+    app.clear_fault("refuse_log_in", insert).await;
     let html = app.html("/login").await;
     assert_eq!(banner(&html), [flash("warning", "Please log in first.")]);
     assert!(!html.contains("Hello, alice"), "not logged in: {html}");
@@ -347,16 +340,14 @@ async fn a_log_in_that_fails_half_way_leaves_the_waiting_flashes() {
     let res = app.login("alice", "Password123").await;
     assert_eq!(res.status(), 500);
     for trigger in ["keep_bob", "keep_alice"] {
-        sqlx::query(&format!("DROP TRIGGER {trigger}"))
-            .execute(&app.pool)
-            .await
-            .unwrap();
+        app.clear_fault(trigger, "BEFORE DELETE ON tower_sessions")
+            .await;
     }
     let alices = async |live_only: bool| -> i64 {
         sqlx::query_scalar(
             "SELECT count(*) FROM tower_sessions WHERE user_id = \
                (SELECT id FROM users WHERE username = 'alice') \
-               AND (NOT ? OR expiry_date > ?)",
+               AND (NOT $1 OR expiry_date > $2)",
         )
         .bind(live_only)
         .bind(clock.now_unix())
@@ -471,7 +462,7 @@ async fn log_in_upgrades_a_weaker_stored_hash() {
     )
     .unwrap()
     .to_string();
-    sqlx::query("INSERT INTO users (username, username_key, email, password_hash) VALUES ('old', 'old', 'o@example.com', ?)")
+    sqlx::query("INSERT INTO users (username, username_key, email, password_hash) VALUES ('old', 'old', 'o@example.com', $1)")
         .bind(&weak)
         .execute(&app.pool)
         .await
@@ -591,7 +582,7 @@ async fn logging_out_kills_the_session_even_when_its_cookie_is_replayed() {
 
     let res = app.get_with_session("/dashboard", &old).await;
     assert_eq!(res.status(), 303, "a replayed cookie must be anonymous");
-    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM tower_sessions WHERE id = ?")
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM tower_sessions WHERE id = $1")
         .bind(&old_id)
         .fetch_one(&app.pool)
         .await

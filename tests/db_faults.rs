@@ -94,7 +94,7 @@ async fn assert_not_ready(scene: &Scene, reason: &str) {
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(
         body,
-        serde_json::json!({"status": "unavailable", "database": reason})
+        serde_json::json!({"status": "unavailable", "backend": "sqlite", "database": reason})
     );
     let res = scene.app.get("/healthz").await;
     assert_eq!(res.status(), 200, "alive: a restart would not help");
@@ -107,14 +107,14 @@ async fn assert_not_ready(scene: &Scene, reason: &str) {
 async fn assert_recovered(scene: &Scene) {
     let app = &scene.app;
     let carols: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE username_key = 'carol'")
-        .fetch_one(&app.pool)
+        .fetch_one(app.sqlite_pool())
         .await
         .unwrap();
     assert_eq!(carols, 0, "no account from a failed registration");
     let bobs: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM tower_sessions WHERE user_id = (SELECT id FROM users WHERE username_key = 'bob')",
     )
-    .fetch_one(&app.pool)
+    .fetch_one(app.sqlite_pool())
     .await
     .unwrap();
     assert_eq!(bobs, 0, "no session from a failed log-in");
@@ -144,7 +144,7 @@ async fn assert_recovered(scene: &Scene) {
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(
         body,
-        serde_json::json!({"status": "ready", "database": "ok"})
+        serde_json::json!({"status": "ready", "backend": "sqlite", "database": "ok"})
     );
     assert_eq!(app.get("/healthz").await.status(), 200);
     let health = &app.state.db_health;
@@ -164,7 +164,7 @@ async fn assert_writes_refused(scene: &Scene) {
 async fn on_every_connection(app: &TestApp, sql: &str) {
     let mut held = Vec::new();
     for _ in 0..app.config.database.max_connections.get() {
-        held.push(app.pool.acquire().await.unwrap());
+        held.push(app.sqlite_pool().acquire().await.unwrap());
     }
     for conn in &mut held {
         sqlx::query(sql).execute(&mut **conn).await.unwrap();
@@ -175,15 +175,15 @@ async fn on_every_connection(app: &TestApp, sql: &str) {
 /// pages inside it are taken; rows that fit in the pages the tables have still go in.
 async fn cap_the_disk(app: &TestApp) -> sqlx::pool::PoolConnection<sqlx::Sqlite> {
     sqlx::query("CREATE TABLE IF NOT EXISTS ballast (b BLOB)")
-        .execute(&app.pool)
+        .execute(app.sqlite_pool())
         .await
         .unwrap();
     let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
-        .fetch_one(&app.pool)
+        .fetch_one(app.sqlite_pool())
         .await
         .unwrap();
     on_every_connection(app, &format!("PRAGMA max_page_count = {pages}")).await;
-    let mut conn = app.pool.acquire().await.unwrap();
+    let mut conn = app.sqlite_pool().acquire().await.unwrap();
     fill(
         &mut conn,
         "INSERT INTO ballast SELECT zeroblob(1000) WHERE ?1 IS NOT NULL",
@@ -396,26 +396,26 @@ async fn a_sweep_that_fails_half_way_keeps_its_done_batches_frees_the_lock_and_f
         sqlx::query("INSERT INTO tower_sessions (id, data, expiry_date) VALUES (?, x'00', ?)")
             .bind(format!("expired-{n:03}"))
             .bind(now - 1000 + n)
-            .execute(&app.pool)
+            .execute(app.sqlite_pool())
             .await
             .unwrap();
     }
     // Deleting the 151st (in the second batch) needs room the full disk does not have.
     sqlx::query("CREATE TABLE ballast (b BLOB)")
-        .execute(&app.pool)
+        .execute(app.sqlite_pool())
         .await
         .unwrap();
     sqlx::query(
         "CREATE TRIGGER needs_room AFTER DELETE ON tower_sessions WHEN OLD.id = 'expired-150' \
          BEGIN INSERT INTO ballast VALUES (zeroblob(65536)); END",
     )
-    .execute(&app.pool)
+    .execute(app.sqlite_pool())
     .await
     .unwrap();
     fill_the_disk(app).await;
     let expired = async || -> i64 {
         sqlx::query_scalar("SELECT count(*) FROM tower_sessions WHERE id LIKE 'expired-%'")
-            .fetch_one(&app.pool)
+            .fetch_one(app.sqlite_pool())
             .await
             .unwrap()
     };
@@ -464,7 +464,7 @@ async fn a_flash_that_cannot_be_saved_fails_only_what_is_not_done_yet() {
         "CREATE TRIGGER flash_needs_room BEFORE INSERT ON flash \
          BEGIN INSERT INTO ballast VALUES (zeroblob(65536)); END",
     )
-    .execute(&app.pool)
+    .execute(app.sqlite_pool())
     .await
     .unwrap_or_else(|err| panic!("the trigger fits: {err}"));
 

@@ -4,27 +4,32 @@
 mod common;
 
 use common::spawn_app;
+use flashboard::db::Backend;
 
 #[tokio::test]
-async fn healthz_and_readyz_report_the_database_ok() {
+async fn healthz_and_readyz_report_the_backend_and_the_database_ok() {
     let app = spawn_app().await;
+    let backend = common::backend::backend().as_str();
     let res = app.get("/healthz").await;
     assert_eq!(res.status(), 200);
     let body: serde_json::Value = res.json().await.unwrap();
-    assert_eq!(body, serde_json::json!({"status": "ok", "database": "ok"}));
+    assert_eq!(
+        body,
+        serde_json::json!({"status": "ok", "backend": backend, "database": "ok"})
+    );
     let res = app.get("/readyz").await;
     assert_eq!(res.status(), 200);
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(
         body,
-        serde_json::json!({"status": "ready", "database": "ok"})
+        serde_json::json!({"status": "ready", "backend": backend, "database": "ok"})
     );
 }
 
 #[tokio::test]
 async fn readyz_reports_503_when_the_database_is_gone_and_healthz_stays_alive() {
     let app = spawn_app().await;
-    app.pool.close().await;
+    app.state.db.close().await;
     let res = app.get("/readyz").await;
     assert_eq!(res.status(), 503);
     let body: serde_json::Value = res.json().await.unwrap();
@@ -71,18 +76,26 @@ async fn unknown_path_is_a_404_page() {
 }
 
 #[tokio::test]
-async fn database_file_is_created_with_wal() {
+async fn the_database_is_migrated_at_start_up_and_an_sqlite_file_uses_wal() {
     let app = spawn_app().await;
-    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
-        .fetch_one(&app.pool)
+    let list_tables = match app.backend() {
+        Backend::Sqlite => {
+            let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+                .fetch_one(&app.pool)
+                .await
+                .unwrap();
+            assert_eq!(mode, "wal");
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+        }
+        Backend::Postgres => {
+            "SELECT table_name::text FROM information_schema.tables \
+             WHERE table_schema = 'public' ORDER BY table_name"
+        }
+    };
+    let tables: Vec<String> = sqlx::query_scalar(list_tables)
+        .fetch_all(&app.pool)
         .await
         .unwrap();
-    assert_eq!(mode, "wal");
-    let tables: Vec<String> =
-        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-            .fetch_all(&app.pool)
-            .await
-            .unwrap();
     assert!(tables.contains(&"tower_sessions".to_string()), "{tables:?}");
     assert!(
         tables.contains(&"_sqlx_migrations".to_string()),

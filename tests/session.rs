@@ -159,7 +159,8 @@ async fn production_cookie_is_secure_host_prefixed_and_http_only() {
 #[tokio::test]
 async fn production_start_up_refuses_a_guessable_key() {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = common::test_config(dir.path());
+    let database = common::backend::TestDatabase::create(dir.path()).await;
+    let mut config = common::test_config(&database.url);
     config.mode = Mode::Production;
     let options = leptos::prelude::LeptosOptions::builder()
         .output_name("flashboard")
@@ -255,11 +256,12 @@ async fn remember_me_sets_a_persistent_cookie_and_record_expiry_together() {
     );
 
     let id = app.session_id().unwrap();
-    let record_end: i64 = sqlx::query_scalar("SELECT expiry_date FROM tower_sessions WHERE id = ?")
-        .bind(&id)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let record_end: i64 =
+        sqlx::query_scalar("SELECT expiry_date FROM tower_sessions WHERE id = $1")
+            .bind(&id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
     let cookie_end =
         tower_sessions::cookie::time::OffsetDateTime::now_utc().unix_timestamp() + max_age;
     assert!(
@@ -500,7 +502,7 @@ async fn a_slow_request_finishing_after_log_out_does_not_bring_the_session_back(
     let slow_response = slow_request.await.unwrap();
     assert_eq!(slow_response.status(), 200);
 
-    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM tower_sessions WHERE id = ?")
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM tower_sessions WHERE id = $1")
         .bind(&old_id)
         .fetch_one(&app.pool)
         .await

@@ -78,8 +78,9 @@ pub async fn prune(db: &Db, retention: i64, now: i64) -> sqlx::Result<u64> {
     db::events::prune(db, now.saturating_sub(retention)).await
 }
 
-/// Deletes events past `retention` every `every`, until the task is aborted (a failure is told
-/// to `health`, logged, and retried next time).
+/// Deletes events past `retention`, and the per-address limits' spent cells
+/// ([`super::throttle::IpLimiter::prune`]), every `every`, until the task is aborted (a failure
+/// is told to `health`, logged, and retried next time).
 pub fn spawn_pruner(
     db: Db,
     health: crate::db_health::DbHealth,
@@ -100,6 +101,10 @@ pub fn spawn_pruner(
                 Err(err) => {
                     health.failed("prune auth events (retrying next time)", &err);
                 }
+            }
+            let now_millis = clock.now_unix_millis();
+            if let Err(err) = super::throttle::IpLimiter::prune(&db, now_millis).await {
+                health.failed("prune spent per-address limits (retrying next time)", &err);
             }
         }
     })

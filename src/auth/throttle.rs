@@ -1,7 +1,9 @@
 //! Throttling of log-in and registration, before the server functions run:
 //!
 //! - **Per client IP**: at most `auth.attempts_per_ip_per_minute` posts to `/api/login` and
-//!   `/api/register` (a `governor` token bucket per IP, in memory).
+//!   `/api/register`, in bursts of as many (a cell of the generic cell rate algorithm per
+//!   client, kept in the database, `db::ip_limits`: every instance on it counts the same
+//!   attempts).
 //! - **Per account**: failed log-ins for a user name (existing or not) in the last hour. The
 //!   first [`FREE_FAILURES`] cost nothing; after them each attempt must wait 1 s, 2 s, 4 s ...
 //!   at most [`MAX_DELAY_SECS`] after the previous failure, so at most 100 failures an hour get
@@ -24,8 +26,6 @@ use std::{
     num::NonZeroU32,
     sync::{Arc, Mutex},
 };
-
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter, clock::Clock};
 
 use super::device::{self, TrustedDevice};
 use crate::db::{self, Db};
@@ -164,23 +164,15 @@ impl Drop for Reservation {
     }
 }
 
-/// The per-IP token buckets.
-#[derive(Clone)]
+/// The per-IP limit: `attempts` a minute, in bursts of as many, counted in the database.
+#[derive(Clone, Copy, Debug)]
 pub struct IpLimiter {
-    buckets: Arc<DefaultKeyedRateLimiter<IpAddr>>,
-    max_clients: usize,
+    /// Milliseconds between attempts, on average.
+    interval: i64,
+    burst: i64,
 }
 
-/// Client buckets kept at most. Past that (a flood from very many addresses), every address
-/// shares one bucket until the cleaner has forgotten idle ones, so memory stays bounded (a bucket is a
-/// few dozen bytes: 100,000 of them are a few MB).
-pub const MAX_TRACKED_CLIENTS: usize = 100_000;
-
-/// The key of the one bucket shared past [`MAX_TRACKED_CLIENTS`].
-// (In `100::/64`, the discard-only prefix of RFC 6666: no client's /64.)
-const OVERFLOW: IpAddr = IpAddr::V6(std::net::Ipv6Addr::new(0x100, 0, 0, 0, 0, 0, 0, 0));
-
-/// Whose bucket an address counts against: an IPv4 address itself; an IPv6 address by its /64
+/// Whose cell an address counts against: an IPv4 address itself; an IPv6 address by its /64
 /// (one customer's network: it has more addresses than anyone could try).
 pub fn client_key(ip: IpAddr) -> IpAddr {
     match ip {
@@ -194,45 +186,32 @@ pub fn client_key(ip: IpAddr) -> IpAddr {
 
 impl IpLimiter {
     pub fn per_minute(attempts: NonZeroU32) -> Self {
-        Self::with_capacity(attempts, MAX_TRACKED_CLIENTS)
-    }
-
-    /// At most `max_clients` buckets of `attempts` a minute.
-    pub fn with_capacity(attempts: NonZeroU32, max_clients: usize) -> Self {
         Self {
-            buckets: Arc::new(RateLimiter::keyed(Quota::per_minute(attempts))),
-            max_clients,
+            interval: (60_000 / i64::from(attempts.get())).max(1),
+            burst: i64::from(attempts.get()),
         }
     }
 
-    /// `Ok`, or the seconds until `ip` may try again.
-    pub fn check(&self, ip: IpAddr) -> Result<(), i64> {
-        let key = if self.buckets.len() < self.max_clients {
-            client_key(ip)
-        } else {
-            OVERFLOW
-        };
-        self.buckets.check_key(&key).map_err(|not_until| {
-            let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
-            wait.as_secs().max(1) as i64
+    /// Counts an attempt of `ip` at `now_millis` (Unix milliseconds): `Ok(())`, or the seconds
+    /// until it may try again (at least 1).
+    pub async fn check(
+        &self,
+        db: &Db,
+        ip: IpAddr,
+        now_millis: i64,
+    ) -> sqlx::Result<Result<(), i64>> {
+        let client = client_key(ip).to_string();
+        let wait = db::ip_limits::admit(db, &client, now_millis, self.interval, self.burst).await?;
+        Ok(match wait {
+            None => Ok(()),
+            Some(millis) => Err(((millis + 999) / 1000).max(1)),
         })
     }
 
-    /// Buckets held now.
-    pub fn clients(&self) -> usize {
-        self.buckets.len()
-    }
-
-    /// Starts the task that forgets idle buckets every minute, so memory stays bounded.
-    pub fn spawn_cleaner(&self) -> tokio::task::JoinHandle<()> {
-        let limiter = self.buckets.clone();
-        tokio::spawn(async move {
-            let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
-            loop {
-                every.tick().await;
-                limiter.retain_recent();
-            }
-        })
+    /// Deletes the cells spent by `now_millis` (a client without one has its whole burst), so
+    /// the table holds only the clients of the last minute. Returns how many went.
+    pub async fn prune(db: &Db, now_millis: i64) -> sqlx::Result<u64> {
+        db::ip_limits::prune(db, now_millis).await
     }
 }
 
@@ -272,37 +251,68 @@ mod tests {
         assert!(attempts.admit("a", 0, 2, now(&attempts)).is_ok());
     }
 
-    #[test]
-    fn an_ipv6_client_is_its_64_network() {
-        let limiter = IpLimiter::per_minute(NonZeroU32::MIN);
-        let ip = |text: &str| text.parse::<IpAddr>().unwrap();
-        assert!(limiter.check(ip("2001:db8:0:1::1")).is_ok());
-        // Another address of the same /64 shares the bucket.
-        assert!(limiter.check(ip("2001:db8:0:1:ffff::2")).is_err());
-        // The next /64 does not.
-        assert!(limiter.check(ip("2001:db8:0:2::1")).is_ok());
-        // An IPv4-mapped address is its IPv4 address.
-        assert!(limiter.check(ip("192.0.2.7")).is_ok());
-        assert!(limiter.check(ip("::ffff:192.0.2.7")).is_err());
-        assert_eq!(client_key(ip("2001:db8:0:1:a:b:c:d")), ip("2001:db8:0:1::"));
-        assert_ne!(
-            client_key(ip("::1")),
-            OVERFLOW,
-            "loopback is not the shared bucket"
-        );
+    /// A database with the migrations applied, in `dir`.
+    async fn db(dir: &std::path::Path) -> Db {
+        let db = Db::from_sqlite(crate::db::test_pool(dir, "limits.db").await);
+        db.migrate().await.unwrap();
+        db
     }
 
-    #[test]
-    fn a_flood_from_many_addresses_keeps_a_bounded_number_of_buckets() {
-        let limiter = IpLimiter::with_capacity(NonZeroU32::new(5).unwrap(), 100);
-        for n in 0..10_000u32 {
-            let _ = limiter.check(IpAddr::V4(n.into()));
+    #[tokio::test]
+    async fn an_ipv6_client_is_its_64_network() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = db(dir.path()).await;
+        let limiter = IpLimiter::per_minute(NonZeroU32::MIN);
+        let ip = |text: &str| text.parse::<IpAddr>().unwrap();
+        let check = |address: &str| limiter.check(&db, ip(address), 1_000_000);
+        assert_eq!(check("2001:db8:0:1::1").await.unwrap(), Ok(()));
+        // Another address of the same /64 shares the cell.
+        assert_eq!(check("2001:db8:0:1:ffff::2").await.unwrap(), Err(60));
+        // The next /64 does not.
+        assert_eq!(check("2001:db8:0:2::1").await.unwrap(), Ok(()));
+        // An IPv4-mapped address is its IPv4 address.
+        assert_eq!(check("192.0.2.7").await.unwrap(), Ok(()));
+        assert!(check("::ffff:192.0.2.7").await.unwrap().is_err());
+        assert_eq!(client_key(ip("2001:db8:0:1:a:b:c:d")), ip("2001:db8:0:1::"));
+    }
+
+    /// Five a minute: a burst of five, then one every twelve seconds; a refusal says how long
+    /// to wait and costs nothing; spent cells are pruned.
+    #[tokio::test]
+    async fn a_burst_then_one_per_interval_and_refusals_cost_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = db(dir.path()).await;
+        let limiter = IpLimiter::per_minute(NonZeroU32::new(5).unwrap());
+        let ip: IpAddr = "192.0.2.1".parse().unwrap();
+        let start = 1_000_000_000;
+        for _ in 0..5 {
+            assert_eq!(limiter.check(&db, ip, start).await.unwrap(), Ok(()));
         }
-        assert!(limiter.clients() <= 101, "{} buckets", limiter.clients());
-        // Past the bound, new addresses share one bucket: it runs dry.
-        let refused = (10_000..10_010u32)
-            .filter(|n| limiter.check(IpAddr::V4((*n).into())).is_err())
-            .count();
-        assert!(refused > 0);
+        assert_eq!(limiter.check(&db, ip, start).await.unwrap(), Err(12));
+        assert_eq!(
+            limiter.check(&db, ip, start + 11_000).await.unwrap(),
+            Err(1)
+        );
+        assert_eq!(
+            limiter.check(&db, ip, start + 12_000).await.unwrap(),
+            Ok(())
+        );
+        assert_eq!(
+            limiter.check(&db, ip, start + 12_000).await.unwrap(),
+            Err(12)
+        );
+        // Another client is not affected.
+        let other: IpAddr = "192.0.2.2".parse().unwrap();
+        assert_eq!(limiter.check(&db, other, start).await.unwrap(), Ok(()));
+        // A minute after its last attempt a client's cell is spent and pruned; it has its
+        // whole burst again.
+        assert_eq!(IpLimiter::prune(&db, start + 59_000).await.unwrap(), 1);
+        assert_eq!(IpLimiter::prune(&db, start + 73_000).await.unwrap(), 1);
+        for _ in 0..5 {
+            assert_eq!(
+                limiter.check(&db, ip, start + 73_000).await.unwrap(),
+                Ok(())
+            );
+        }
     }
 }

@@ -8,13 +8,20 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseConfig {
-    /// An sqlx SQLite URL. The file and its directory are created when missing.
+    /// Which database: `sqlite://path/to/file.db` (the file and its directory are created when
+    /// missing) or `postgres://user:password@host:port/database` (the database must exist).
     pub url: String,
     /// The size of the connection pool.
     pub max_connections: NonZeroU32,
-    /// How long a connection waits for a lock held by another one before it gives up, e.g. `5s`.
+    /// How long a connection waits for a lock held by another one before it gives up, e.g.
+    /// `5s` (SQLite's busy timeout, PostgreSQL's `lock_timeout`); also the longest wait for a
+    /// free connection (at least a second).
     #[serde(with = "humantime_serde")]
     pub busy_timeout: Duration,
+    /// PostgreSQL: the longest any statement may run (`statement_timeout`), e.g. `5s`. (SQLite
+    /// runs in the process: a statement there waits at most `busy_timeout` for its lock.)
+    #[serde(with = "humantime_serde")]
+    pub statement_timeout: Duration,
 }
 
 impl DatabaseConfig {
@@ -36,6 +43,7 @@ impl Default for DatabaseConfig {
             url: "sqlite://data/flashboard.db".into(),
             max_connections: NonZeroU32::new(8).unwrap(),
             busy_timeout: Duration::from_secs(5),
+            statement_timeout: Duration::from_secs(5),
         }
     }
 }

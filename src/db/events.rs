@@ -21,25 +21,25 @@ pub async fn count_throttled_again(
     username_key: Option<&str>,
     since: i64,
 ) -> sqlx::Result<bool> {
-    let counted = sqlx::query(
+    let counted = on_pool!(db, pool => sqlx::query(
         "UPDATE auth_events SET count = count + 1 WHERE id = \
-           (SELECT id FROM auth_events WHERE kind = 'throttled' AND ip = ? AND at > ? \
-              AND username_key IS ? ORDER BY id DESC LIMIT 1)",
+           (SELECT id FROM auth_events WHERE kind = 'throttled' AND ip = $1 AND at > $2 \
+              AND username_key IS NOT DISTINCT FROM $3 ORDER BY id DESC LIMIT 1)",
     )
     .bind(ip)
     .bind(since)
     .bind(username_key)
-    .execute(&db.pool)
+    .execute(pool)
     .await?
-    .rows_affected();
+    .rows_affected());
     Ok(counted == 1)
 }
 
 /// Appends `event`.
 pub async fn insert(db: &Db, event: &NewEvent<'_>) -> sqlx::Result<()> {
-    sqlx::query(
+    on_pool!(db, pool => sqlx::query(
         "INSERT INTO auth_events (at, kind, user_id, username, username_key, ip, device) \
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(event.at)
     .bind(event.kind)
@@ -48,9 +48,9 @@ pub async fn insert(db: &Db, event: &NewEvent<'_>) -> sqlx::Result<()> {
     .bind(event.username_key)
     .bind(event.ip)
     .bind(event.device)
-    .execute(&db.pool)
-    .await?;
-    Ok(())
+    .execute(pool)
+    .await
+    .map(|_| ()))
 }
 
 /// Deletes the events from before `before` (Unix seconds), a thousand at a time (each batch a
@@ -60,14 +60,14 @@ pub async fn prune(db: &Db, before: i64) -> sqlx::Result<u64> {
     let mut deleted = 0;
     loop {
         let started = std::time::Instant::now();
-        let batch = sqlx::query(
+        let batch = on_pool!(db, pool => sqlx::query(
             "DELETE FROM auth_events WHERE id IN \
-               (SELECT id FROM auth_events WHERE at < ? LIMIT 1000)",
+               (SELECT id FROM auth_events WHERE at < $1 LIMIT 1000)",
         )
         .bind(before)
-        .execute(&db.pool)
+        .execute(pool)
         .await?
-        .rows_affected();
+        .rows_affected());
         deleted += batch;
         if batch < 1000 {
             return Ok(deleted);
@@ -83,14 +83,14 @@ pub async fn failures_since(
     username_key: &str,
     since: i64,
 ) -> sqlx::Result<(i64, Option<i64>)> {
-    sqlx::query_as(
+    on_pool!(db, pool => sqlx::query_as(
         "SELECT count(*), max(at) FROM auth_events \
-         WHERE kind = 'login_failed' AND username_key = ? AND at >= ? AND device IS NULL",
+         WHERE kind = 'login_failed' AND username_key = $1 AND at >= $2 AND device IS NULL",
     )
     .bind(username_key)
     .bind(since)
-    .fetch_one(&db.pool)
-    .await
+    .fetch_one(pool)
+    .await)
 }
 
 /// Failed log-ins made from the trusted device `device` since `since` (Unix seconds), and when
@@ -100,12 +100,12 @@ pub async fn device_failures_since(
     device: &str,
     since: i64,
 ) -> sqlx::Result<(i64, Option<i64>)> {
-    sqlx::query_as(
+    on_pool!(db, pool => sqlx::query_as(
         "SELECT count(*), max(at) FROM auth_events \
-         WHERE kind = 'login_failed' AND device = ? AND at >= ?",
+         WHERE kind = 'login_failed' AND device = $1 AND at >= $2",
     )
     .bind(device)
     .bind(since)
-    .fetch_one(&db.pool)
-    .await
+    .fetch_one(pool)
+    .await)
 }

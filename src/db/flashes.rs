@@ -18,7 +18,7 @@ pub enum Pushed {
 /// oldest beyond `limit`.
 ///
 /// Two statements, not one transaction: a transaction would hold SQLite's write lock across
-/// two round trips to the connection's thread (and the task's wait for a CPU in between);
+/// two round trips to the connection's thread (SQLite) or the server (PostgreSQL) (and the task's wait for a CPU in between);
 /// measured under load, that made the slowest requests wait a second. A failed trim is logged
 /// and leaves the queue long until the next push trims it.
 pub async fn push(
@@ -27,31 +27,33 @@ pub async fn push(
     flashes: &[(&str, String)],
     limit: u32,
 ) -> sqlx::Result<Pushed> {
-    let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-        "INSERT INTO flash (session_id, category, message) ",
-    );
-    insert.push_values(flashes, |mut row, (category, message)| {
-        row.push_bind(session_id)
-            .push_bind(*category)
-            .push_bind(message.as_str());
+    let inserted = on_pool!(db, pool => {
+        let mut insert = sqlx::QueryBuilder::new("INSERT INTO flash (session_id, category, message) ");
+        insert.push_values(flashes, |mut row, (category, message)| {
+            row.push_bind(session_id)
+                .push_bind(*category)
+                .push_bind(message.as_str());
+        });
+        insert.build().execute(pool).await.map(|_| ())
     });
-    match insert.build().execute(&db.pool).await {
+    match inserted {
         Ok(_) => {}
         Err(sqlx::Error::Database(err)) if err.is_foreign_key_violation() => {
             return Ok(Pushed::SessionGone);
         }
         Err(err) => return Err(err),
     }
-    let trimmed = sqlx::query(
-        "DELETE FROM flash WHERE session_id = ?1 AND id NOT IN \
-         (SELECT id FROM flash WHERE session_id = ?1 ORDER BY id DESC LIMIT ?2)",
+    let trimmed = on_pool!(db, pool => sqlx::query(
+        "DELETE FROM flash WHERE session_id = $1 AND id NOT IN \
+         (SELECT id FROM flash WHERE session_id = $1 ORDER BY id DESC LIMIT $2)",
     )
     .bind(session_id)
-    .bind(limit)
-    .execute(&db.pool)
-    .await;
+    .bind(i64::from(limit))
+    .execute(pool)
+    .await
+    .map(|done| done.rows_affected()));
     let dropped = match trimmed {
-        Ok(done) => done.rows_affected(),
+        Ok(dropped) => dropped,
         Err(err) => {
             tracing::warn!(error = %err, "flash queue: could not drop the oldest messages");
             0
@@ -62,20 +64,20 @@ pub async fn push(
 
 /// Whether any flash waits for `session_id` (a read: no write lock).
 pub async fn any_waiting(db: &Db, session_id: &str) -> sqlx::Result<bool> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM flash WHERE session_id = ?)")
+    on_pool!(db, pool => sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM flash WHERE session_id = $1)")
         .bind(session_id)
-        .fetch_one(&db.pool)
-        .await
+        .fetch_one(pool)
+        .await)
 }
 
 /// Deletes the flashes of `session_id` and returns them, oldest first (one statement, so two
 /// requests cannot both get one).
 pub async fn take(db: &Db, session_id: &str) -> sqlx::Result<Vec<Row>> {
-    let mut rows: Vec<Row> =
-        sqlx::query_as("DELETE FROM flash WHERE session_id = ? RETURNING id, category, message")
+    let mut rows: Vec<Row> = on_pool!(db, pool =>
+        sqlx::query_as("DELETE FROM flash WHERE session_id = $1 RETURNING id, category, message")
             .bind(session_id)
-            .fetch_all(&db.pool)
-            .await?;
+            .fetch_all(pool)
+            .await)?;
     rows.sort_by_key(|(id, ..)| *id);
     Ok(rows)
 }

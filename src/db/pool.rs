@@ -45,7 +45,7 @@ pub async fn open(config: &DatabaseConfig) -> Result<SqlitePool, sqlx::Error> {
 }
 
 /// The least time a request waits for a pooled connection.
-const MIN_ACQUIRE_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+pub(super) const MIN_ACQUIRE_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Whether a connection coming back to the pool is outside any transaction, as it must be:
 /// one still inside keeps SQLite's write lock, and every other connection's write waits for it
@@ -118,6 +118,7 @@ mod tests {
             url: url.clone(),
             max_connections: std::num::NonZeroU32::MIN,
             busy_timeout: Duration::from_millis(100),
+            ..DatabaseConfig::default()
         };
         let pool = open(&config).await.unwrap();
         sqlx::query("CREATE TABLE t (x INTEGER)")

@@ -38,27 +38,27 @@ pub struct Loaded {
 
 /// The data of the record `id` if it is live at `now`.
 pub async fn load(db: &Db, id: &str, now: i64) -> sqlx::Result<Option<Vec<u8>>> {
-    sqlx::query_scalar("SELECT data FROM tower_sessions WHERE id = ? AND expiry_date > ?")
+    on_pool!(db, pool => sqlx::query_scalar("SELECT data FROM tower_sessions WHERE id = $1 AND expiry_date > $2")
         .bind(id)
         .bind(now)
-        .fetch_optional(&db.pool)
-        .await
+        .fetch_optional(pool)
+        .await)
 }
 
 /// The record `id` if it is live at `now`, with whether flashes wait and who its user is, in
 /// one statement.
 pub async fn load_with_facts(db: &Db, id: &str, now: i64) -> sqlx::Result<Option<Loaded>> {
     type Fetched = (Vec<u8>, i64, bool, Option<i64>, Option<String>);
-    let row: Option<Fetched> = sqlx::query_as(
+    let row: Option<Fetched> = on_pool!(db, pool => sqlx::query_as(
         "SELECT s.data, s.version, EXISTS (SELECT 1 FROM flash WHERE flash.session_id = s.id), \
            u.id, u.username \
          FROM tower_sessions s LEFT JOIN users u ON u.id = s.user_id \
-         WHERE s.id = ? AND s.expiry_date > ?",
+         WHERE s.id = $1 AND s.expiry_date > $2",
     )
     .bind(id)
     .bind(now)
-    .fetch_optional(&db.pool)
-    .await?;
+    .fetch_optional(pool)
+    .await)?;
     Ok(
         row.map(|(data, version, flash_waiting, user_id, username)| Loaded {
             data,
@@ -71,116 +71,116 @@ pub async fn load_with_facts(db: &Db, id: &str, now: i64) -> sqlx::Result<Option
 
 /// The data and version of the record `id`, live or not (to merge a save into).
 pub async fn load_version(db: &Db, id: &str) -> sqlx::Result<Option<(Vec<u8>, i64)>> {
-    sqlx::query_as("SELECT data, version FROM tower_sessions WHERE id = ?")
+    on_pool!(db, pool => sqlx::query_as("SELECT data, version FROM tower_sessions WHERE id = $1")
         .bind(id)
-        .fetch_optional(&db.pool)
-        .await
+        .fetch_optional(pool)
+        .await)
+}
+
+/// Binds `row` to `$query` as `$1` to `$8`: data, expiry, the five device columns, id.
+macro_rules! bind_row {
+    ($query:expr, $row:expr) => {{
+        let row: &Row<'_> = $row;
+        let device = row.device;
+        $query
+            .bind(row.data)
+            .bind(row.expiry)
+            .bind(device.user_id)
+            .bind(device.started_at)
+            .bind(device.last_seen)
+            .bind(device.remembered)
+            .bind(device.user_agent.as_deref())
+            .bind(row.id)
+    }};
 }
 
 /// Writes `row` over its record if the record is still `version` (any version when `None`),
 /// counting the version up. Whether it wrote: `false` when the row is newer, or gone (an
 /// update never inserts: a deleted session stays deleted).
 pub async fn update(db: &Db, row: &Row<'_>, version: Option<i64>) -> sqlx::Result<bool> {
-    let updated = bind_row(
-        sqlx::query(
-            "UPDATE tower_sessions SET data = ?1, expiry_date = ?2, user_id = ?3, \
-               started_at = ?4, last_seen = ?5, remembered = ?6, user_agent = ?7, \
-               version = version + 1 \
-             WHERE id = ?8 AND (?9 IS NULL OR version = ?9)",
-        ),
-        row,
-    )
-    .bind(version)
-    .execute(&db.pool)
-    .await?
-    .rows_affected();
+    const UPDATE: &str = "UPDATE tower_sessions SET data = $1, expiry_date = $2, user_id = $3, \
+                            started_at = $4, last_seen = $5, remembered = $6, user_agent = $7, \
+                            version = version + 1 \
+                          WHERE id = $8 AND ($9 IS NULL OR version = $9)";
+    let updated = on_pool!(db, pool => bind_row!(sqlx::query(UPDATE), row)
+        .bind(version)
+        .execute(pool)
+        .await?
+        .rows_affected());
     Ok(updated == 1)
-}
-
-type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
-
-/// Binds `row` as `?1` to `?8`: data, expiry, the five device columns, id.
-fn bind_row<'q>(query: Query<'q>, row: &Row<'q>) -> Query<'q> {
-    let device = row.device;
-    query
-        .bind(row.data)
-        .bind(row.expiry)
-        .bind(device.user_id)
-        .bind(device.started_at)
-        .bind(device.last_seen)
-        .bind(device.remembered)
-        .bind(device.user_agent.as_deref())
-        .bind(row.id)
 }
 
 /// Inserts `row` as a new record; `false` when its id is taken.
 pub async fn insert(db: &Db, row: &Row<'_>) -> sqlx::Result<bool> {
-    let inserted = bind_row(
-        sqlx::query(
-            "INSERT INTO tower_sessions (data, expiry_date, user_id, started_at, last_seen, \
-               remembered, user_agent, id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
-             ON CONFLICT (id) DO NOTHING",
-        ),
-        row,
-    )
-    .execute(&db.pool)
-    .await?
-    .rows_affected();
+    const INSERT: &str = "INSERT INTO tower_sessions (data, expiry_date, user_id, started_at, \
+                            last_seen, remembered, user_agent, id) \
+                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING";
+    let inserted = on_pool!(db, pool => bind_row!(sqlx::query(INSERT), row)
+        .execute(pool)
+        .await?
+        .rows_affected());
     Ok(inserted == 1)
 }
 
 /// Deletes the record `id` (its flashes go with it, by foreign key).
 pub async fn delete(db: &Db, id: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM tower_sessions WHERE id = ?")
+    on_pool!(db, pool => sqlx::query("DELETE FROM tower_sessions WHERE id = $1")
         .bind(id)
-        .execute(&db.pool)
-        .await?;
-    Ok(())
+        .execute(pool)
+        .await
+        .map(|_| ()))
 }
 
-/// The rows of one sweep batch: expired by `?1` (now), not those not yet alive since after `?2`,
-/// at most `?3`.
-const SWEEP_SELECT: &str = "SELECT rowid FROM tower_sessions WHERE expiry_date <= ?1 \
-                                AND (expiry_date >= 0 OR expiry_date > ?2) LIMIT ?3";
+/// The rows of one sweep batch: expired by `$1` (now), not those not yet alive since after `$2`,
+/// at most `$3`. (SQLite's `rowid` is the table's own key: deleting by it needs no lookup in
+/// the index of the text ids.)
+const SWEEP_SELECT: &str = "SELECT rowid FROM tower_sessions WHERE expiry_date <= $1 \
+                                AND (expiry_date >= 0 OR expiry_date > $2) LIMIT $3";
+const SWEEP_SELECT_PG: &str = "SELECT id FROM tower_sessions WHERE expiry_date <= $1 \
+                                AND (expiry_date >= 0 OR expiry_date > $2) LIMIT $3";
 
 /// Deletes at most `limit` records expired at `now`, leaving those not yet alive whose
 /// (negative) expiry is above `unborn_after`. Returns how many went.
 pub async fn sweep_batch(db: &Db, now: i64, unborn_after: i64, limit: i64) -> sqlx::Result<u64> {
-    Ok(sqlx::query(&format!(
-        "DELETE FROM tower_sessions WHERE rowid IN ({SWEEP_SELECT})"
-    ))
-    .bind(now)
-    .bind(unborn_after)
-    .bind(limit)
-    .execute(&db.pool)
-    .await?
-    .rows_affected())
+    let sql = match db {
+        Db::Sqlite(_) => format!("DELETE FROM tower_sessions WHERE rowid IN ({SWEEP_SELECT})"),
+        Db::Postgres(_) => format!("DELETE FROM tower_sessions WHERE id IN ({SWEEP_SELECT_PG})"),
+    };
+    Ok(on_pool!(db, pool => sqlx::query(&sql)
+        .bind(now)
+        .bind(unborn_after)
+        .bind(limit)
+        .execute(pool)
+        .await?
+        .rows_affected()))
 }
 
 /// In one transaction: gives the record `new` (stored not yet alive) its expiry `alive_at`,
 /// moves the flashes of `old` to it, and deletes `old`. Fails with `RowNotFound` when `new`
 /// was deleted meanwhile.
 pub async fn bring_to_life(db: &Db, new: &str, alive_at: i64, old: &str) -> sqlx::Result<()> {
-    let mut tx = db.pool.begin().await?;
-    let alive = sqlx::query("UPDATE tower_sessions SET expiry_date = ? WHERE id = ?")
-        .bind(alive_at)
-        .bind(new)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if alive != 1 {
-        return Err(sqlx::Error::RowNotFound);
-    }
-    sqlx::query("UPDATE flash SET session_id = ? WHERE session_id = ?")
-        .bind(new)
-        .bind(old)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM tower_sessions WHERE id = ?")
-        .bind(old)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await
+    on_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let alive = sqlx::query("UPDATE tower_sessions SET expiry_date = $1 WHERE id = $2")
+            .bind(alive_at)
+            .bind(new)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if alive != 1 {
+            return Err(sqlx::Error::RowNotFound);
+        }
+        sqlx::query("UPDATE flash SET session_id = $1 WHERE session_id = $2")
+            .bind(new)
+            .bind(old)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM tower_sessions WHERE id = $1")
+            .bind(old)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    })
 }
 
 #[cfg(test)]
@@ -197,7 +197,7 @@ mod tests {
                 .bind(0)
                 .bind(-100)
                 .bind(500)
-                .fetch_all(&db.pool)
+                .fetch_all(db.sqlite_pool().unwrap())
                 .await
                 .unwrap();
         let plan: Vec<&str> = plan.iter().map(|row| row.3.as_str()).collect();

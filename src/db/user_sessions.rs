@@ -14,36 +14,40 @@ pub struct Entry {
     pub user_agent: Option<String>,
 }
 
-/// The records of `user_id` live at `now`, most recently used first.
+/// The records of `user_id` live at `now`, most recently used first (of two used in the same
+/// second, the newer record first: SQLite's `rowid`, PostgreSQL's `seq`).
 pub async fn list(db: &Db, user_id: i64, now: i64) -> sqlx::Result<Vec<Entry>> {
-    sqlx::query_as(
-        "SELECT id AS session_id, started_at, last_seen, remembered, user_agent \
-         FROM tower_sessions WHERE user_id = ? AND expiry_date > ? \
-         ORDER BY last_seen DESC, rowid DESC",
-    )
-    .bind(user_id)
-    .bind(now)
-    .fetch_all(&db.pool)
-    .await
+    const SELECT: &str = "SELECT id AS session_id, started_at, last_seen, remembered, user_agent \
+                          FROM tower_sessions WHERE user_id = $1 AND expiry_date > $2 \
+                          ORDER BY last_seen DESC, ";
+    let order = match db {
+        Db::Sqlite(_) => "rowid DESC",
+        Db::Postgres(_) => "seq DESC",
+    };
+    let sql = format!("{SELECT}{order}");
+    on_pool!(db, pool => sqlx::query_as(&sql).bind(user_id).bind(now).fetch_all(pool).await)
 }
 
 /// Deletes the record `session_id` if it is `user_id`'s (its flashes go with it). Returns
 /// whether one went.
 pub async fn delete(db: &Db, user_id: i64, session_id: &str) -> sqlx::Result<bool> {
-    let done = sqlx::query("DELETE FROM tower_sessions WHERE id = ? AND user_id = ?")
+    let deleted = on_pool!(db, pool => sqlx::query("DELETE FROM tower_sessions WHERE id = $1 AND user_id = $2")
         .bind(session_id)
         .bind(user_id)
-        .execute(&db.pool)
-        .await?;
-    Ok(done.rows_affected() > 0)
+        .execute(pool)
+        .await?
+        .rows_affected());
+    Ok(deleted > 0)
 }
 
 /// Deletes every record of `user_id` but `keep`. Returns how many went.
 pub async fn delete_others(db: &Db, user_id: i64, keep: &str) -> sqlx::Result<u64> {
-    let done = sqlx::query("DELETE FROM tower_sessions WHERE user_id = ? AND id <> ?")
+    Ok(
+        on_pool!(db, pool => sqlx::query("DELETE FROM tower_sessions WHERE user_id = $1 AND id <> $2")
         .bind(user_id)
         .bind(keep)
-        .execute(&db.pool)
-        .await?;
-    Ok(done.rows_affected())
+        .execute(pool)
+        .await?
+        .rows_affected()),
+    )
 }

@@ -31,17 +31,21 @@ pub struct NewUser<'a> {
 /// Inserts a user; `Ok(None)` when the name is taken (the unique index decides, so of two
 /// concurrent registrations of one name exactly one succeeds).
 pub async fn insert(db: &Db, user: NewUser<'_>) -> Result<Option<i64>, sqlx::Error> {
-    let result = sqlx::query(
-        "INSERT INTO users (username, username_key, email, password_hash) VALUES (?, ?, ?, ?)",
+    // `fetch_all`, never `fetch_one`, with `RETURNING`: SQLite commits when the statement runs
+    // to its end, and sqlx's `fetch_one` stops after the first row, losing the commit's error
+    // (a full or read-only disk): the user would be reported created and not be.
+    let result = on_pool!(db, pool => sqlx::query_scalar::<_, i64>(
+        "INSERT INTO users (username, username_key, email, password_hash) \
+         VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(user.username)
     .bind(user.username_key)
     .bind(user.email)
     .bind(user.password_hash)
-    .execute(&db.pool)
-    .await;
+    .fetch_all(pool)
+    .await);
     match result {
-        Ok(done) => Ok(Some(done.last_insert_rowid())),
+        Ok(ids) => Ok(Some(ids.first().copied().ok_or(sqlx::Error::RowNotFound)?)),
         Err(sqlx::Error::Database(err)) if err.is_unique_violation() => Ok(None),
         Err(err) => Err(err),
     }
@@ -49,19 +53,19 @@ pub async fn insert(db: &Db, user: NewUser<'_>) -> Result<Option<i64>, sqlx::Err
 
 /// Whether a user with this comparison key exists.
 pub async fn name_taken(db: &Db, username_key: &str) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE username_key = ?)")
+    on_pool!(db, pool => sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE username_key = $1)")
         .bind(username_key)
-        .fetch_one(&db.pool)
-        .await
+        .fetch_one(pool)
+        .await)
 }
 
 /// The user with this comparison key, hash included, for logging in.
 pub async fn by_key(db: &Db, username_key: &str) -> Result<Option<StoredUser>, sqlx::Error> {
-    let row: Option<(i64, String, String)> =
-        sqlx::query_as("SELECT id, username, password_hash FROM users WHERE username_key = ?")
+    let row: Option<(i64, String, String)> = on_pool!(db, pool =>
+        sqlx::query_as("SELECT id, username, password_hash FROM users WHERE username_key = $1")
             .bind(username_key)
-            .fetch_optional(&db.pool)
-            .await?;
+            .fetch_optional(pool)
+            .await)?;
     Ok(row.map(|(id, username, password_hash)| StoredUser {
         id,
         username,
@@ -71,18 +75,18 @@ pub async fn by_key(db: &Db, username_key: &str) -> Result<Option<StoredUser>, s
 
 /// The name of the user with this id.
 pub async fn name_of(db: &Db, id: i64) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT username FROM users WHERE id = ?")
+    on_pool!(db, pool => sqlx::query_scalar("SELECT username FROM users WHERE id = $1")
         .bind(id)
-        .fetch_optional(&db.pool)
-        .await
+        .fetch_optional(pool)
+        .await)
 }
 
 /// Replaces a user's password hash (after a re-hash with stronger parameters).
 pub async fn set_password_hash(db: &Db, id: i64, password_hash: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+    on_pool!(db, pool => sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
         .bind(password_hash)
         .bind(id)
-        .execute(&db.pool)
+        .execute(pool)
         .await
-        .map(|_| ())
+        .map(|_| ()))
 }

@@ -12,7 +12,7 @@
 //!
 //! # Design
 //! - Each flash is a row of its own in SQLite, keyed by the session id and deleted with the
-//!   session (`migrations/0001_flash.sql`). The session store saves whole blobs, last writer
+//!   session (`migrations/sqlite/0001_flash.sql`). The session store saves whole blobs, last writer
 //!   wins; a flash kept inside the blob would be lost whenever a concurrent request of the same
 //!   browser saved after it. A row is written once and removed once.
 //! - Showing consumes: the page that renders the flashes takes them with one

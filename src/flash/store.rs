@@ -309,7 +309,10 @@ mod tests {
         let pool = crate::db::test_pool(dir.path(), "flash.db").await;
         let sessions = SqliteStore::new(pool.clone());
         sessions.migrate().await.unwrap();
-        sqlx::migrate!().run(&pool).await.unwrap();
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&pool)
+            .await
+            .unwrap();
         Fixture {
             store: FlashStore::new(Db::from_sqlite(pool), limits),
             sessions: Arc::new(sessions),
@@ -490,7 +493,7 @@ mod tests {
         fx.sessions.delete(&id).await.unwrap(); // log-out in another tab
         slow.success("too late").await.unwrap();
         let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM flash")
-            .fetch_one(fx.store.db.sqlite_pool())
+            .fetch_one(fx.store.db.sqlite_pool().unwrap())
             .await
             .unwrap();
         assert_eq!(rows, 0);
@@ -504,7 +507,7 @@ mod tests {
         let id = session.id().unwrap();
         fx.sessions.delete(&id).await.unwrap();
         let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM flash")
-            .fetch_one(fx.store.db.sqlite_pool())
+            .fetch_one(fx.store.db.sqlite_pool().unwrap())
             .await
             .unwrap();
         assert_eq!(rows, 0);

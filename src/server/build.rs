@@ -192,7 +192,7 @@ impl ServerBuilder {
             config.session.sweep_interval.get(),
             config.clock.clone(),
         );
-        let background = vec![sweeper, pruner, watcher, auth_limiter.spawn_cleaner()];
+        let background = vec![sweeper, pruner, watcher];
         let page_cache = PageCache::new(
             router::cacheable_paths(),
             &[

@@ -249,8 +249,12 @@ pub fn cookie_keys(
     })
 }
 
-/// `secret_key` in the directory of the database file (`data/` by default).
+/// `secret_key` in the directory of the SQLite database file (`data/` by default, and with a
+/// PostgreSQL database).
 fn key_file(database_url: &str) -> PathBuf {
+    if crate::db::Backend::of_url(database_url) != Some(crate::db::Backend::Sqlite) {
+        return Path::new("data").join("secret_key");
+    }
     let path = database_url
         .trim_start_matches("sqlite://")
         .trim_start_matches("sqlite:");

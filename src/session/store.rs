@@ -1,5 +1,5 @@
 //! The session store: tower-sessions' `SessionStore` over the `tower_sessions` table
-//! (`migrations/0000_sessions.sql`), written for this app rather than taken from
+//! (`migrations/sqlite/0000_sessions.sql`), written for this app rather than taken from
 //! tower-sessions-sqlx-store, for four reasons:
 //!
 //! 1. **Saving never resurrects a session.** tower-sessions-sqlx-store's save is an upsert.
@@ -292,7 +292,10 @@ mod tests {
     async fn store() -> (Arc<SessionStore>, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
         let pool = crate::db::test_pool(dir.path(), "sessions.db").await;
-        sqlx::migrate!().run(&pool).await.unwrap();
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&pool)
+            .await
+            .unwrap();
         let lifetimes = Lifetimes::from_config(
             &crate::session::config::SessionConfig::default(),
             crate::clock::Clock::system(),
@@ -350,7 +353,7 @@ mod tests {
         session.save().await.unwrap();
         let id = session.id().unwrap();
         sqlx::query("UPDATE tower_sessions SET data = x'c1c1c1'")
-            .execute(store.db.sqlite_pool())
+            .execute(store.db.sqlite_pool().unwrap())
             .await
             .unwrap();
         assert!(store.load(&id).await.unwrap().is_none());
@@ -367,7 +370,7 @@ mod tests {
             "SELECT typeof(expiry_date), expiry_date FROM tower_sessions WHERE id = ?",
         )
         .bind(&id)
-        .fetch_one(store.db.sqlite_pool())
+        .fetch_one(store.db.sqlite_pool().unwrap())
         .await
         .unwrap();
         assert_eq!(kind, "integer");
@@ -376,7 +379,7 @@ mod tests {
 
         sqlx::query("UPDATE tower_sessions SET expiry_date = ?")
             .bind(now - 1)
-            .execute(store.db.sqlite_pool())
+            .execute(store.db.sqlite_pool().unwrap())
             .await
             .unwrap();
         assert!(store.load(&id.parse().unwrap()).await.unwrap().is_none());
@@ -394,17 +397,17 @@ mod tests {
              FROM n",
         )
         .bind(now)
-        .execute(store.db.sqlite_pool())
+        .execute(store.db.sqlite_pool().unwrap())
         .await
         .unwrap();
         sqlx::query("INSERT INTO flash (session_id, category, message) SELECT id, 'info', 'x' FROM tower_sessions")
-            .execute(store.db.sqlite_pool())
+            .execute(store.db.sqlite_pool().unwrap())
             .await
             .unwrap();
 
         assert_eq!(store.sweep().await.unwrap(), 1234);
         let count = |table: &'static str| {
-            let pool = store.db.sqlite_pool().clone();
+            let pool = store.db.sqlite_pool().unwrap().clone();
             async move {
                 sqlx::query_scalar::<_, i64>(&format!("SELECT count(*) FROM {table}"))
                     .fetch_one(&pool)
@@ -433,13 +436,13 @@ mod tests {
             sqlx::query("INSERT INTO tower_sessions (id, data, expiry_date) VALUES (?, x'00', ?)")
                 .bind(id)
                 .bind(expiry)
-                .execute(store.db.sqlite_pool())
+                .execute(store.db.sqlite_pool().unwrap())
                 .await
                 .unwrap();
         }
         assert_eq!(store.sweep().await.unwrap(), 2);
         let left: Vec<String> = sqlx::query_scalar("SELECT id FROM tower_sessions ORDER BY id")
-            .fetch_all(store.db.sqlite_pool())
+            .fetch_all(store.db.sqlite_pool().unwrap())
             .await
             .unwrap();
         assert_eq!(left, ["alive", "unborn-just-now"]);
@@ -457,7 +460,8 @@ mod tests {
         old.migrate().await.unwrap();
         let early = dir.path().join("migrations");
         std::fs::create_dir(&early).unwrap();
-        for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations")).unwrap()
+        for entry in
+            std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite")).unwrap()
         {
             let path = entry.unwrap().path();
             let name = path.file_name().unwrap().to_str().unwrap().to_owned();
@@ -499,7 +503,10 @@ mod tests {
         .unwrap();
 
         // Start-up applies the rest.
-        sqlx::migrate!().run(&pool).await.unwrap();
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&pool)
+            .await
+            .unwrap();
         let kinds: Vec<String> =
             sqlx::query_scalar("SELECT DISTINCT typeof(expiry_date) FROM tower_sessions")
                 .fetch_all(&pool)

@@ -19,15 +19,19 @@ use crate::db_health::PROBE_EVERY;
 #[derive(Serialize)]
 struct Health {
     status: &'static str,
+    /// `"sqlite"` or `"postgres"`.
+    backend: &'static str,
     database: &'static str,
 }
 
-/// `GET /healthz`: `200 {"status":"ok","database":"ok"}` while the process serves. Asks the
+/// `GET /healthz`: `200 {"status":"ok","backend":"sqlite","database":"ok"}` while the process
+/// serves. Asks the
 /// database nothing (it stays cheap, and answers while the database is down); `database` is
 /// what the last request or probe learned: `"ok"` or why it cannot be used.
 pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     Json(Health {
         status: "ok",
+        backend: state.db.backend().as_str(),
         database: state
             .db_health
             .down()
@@ -35,13 +39,14 @@ pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     })
 }
 
-/// `GET /readyz`: `200 {"status":"ready","database":"ok"}` when a write to the database works
+/// `GET /readyz`: `200 {"status":"ready","backend":"postgres","database":"ok"}` when a write to the database works
 /// (a real one, at most once a second: see `db_health`), else `503` with `Retry-After` and the
 /// reason, e.g. `{"status":"unavailable","database":"database or disk is full"}`.
 pub async fn readyz(State(state): State<AppState>) -> Response {
     match state.db_health.check().await {
         Ok(()) => Json(Health {
             status: "ready",
+            backend: state.db.backend().as_str(),
             database: "ok",
         })
         .into_response(),
@@ -50,6 +55,7 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
             [(header::RETRY_AFTER, PROBE_EVERY.as_secs().to_string())],
             Json(Health {
                 status: "unavailable",
+                backend: state.db.backend().as_str(),
                 database: reason.as_str(),
             }),
         )

@@ -61,13 +61,23 @@ pub async fn throttle_auth_posts(
         return (StatusCode::PAYLOAD_TOO_LARGE, message).into_response();
     };
     let username = posted_username(&bytes);
-    let mut wait = state.auth_limiter.check(ip).err().unwrap_or(0);
+    // Set when the limits could not be read because the database is unavailable.
+    let mut unavailable = None;
+    let now_millis = state.lifetimes.clock.now_unix_millis();
+    let mut wait = match state.auth_limiter.check(&state.db, ip, now_millis).await {
+        Ok(admitted) => admitted.err().unwrap_or(0),
+        Err(err) => {
+            // Unknown: refused rather than let through unlimited.
+            unavailable = state
+                .db_health
+                .failed("count an attempt of the address", &err);
+            1
+        }
+    };
     // Refused for the address, whatever account it names: logged without one, so that a flood
     // of made-up names still writes one row a minute.
-    let refused_for_address = wait > 0;
+    let refused_for_address = wait > 0 && unavailable.is_none();
     let mut reservation = None;
-    // Set when the failed log-ins could not be read because the database is unavailable.
-    let mut unavailable = None;
     if wait == 0
         && login
         && let Some(name) = username.as_deref()

@@ -1,5 +1,9 @@
-//! Shared helpers for the HTTP tests: a real server on a free port with a fresh SQLite file.
+//! Shared helpers for the HTTP tests: a real server on a free port with a fresh database (an
+//! SQLite file, or a PostgreSQL database when `FLASHBOARD_TEST_POSTGRES_URL` is set: see
+//! `backend`).
 #![allow(dead_code)] // Each test file uses its own subset of these helpers.
+
+pub mod backend;
 
 use flashboard::server::{
     Server,
@@ -18,12 +22,17 @@ pub struct TestApp {
     /// A client that keeps cookies (in `jar`) and does not follow redirects.
     pub client: reqwest::Client,
     pub jar: std::sync::Arc<reqwest::cookie::Jar>,
-    pub pool: sqlx::SqlitePool,
+    /// A pool of its own on the app's database, for what the tests read and change directly:
+    /// sqlx's `Any` driver, so one query (with `$1` placeholders, which SQLite reads too) runs
+    /// on either backend.
+    pub pool: sqlx::AnyPool,
     pub flash: flashboard::flash::FlashStore,
     /// The running app's shared state.
     pub state: flashboard::web::state::AppState,
-    _dir: tempfile::TempDir,
     _stop: oneshot::Sender<()>,
+    _dir: tempfile::TempDir,
+    /// Dropped last: a PostgreSQL database goes once the app has stopped.
+    _database: backend::TestDatabase,
 }
 
 impl TestApp {
@@ -46,7 +55,17 @@ impl TestApp {
         self._dir.path().join("site")
     }
 
-    /// The SQLite file the app runs on.
+    /// The backend the app runs on.
+    pub fn backend(&self) -> flashboard::db::Backend {
+        self.state.db.backend()
+    }
+
+    /// The app's own SQLite pool (the SQLite-only tests of `db_faults`).
+    pub fn sqlite_pool(&self) -> &sqlx::SqlitePool {
+        self.state.db.sqlite_pool().expect("an app on SQLite")
+    }
+
+    /// The SQLite file the app runs on (SQLite only).
     pub fn database_path(&self) -> std::path::PathBuf {
         self._dir.path().join("flashboard.db")
     }
@@ -57,13 +76,13 @@ impl TestApp {
     }
 }
 
-/// Settings for a test: dev mode (plain HTTP), a database in `dir`.
-pub fn test_config(dir: &std::path::Path) -> Config {
+/// Settings for a test: dev mode (plain HTTP), the database at `database_url`.
+pub fn test_config(database_url: &str) -> Config {
     let mut config = Config {
         mode: Mode::Dev,
         ..Config::default()
     };
-    config.database.url = format!("sqlite://{}", dir.join("flashboard.db").display());
+    config.database.url = database_url.to_owned();
     config
 }
 
@@ -101,7 +120,8 @@ async fn spawn(
         flashboard::web::telemetry::init();
     }
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut config = test_config(dir.path());
+    let database = backend::TestDatabase::create(dir.path()).await;
+    let mut config = test_config(&database.url);
     adjust(&mut config);
     // A site root of its own, with one static file, so tests need no prior `cargo leptos build`.
     let site = dir.path().join("site");
@@ -118,10 +138,14 @@ async fn spawn(
         .build()
         .await
         .expect("server builds");
-    let (pool, flash) = (
-        server.state.db.sqlite_pool().clone(),
-        server.state.flash.clone(),
-    );
+    sqlx::any::install_default_drivers();
+    // Lazy: it opens a connection only when a test uses it (a connection of its own open on
+    // an SQLite file takes part in the file's locking, which the fault tests control).
+    let pool = sqlx::any::AnyPoolOptions::new()
+        .max_connections(2)
+        .connect_lazy(&config.database.url)
+        .expect("a pool of the test's own on the app's database");
+    let flash = server.state.flash.clone();
     let state = server.state.clone();
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = listener.local_addr().unwrap();
@@ -138,8 +162,9 @@ async fn spawn(
         pool,
         flash,
         state,
-        _dir: dir,
         _stop: stop,
+        _dir: dir,
+        _database: database,
     }
 }
 
@@ -298,17 +323,28 @@ impl TestApp {
         self.get(path).await.text().await.unwrap()
     }
 
-    /// Makes SQLite refuse `event` (such as `BEFORE DELETE ON tower_sessions`) on the session
-    /// rows of `username`, as a failing database would, until `DROP TRIGGER name`.
+    /// Makes the database refuse `event` (such as `BEFORE DELETE ON tower_sessions`) on the
+    /// session rows of `username`, as a failing database would, until [`TestApp::clear_fault`].
     pub async fn fault_for_user(&self, name: &str, event: &str, username: &str) {
-        sqlx::query(&format!(
-            "CREATE TRIGGER {name} {event} \
-             WHEN OLD.user_id = (SELECT id FROM users WHERE username = '{username}') \
-             BEGIN SELECT RAISE(ABORT, 'injected fault'); END"
-        ))
-        .execute(&self.pool)
-        .await
-        .unwrap();
+        let condition =
+            format!("OLD.user_id = (SELECT id FROM users WHERE username = '{username}')");
+        self.fault(name, event, &condition).await;
+    }
+
+    /// Makes the database refuse `event` (such as `BEFORE INSERT ON tower_sessions`) on the
+    /// rows for which `condition` holds (e.g. `NEW.user_id IS NOT NULL`), until
+    /// [`TestApp::clear_fault`].
+    pub async fn fault(&self, name: &str, event: &str, condition: &str) {
+        for sql in backend::fault_sql(name, event, condition) {
+            sqlx::query(&sql).execute(&self.pool).await.unwrap();
+        }
+    }
+
+    /// Removes the fault `name` made for `event`.
+    pub async fn clear_fault(&self, name: &str, event: &str) {
+        for sql in backend::drop_fault_sql(name, event) {
+            sqlx::query(&sql).execute(&self.pool).await.unwrap();
+        }
     }
 
     /// The body of `GET path` as `client` (another browser) sees it.

@@ -180,11 +180,15 @@ impl Config {
                 why: why.to_owned(),
             })
         };
-        if !self.database.url.starts_with("sqlite:") {
+        if crate::db::Backend::of_url(&self.database.url).is_none() {
             return invalid(
                 "database.url",
-                "must be an SQLite URL such as `sqlite://data/flashboard.db`",
+                "must be an SQLite URL such as `sqlite://data/flashboard.db` or a PostgreSQL URL \
+                 such as `postgres://user:password@host:5432/flashboard`",
             );
+        }
+        if self.database.statement_timeout < Duration::from_millis(1) {
+            return invalid("database.statement_timeout", "must be at least 1ms");
         }
         if self.server.request_timeout < Duration::from_millis(1) {
             return invalid("server.request_timeout", "must be at least 1ms");
@@ -357,8 +361,9 @@ mod tests {
 
     #[test]
     fn rule_violations_name_the_key() {
-        let err = Config::from_toml("[database]\nurl = \"postgres://x\"\n").unwrap_err();
+        let err = Config::from_toml("[database]\nurl = \"mysql://x\"\n").unwrap_err();
         assert!(err.to_string().contains("`database.url`"), "{err}");
+        assert!(Config::from_toml("[database]\nurl = \"postgres://x\"\n").is_ok());
         let err = Config::from_toml("[session]\ncookie_name = \"a b\"\n").unwrap_err();
         assert!(err.to_string().contains("`session.cookie_name`"), "{err}");
         let err = Config::from_toml("[flash]\nmax_per_session = 1001\n").unwrap_err();
