@@ -284,15 +284,34 @@ fn dev_key(path: &Path) -> Result<Vec<u8>, SecretError> {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    let mut file = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(file_error)?;
-    file.write_all(key.as_bytes()).map_err(file_error)?;
-    tracing::info!(path = %path.display(), "dev mode: generated a secret key");
-    Ok(key.into_bytes())
+    // Written whole under a name of its own, then linked into place: an instance starting at
+    // the same moment never reads a half-written key, and of two that race, the first link
+    // wins and the other reads the winner's key.
+    let mut draft = path.as_os_str().to_owned();
+    draft.push(format!(".{}-{}.new", std::process::id(), &key[..8]));
+    let draft = PathBuf::from(draft);
+    let written = (|| {
+        let mut file = fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&draft)?;
+        file.write_all(key.as_bytes())?;
+        file.sync_all()?;
+        fs::hard_link(&draft, path)
+    })();
+    let _ = fs::remove_file(&draft);
+    match written {
+        Ok(()) => {
+            tracing::info!(path = %path.display(), "dev mode: generated a secret key");
+            Ok(key.into_bytes())
+        }
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+            Ok(fs::read(path).map_err(file_error)?.trim_ascii().to_vec())
+        }
+        Err(err) => Err(file_error(err)),
+    }
 }
 
 #[cfg(test)]
