@@ -5,7 +5,6 @@
 mod common;
 
 use common::{TestApp, banner, spawn_app};
-use sqlx::Connection;
 
 /// The demo's six flashes as the page shows them.
 const DEMO: [(&str, &str); 6] = [
@@ -219,17 +218,22 @@ async fn a_page_view_with_no_flash_waiting_needs_no_write_lock() {
     assert_eq!(app.post_form("/api/flash_demo", &[]).await.status(), 303);
     assert_eq!(banner(&page(&app, "/flash-demo").await).len(), DEMO.len());
 
-    // Another process holds SQLite's write lock.
-    let mut other = sqlx::SqliteConnection::connect(&app.config.database.url)
-        .await
-        .unwrap();
-    sqlx::query("BEGIN IMMEDIATE")
-        .execute(&mut other)
-        .await
-        .unwrap();
+    // Another process holds SQLite's write lock; on PostgreSQL, locks against every write to
+    // the tables a page view could write (reads go on).
+    let hold = match app.backend() {
+        flashboard::db::Backend::Sqlite => vec!["BEGIN IMMEDIATE"],
+        flashboard::db::Backend::Postgres => vec![
+            "BEGIN",
+            "LOCK TABLE tower_sessions, flash, users, auth_events, ip_limits IN EXCLUSIVE MODE",
+        ],
+    };
+    let mut other = app.pool.acquire().await.unwrap();
+    for sql in hold {
+        sqlx::query(sql).execute(&mut *other).await.unwrap();
+    }
 
     for path in ["/", "/flash-demo", "/settings", "/login"] {
         assert_eq!(banner(&page(&app, path).await), [], "{path}");
     }
-    sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
+    sqlx::query("ROLLBACK").execute(&mut *other).await.unwrap();
 }

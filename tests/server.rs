@@ -354,7 +354,8 @@ async fn a_request_running_past_the_timeout_gets_503_and_frees_its_place() {
 #[tokio::test]
 async fn flashboard_migrate_prepares_the_database_and_can_run_again() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("app.db").display());
+    let database = common::backend::TestDatabase::create(dir.path()).await;
+    let url = database.url.clone();
     let migrate = || {
         std::process::Command::new(env!("CARGO_BIN_EXE_flashboard"))
             .arg("migrate")
@@ -372,12 +373,20 @@ async fn flashboard_migrate_prepares_the_database_and_can_run_again() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    let tables: Vec<String> =
-        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-            .fetch_all(&pool)
-            .await
-            .unwrap();
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    let list_tables = match common::backend::backend() {
+        Backend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+        Backend::Postgres => {
+            "SELECT table_name::text FROM information_schema.tables \
+             WHERE table_schema = 'public' ORDER BY table_name"
+        }
+    };
+    let tables: Vec<String> = sqlx::query_scalar(list_tables)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
     for table in ["auth_events", "flash", "tower_sessions", "users"] {
         assert!(tables.iter().any(|t| t == table), "{table} in {tables:?}");
     }

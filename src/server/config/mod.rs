@@ -155,7 +155,10 @@ impl Config {
         } else if required {
             return Err(ConfigError::MissingFile(path));
         }
-        Self::from_figment(figment.merge(Env::prefixed(ENV_PREFIX).ignore(&["config"]).split("__")))
+        // Not settings: `FLASHBOARD_CONFIG` names the file; `FLASHBOARD_TEST_POSTGRES_URL` is
+        // the tests' PostgreSQL server, exported by `scripts/test` to the servers it starts.
+        let env = Env::prefixed(ENV_PREFIX).ignore(&["config", "test_postgres_url"]);
+        Self::from_figment(figment.merge(env.split("__")))
     }
 
     /// Reads settings from TOML text over the defaults, without the environment. For tests and
