@@ -212,6 +212,7 @@ async fn a_page_view_with_no_flash_waiting_needs_no_write_lock() {
     // (15 s): a page view that tried to write would fail the test instead of passing late.
     let app = common::spawn_app_with(|config| {
         config.database.busy_timeout = std::time::Duration::from_secs(60);
+        config.database.statement_timeout = std::time::Duration::from_secs(60);
     })
     .await;
     // A session that has had flashes (so the page looks for them), all shown.

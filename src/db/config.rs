@@ -25,15 +25,34 @@ pub struct DatabaseConfig {
 }
 
 impl DatabaseConfig {
-    /// The URL as messages and logs may show it: a password in it is replaced by `***`.
+    /// The URL as messages and logs may show it: a password in it (`user:password@`, or a
+    /// `password=` parameter) is replaced by `***`; a URL that cannot be read as one keeps only
+    /// what comes before `://` and after the last `@`.
     pub fn url_for_display(&self) -> String {
-        match url::Url::parse(&self.url) {
-            Ok(mut url) if url.password().is_some() => {
-                let _ = url.set_password(Some("***"));
-                url.to_string()
-            }
-            _ => self.url.clone(),
+        let Ok(mut url) = url::Url::parse(&self.url) else {
+            return match (self.url.split_once("://"), self.url.rsplit_once('@')) {
+                (Some((scheme, _)), Some((_, host))) => format!("{scheme}://***@{host}"),
+                _ => self.url.clone(),
+            };
+        };
+        if url.password().is_some() {
+            let _ = url.set_password(Some("***"));
         }
+        if url.query_pairs().any(|(key, _)| key == "password") {
+            let pairs: Vec<(String, String)> = url
+                .query_pairs()
+                .map(|(key, value)| {
+                    let value = if key == "password" {
+                        "***".into()
+                    } else {
+                        value
+                    };
+                    (key.into_owned(), value.into_owned())
+                })
+                .collect();
+            url.query_pairs_mut().clear().extend_pairs(pairs);
+        }
+        url.to_string()
     }
 }
 
@@ -61,6 +80,14 @@ mod tests {
         let shown = with("postgres://app:s3cret@db.internal:5432/flashboard").url_for_display();
         assert_eq!(shown, "postgres://app:***@db.internal:5432/flashboard");
         assert!(!shown.contains("s3cret"));
+        for secret in [
+            "postgres://app@db.internal/flashboard?sslmode=require&password=s3cret",
+            "postgres://app:s3cret@db.internal:99999/flashboard",
+        ] {
+            let shown = with(secret).url_for_display();
+            assert!(!shown.contains("s3cret"), "{shown}");
+            assert!(shown.contains("db.internal"), "{shown}");
+        }
         for plain in [
             "sqlite://data/flashboard.db",
             "sqlite::memory:",

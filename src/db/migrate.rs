@@ -2,7 +2,9 @@
 //! safely when several instances start against one database at the same moment.
 //!
 //! - PostgreSQL: sqlx's migrator holds an advisory lock while it migrates, so the second
-//!   instance waits, then finds everything applied.
+//!   instance waits, then finds everything applied. It runs on a connection of its own without
+//!   the pool's `statement_timeout` and `lock_timeout` (meant for requests): waiting for another
+//!   instance's migration, or building an index on a large table, may take longer.
 //! - SQLite: sqlx's migrator takes no lock (each migration is its own transaction, so two
 //!   processes could both see a migration missing and the second would fail on the first's
 //!   tables). Here the whole run holds an exclusive lock on a file beside the database
@@ -19,12 +21,21 @@ static SQLITE: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES: Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// Applies the migrations that have not run.
-pub async fn run(db: &Db) -> Result<(), MigrateError> {
+pub async fn run(db: &Db, url: &str) -> Result<(), MigrateError> {
     match db {
-        Db::Postgres(pool) => POSTGRES.run(pool).await,
+        Db::Postgres(pool) => {
+            use sqlx::Connection;
+            let options = (*pool.connect_options())
+                .clone()
+                .options([("statement_timeout", "0"), ("lock_timeout", "0")]);
+            let mut conn = sqlx::PgConnection::connect_with(&options).await?;
+            let ran = POSTGRES.run(&mut conn).await;
+            let _ = conn.close().await;
+            ran
+        }
         Db::Sqlite(pool) => {
-            let file = pool.connect_options().get_filename().to_owned();
-            let _lock = match lock_path(&file) {
+            let options = pool.connect_options();
+            let _lock = match lock_path(options.get_filename(), url) {
                 Some(path) => Some(lock(path).await?),
                 None => None,
             };
@@ -33,10 +44,15 @@ pub async fn run(db: &Db) -> Result<(), MigrateError> {
     }
 }
 
-/// The lock file of the database file `db_file`; none for an in-memory database.
-fn lock_path(db_file: &std::path::Path) -> Option<PathBuf> {
+/// The lock file of the database file `db_file` that `url` opened; none for an in-memory
+/// database (`sqlite::memory:`, or `mode=memory`: sqlx names those files itself).
+fn lock_path(db_file: &std::path::Path, url: &str) -> Option<PathBuf> {
     let name = db_file.to_str()?;
-    if name.is_empty() || name == ":memory:" || name.starts_with("file::memory:") {
+    let query = url.split_once('?').map_or("", |(_, query)| query);
+    if name.is_empty()
+        || url.contains(":memory:")
+        || query.split('&').any(|pair| pair == "mode=memory")
+    {
         return None;
     }
     let mut path = db_file.as_os_str().to_owned();
@@ -67,11 +83,14 @@ mod tests {
     #[test]
     fn the_lock_sits_beside_the_file_and_memory_needs_none() {
         assert_eq!(
-            lock_path("data/app.db".as_ref()),
+            lock_path("data/app.db".as_ref(), "sqlite://data/app.db"),
             Some(PathBuf::from("data/app.db.migrate-lock"))
         );
-        assert_eq!(lock_path(":memory:".as_ref()), None);
-        assert_eq!(lock_path("".as_ref()), None);
+        // What sqlx makes of in-memory URLs.
+        for url in ["sqlite::memory:", "sqlite://x.db?mode=memory"] {
+            let options: sqlx::sqlite::SqliteConnectOptions = url.parse().unwrap();
+            assert_eq!(lock_path(options.get_filename(), url), None, "{url}");
+        }
     }
 
     /// Two "instances" (two pools on one new file) migrate at once: both succeed, and each

@@ -105,9 +105,14 @@ impl Db {
     }
 
     /// Applies the backend's migrations (embedded at compile time) that have not run; safe
-    /// when several instances start at once (see `migrate`).
+    /// when several instances start at once (see `migrate`). `url` is the one opened.
+    pub async fn migrate_url(&self, url: &str) -> Result<(), sqlx::migrate::MigrateError> {
+        migrate::run(self, url).await
+    }
+
+    /// [`Db::migrate_url`] for a database opened from a file name (tests, tools).
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
-        migrate::run(self).await
+        migrate::run(self, "").await
     }
 
     /// The SQLite pool itself, for tests and tools that look at the file directly; the app

@@ -158,9 +158,20 @@ pub async fn sweep_batch(db: &Db, now: i64, unborn_after: i64, limit: i64) -> sq
 /// In one transaction: gives the record `new` (stored not yet alive) its expiry `alive_at`,
 /// moves the flashes of `old` to it, and deletes `old`. Fails with `RowNotFound` when `new`
 /// was deleted meanwhile.
+///
+/// On PostgreSQL the transaction first locks `old`'s row: a flash pushed to `old` by another
+/// connection meanwhile then waits for the end and finds its session gone (told, as on SQLite,
+/// where the one writer cannot interleave), instead of landing between the move and the
+/// delete and going with `old`.
 pub async fn bring_to_life(db: &Db, new: &str, alive_at: i64, old: &str) -> sqlx::Result<()> {
     on_pool!(db, pool => {
         let mut tx = pool.begin().await?;
+        if let Db::Postgres(_) = db {
+            sqlx::query("SELECT 1 FROM tower_sessions WHERE id = $1 FOR UPDATE")
+                .bind(old)
+                .execute(&mut *tx)
+                .await?;
+        }
         let alive = sqlx::query("UPDATE tower_sessions SET expiry_date = $1 WHERE id = $2")
             .bind(alive_at)
             .bind(new)

@@ -114,7 +114,7 @@ pub async fn open_and_migrate(config: &DatabaseConfig) -> Result<Db, StartupErro
             url: url.clone(),
             source,
         })?;
-    db.migrate()
+    db.migrate_url(&config.url)
         .await
         .map_err(|source| StartupError::Migrate { url, source })?;
     Ok(db)
