@@ -240,3 +240,46 @@ async fn two_instances_on_one_database_agree_on_sessions_flashes_and_limits() {
     assert_eq!(statuses[4..], [429, 429], "{statuses:?}");
     assert!(!statuses[..4].contains(&429), "{statuses:?}");
 }
+
+#[tokio::test]
+#[ignore = "needs FLASHBOARD_TEST_POSTGRES_URL (scripts/test sets it)"]
+async fn simultaneous_wrong_passwords_on_two_instances_get_only_the_free_hashes() {
+    // Each attempt being evaluated counts as a failure on every instance (its place is a row):
+    // 30 at once, half on each instance, get at most the free ones hashed in all.
+    const SECRET: &str = "4f0b9e27c5d13a86e2f7b0c49d5a1e38f6c2b7d0a9e4f1c3b8d5a2e7f0c6b9d1";
+    let a = spawn_app_with_secrets(Secrets::new(SecretKey::new(SECRET)), |config| {
+        config.auth.attempts_per_ip_per_minute = std::num::NonZeroU32::new(10_000).unwrap();
+    })
+    .await;
+    let b = second_instance(&a, SECRET).await;
+    a.register("raced", "raced@example.com", "Password123")
+        .await;
+    let before = a.state.passwords.hashes_done() + b.state.passwords.hashes_done();
+    let attempts: Vec<_> = (0..30)
+        .map(|n| {
+            let app = if n % 2 == 0 { &a } else { &b };
+            let request = common::client()
+                .post(app.url("/api/login"))
+                .header("accept", "text/html")
+                .form(&[("username", "raced"), ("password", "wrong-password")]);
+            tokio::spawn(async move { request.send().await.unwrap().status().as_u16() })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for attempt in attempts {
+        statuses.push(attempt.await.unwrap());
+    }
+    let after = a.state.passwords.hashes_done() + b.state.passwords.hashes_done();
+    let hashed = (after - before) as usize;
+    let free = flashboard::auth::throttle::FREE_FAILURES as usize;
+    assert!(
+        (1..=free).contains(&hashed),
+        "{hashed} hashes for {statuses:?}"
+    );
+    let throttled = statuses.iter().filter(|status| **status == 429).count();
+    assert_eq!(throttled, 30 - hashed, "{statuses:?}");
+    let held = flashboard::db::login_attempts::held(&a.state.db)
+        .await
+        .unwrap();
+    assert_eq!(held, 0, "nothing left reserved");
+}

@@ -780,7 +780,9 @@ async fn simultaneous_wrong_passwords_cannot_all_pass_the_account_check() {
     let throttled = statuses.iter().filter(|status| **status == 429).count();
     assert_eq!(throttled, 30 - hashed, "{statuses:?}");
     assert_eq!(
-        app.state.login_attempts.accounts(),
+        flashboard::db::login_attempts::held(&app.state.db)
+            .await
+            .unwrap(),
         0,
         "nothing left reserved"
     );

@@ -78,7 +78,8 @@ pub async fn prune(db: &Db, retention: i64, now: i64) -> sqlx::Result<u64> {
     db::events::prune(db, now.saturating_sub(retention)).await
 }
 
-/// Deletes events past `retention`, and the per-address limits' spent cells
+/// Deletes events past `retention`, the places of log-in attempts whose instance died
+/// ([`super::throttle::prune_attempts`]) and the per-address limits' spent cells
 /// ([`super::throttle::IpLimiter::prune`]), every `every`, until the task is aborted (a failure
 /// is told to `health`, logged, and retried next time).
 pub fn spawn_pruner(
@@ -101,6 +102,9 @@ pub fn spawn_pruner(
                 Err(err) => {
                     health.failed("prune auth events (retrying next time)", &err);
                 }
+            }
+            if let Err(err) = super::throttle::prune_attempts(&db, clock.now_unix()).await {
+                health.failed("prune stale log-in attempts (retrying next time)", &err);
             }
             let now_millis = clock.now_unix_millis();
             if let Err(err) = super::throttle::IpLimiter::prune(&db, now_millis).await {

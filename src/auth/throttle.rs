@@ -7,9 +7,10 @@
 //! - **Per account**: failed log-ins for a user name (existing or not) in the last hour. The
 //!   first [`FREE_FAILURES`] cost nothing; after them each attempt must wait 1 s, 2 s, 4 s ...
 //!   at most [`MAX_DELAY_SECS`] after the previous failure, so at most 100 failures an hour get
-//!   through. Attempts still being evaluated ([`AttemptsInFlight`]) count as failures, so
-//!   simultaneous attempts cannot all pass the check made before their password hash (one held
-//!   back by them is told to wait a second); a refused attempt holds no place.
+//!   through. Attempts still being evaluated ([`Attempt`], a row in the database, so every
+//!   instance counts every other's) count as failures, so simultaneous attempts cannot all pass
+//!   the check made before their password hash (one held back by them is told to wait a
+//!   second); a refused attempt holds no place.
 //! - **Per trusted device**: an attempt with a valid device cookie for the account
 //!   ([`super::device`], given by an earlier successful log-in in that browser) is counted
 //!   with that device's own failures instead, by the same rule; so the owner's browser is not
@@ -20,23 +21,18 @@
 //! `Retry-After`, logged as a `throttled` auth event, and gets a `warning` flash that says how
 //! long to wait.
 
-use std::{
-    collections::HashMap,
-    net::IpAddr,
-    num::NonZeroU32,
-    sync::{Arc, Mutex},
-};
+use std::{net::IpAddr, num::NonZeroU32};
 
 use super::device::{self, TrustedDevice};
-use crate::db::{self, Db};
+use crate::db::{
+    self, Db,
+    login_attempts::{Counts, Failures},
+};
 
 /// Failed log-ins per account per hour that cost no waiting.
 pub const FREE_FAILURES: i64 = 5;
 /// The longest wait between failed log-ins of one account: 3600 / 36 = 100 an hour.
 pub const MAX_DELAY_SECS: i64 = 36;
-/// Reads of the recorded failures for one attempt, at most (see [`AttemptsInFlight`]); an
-/// attempt that keeps finding others ending meanwhile is told to try again in a second.
-pub const MAX_READS: usize = 4;
 
 /// How long after the last failure the next attempt must wait, with `failures` in the last hour.
 pub fn delay_after(failures: i64) -> i64 {
@@ -47,121 +43,99 @@ pub fn delay_after(failures: i64) -> i64 {
     2_i64.pow(doublings).min(MAX_DELAY_SECS)
 }
 
-/// Seconds an attempt must still wait at `now` after the last failed log-in it is counted
-/// with, those failures in the hour before, and the device it is counted as: a trusted
-/// device's own failures, unless it has [`device::LOCKOUT_FAILURES`] of them (then, as every
-/// other attempt, the account's shared ones, `username_key`).
-pub async fn wait_before_attempt(
+/// How long an admitted attempt's place counts at most: one older belongs to an instance that
+/// died before giving it back (an attempt takes a second or so).
+pub const IN_FLIGHT_SECS: i64 = 60;
+
+/// The rule for an attempt counted with `counts` at `now`: `Ok`, or the seconds it must wait.
+/// It waits out the delay after the last failure; and attempts still being evaluated count as
+/// failures, so once they and the recorded ones use up the free failures, the next waits a
+/// second (a refused attempt holds no place).
+pub fn admission(counts: &Counts, now: i64) -> Result<(), i64> {
+    let wait = counts
+        .last
+        .map_or(0, |last| (last + delay_after(counts.failures) - now).max(0));
+    if wait > 0 {
+        return Err(wait);
+    }
+    if counts.in_flight > 0 && counts.failures + counts.in_flight >= FREE_FAILURES {
+        return Err(1);
+    }
+    Ok(())
+}
+
+/// An admitted attempt's place in the database, counted by every instance until it is given
+/// back: by [`Attempt::end`] once the attempt's answer is ready (its failure, if it failed, is
+/// recorded by then), or, when the request is dropped first (its client hung up), by a task
+/// started when this is dropped.
+pub struct Attempt {
+    db: Db,
+    id: Option<i64>,
+}
+
+impl Attempt {
+    /// Gives the place back.
+    pub async fn end(mut self) -> sqlx::Result<()> {
+        match self.id.take() {
+            Some(id) => db::login_attempts::release(&self.db, id).await,
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Attempt {
+    fn drop(&mut self) {
+        if let Some(id) = self.id.take() {
+            let db = self.db.clone();
+            tokio::spawn(async move {
+                if let Err(err) = db::login_attempts::release(&db, id).await {
+                    tracing::debug!(error = %err, "a log-in attempt's place stays until it is stale");
+                }
+            });
+        }
+    }
+}
+
+/// Admits a log-in attempt on the account `username_key` at `now`, or says how many seconds
+/// it must wait. It is counted with a trusted `device`'s own failures, unless that device has
+/// [`device::LOCKOUT_FAILURES`] of them in the last hour (then, as every other attempt, with
+/// the account's shared ones); the device it was counted as comes back with the place.
+pub async fn admit(
     db: &Db,
     username_key: &str,
     device: Option<TrustedDevice>,
     now: i64,
-) -> sqlx::Result<(i64, i64, Option<TrustedDevice>)> {
-    let hour_ago = now - 3600;
-    let wait_after = |failures: i64, last: Option<i64>| {
-        last.map_or(0, |last| (last + delay_after(failures) - now).max(0))
+) -> sqlx::Result<Result<(Attempt, Option<TrustedDevice>), i64>> {
+    let since = now - 3600;
+    let device = match device {
+        Some(device) => {
+            let (failures, _) = db::events::device_failures_since(db, &device.0, since).await?;
+            (failures < device::LOCKOUT_FAILURES).then_some(device)
+        }
+        None => None,
     };
-    if let Some(device) = device {
-        let (failures, last) = db::events::device_failures_since(db, &device.0, hour_ago).await?;
-        if failures < device::LOCKOUT_FAILURES {
-            return Ok((wait_after(failures, last), failures, Some(device)));
-        }
-    }
-    let (failures, last) = db::events::failures_since(db, username_key, hour_ago).await?;
-    Ok((wait_after(failures, last), failures, None))
-}
-
-/// Log-in attempts being evaluated right now, per account. The check runs before the password
-/// hash and the failure is recorded after it, so without these, simultaneous wrong passwords
-/// would all pass the check; each attempt in flight counts as a failure.
-/// An entry lives only while its attempts do (its memory is bounded by the requests in flight).
-///
-/// An attempt that ends between another one's read of the recorded failures and its admission
-/// would be counted by neither (its failure recorded too late for the read, its place given back
-/// before the admission): every place given back counts up [`AttemptsInFlight::released`], and
-/// an admission whose read is older than the last give-back is told to read again.
-#[derive(Clone, Default)]
-pub struct AttemptsInFlight(Arc<Mutex<InFlight>>);
-
-#[derive(Default)]
-struct InFlight {
-    per_key: HashMap<String, u32>,
-    /// Places given back so far (any key).
-    released: u64,
-}
-
-/// One attempt's place; given back when dropped (the log-in ended, or its client hung up).
-pub struct Reservation {
-    attempts: AttemptsInFlight,
-    key: String,
-}
-
-/// Why an attempt was not admitted.
-#[derive(Debug, PartialEq, Eq)]
-pub enum NotAdmitted {
-    /// It must wait this many seconds.
-    Wait(i64),
-    /// An attempt ended since the failures were read: read them again.
-    ReadAgain,
-}
-
-impl AttemptsInFlight {
-    fn lock(&self) -> std::sync::MutexGuard<'_, InFlight> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Places given back so far: take it before reading the recorded failures.
-    pub fn released(&self) -> u64 {
-        self.lock().released
-    }
-
-    /// Admits an attempt on `key` whose account has `failures` recorded and must wait `wait`
-    /// seconds, as read after [`AttemptsInFlight::released`] said `read_after`: the attempts
-    /// already in flight count as failures too. An admitted attempt holds its place until the
-    /// [`Reservation`] is dropped; a refused one holds nothing and gets the seconds to wait (at
-    /// least 1 when only attempts in flight stand in its way).
-    pub fn admit(
-        &self,
-        key: &str,
-        wait: i64,
-        failures: i64,
-        read_after: u64,
-    ) -> Result<Reservation, NotAdmitted> {
-        let mut inner = self.lock();
-        if wait > 0 {
-            return Err(NotAdmitted::Wait(wait));
-        }
-        if inner.released != read_after {
-            return Err(NotAdmitted::ReadAgain);
-        }
-        let in_flight = inner.per_key.get(key).copied().unwrap_or(0);
-        if in_flight > 0 && failures + i64::from(in_flight) >= FREE_FAILURES {
-            return Err(NotAdmitted::Wait(1));
-        }
-        *inner.per_key.entry(key.to_owned()).or_insert(0) += 1;
-        Ok(Reservation {
-            attempts: self.clone(),
-            key: key.to_owned(),
+    let (slot, failures) = match &device {
+        Some(TrustedDevice(id)) => (format!("device {id}"), Failures::Device(id)),
+        None => (username_key.to_owned(), Failures::Account(username_key)),
+    };
+    let live_after = now - IN_FLIGHT_SECS;
+    let claimed =
+        db::login_attempts::claim(db, &slot, failures, since, now, live_after, |counts| {
+            admission(counts, now)
         })
-    }
-
-    /// Accounts with attempts in flight (for tests).
-    pub fn accounts(&self) -> usize {
-        self.lock().per_key.len()
-    }
+        .await?;
+    Ok(claimed.map(|id| {
+        let attempt = Attempt {
+            db: db.clone(),
+            id: Some(id),
+        };
+        (attempt, device)
+    }))
 }
 
-impl Drop for Reservation {
-    fn drop(&mut self) {
-        let mut inner = self.attempts.lock();
-        inner.released += 1;
-        if let Some(count) = inner.per_key.get_mut(&self.key) {
-            *count -= 1;
-            if *count == 0 {
-                inner.per_key.remove(&self.key);
-            }
-        }
-    }
+/// Deletes the places of attempts whose instance died before giving them back.
+pub async fn prune_attempts(db: &Db, now: i64) -> sqlx::Result<u64> {
+    db::login_attempts::prune(db, now - IN_FLIGHT_SECS).await
 }
 
 /// The per-IP limit: `attempts` a minute, in bursts of as many, counted in the database.
@@ -227,28 +201,50 @@ mod tests {
     }
 
     #[test]
-    fn attempts_in_flight_count_as_failures_and_refused_ones_hold_nothing() {
-        let attempts = AttemptsInFlight::default();
-        let now = |attempts: &AttemptsInFlight| attempts.released();
-        // Two failures recorded, three attempts in flight: the free ones are used up.
-        let held: Vec<_> = (0..3)
-            .map(|_| attempts.admit("a", 0, 2, now(&attempts)).unwrap())
-            .collect();
-        let refused = attempts.admit("a", 0, 2, now(&attempts)).err();
-        assert_eq!(refused, Some(NotAdmitted::Wait(1)));
-        // A recorded delay is told as it is; another account is not affected.
-        let refused = attempts.admit("a", 7, 2, now(&attempts)).err();
-        assert_eq!(refused, Some(NotAdmitted::Wait(7)));
-        let other = attempts.admit("b", 0, 0, now(&attempts)).unwrap();
-        assert_eq!(attempts.accounts(), 2);
-        // Failures read before an attempt ended may miss its failure: read again.
-        let read_before = now(&attempts);
-        drop(held);
-        drop(other);
-        assert_eq!(attempts.accounts(), 0, "places are given back");
-        let stale = attempts.admit("a", 0, 2, read_before).err();
-        assert_eq!(stale, Some(NotAdmitted::ReadAgain));
-        assert!(attempts.admit("a", 0, 2, now(&attempts)).is_ok());
+    fn attempts_in_flight_count_as_failures_once_the_free_ones_are_used() {
+        let counts = |failures, last, in_flight| Counts {
+            failures,
+            last,
+            in_flight,
+        };
+        let now = 1_000;
+        // Two failures recorded and two attempts in flight: room for one more.
+        assert_eq!(admission(&counts(2, Some(now), 2), now), Ok(()));
+        // Two failures and three in flight: the free ones are used up.
+        assert_eq!(admission(&counts(2, Some(now), 3), now), Err(1));
+        // Nothing in flight: only the recorded delay counts (none before the sixth failure).
+        assert_eq!(admission(&counts(4, Some(now), 0), now), Ok(()));
+        assert_eq!(admission(&counts(7, Some(now - 1), 0), now), Err(3));
+        assert_eq!(admission(&counts(7, Some(now - 4), 0), now), Ok(()));
+    }
+
+    /// Places are claimed and given back in the database, and one left by a dead instance
+    /// stops counting after a minute.
+    #[tokio::test]
+    async fn places_are_claimed_in_the_database_and_stale_ones_stop_counting() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = db(dir.path()).await;
+        let now = 1_000_000;
+        let mut held = Vec::new();
+        for _ in 0..5 {
+            let (attempt, _) = admit(&db, "a", None, now).await.unwrap().unwrap();
+            held.push(attempt);
+        }
+        assert_eq!(admit(&db, "a", None, now).await.unwrap().err(), Some(1));
+        assert!(admit(&db, "b", None, now).await.unwrap().is_ok());
+        for attempt in held.drain(..3) {
+            attempt.end().await.unwrap();
+        }
+        assert!(admit(&db, "a", None, now).await.unwrap().is_ok());
+        // The places still held are a dead instance's: a minute on, they count no more.
+        std::mem::forget(held);
+        let later = now + IN_FLIGHT_SECS;
+        assert!(db::login_attempts::held(&db).await.unwrap() > 0);
+        let mut again = Vec::new();
+        for _ in 0..5 {
+            again.push(admit(&db, "a", None, later).await.unwrap().unwrap());
+        }
+        assert!(prune_attempts(&db, later).await.unwrap() >= 2);
     }
 
     /// A database with the migrations applied, in `dir`.

@@ -2,7 +2,8 @@
 //! each table (or group of tables one domain owns) has its repository module, whose functions
 //! take a `&Db`: [`users`], [`events`] (the auth event log), [`sessions`] (the session records),
 //! [`user_sessions`] (which session belongs to which user), [`flashes`], [`ip_limits`] (the
-//! per-address log-in limits), and [`probe`] (the readiness probe's row).
+//! per-address log-in limits), [`login_attempts`] (the log-ins being evaluated), and [`probe`]
+//! (the readiness probe's row).
 //!
 //! Two backends, chosen once at start-up by the URL's scheme ([`Backend`]): SQLite (the
 //! embedded default, `sqlite://...`) and PostgreSQL (`postgres://...`, for several instances on
@@ -29,6 +30,7 @@ mod config;
 pub mod events;
 pub mod flashes;
 pub mod ip_limits;
+pub mod login_attempts;
 mod migrate;
 mod pool;
 mod postgres;

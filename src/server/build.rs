@@ -206,7 +206,6 @@ impl ServerBuilder {
             page_cache,
             leptos_options,
             auth_limiter,
-            login_attempts: Default::default(),
             db,
             db_health,
             dev: config.is_dev(),

@@ -7,10 +7,7 @@ use leptos::prelude::LeptosOptions;
 
 use super::page_cache::PageCache;
 use crate::{
-    auth::{
-        password::Passwords,
-        throttle::{AttemptsInFlight, IpLimiter},
-    },
+    auth::{password::Passwords, throttle::IpLimiter},
     db::Db,
     db_health::DbHealth,
     flash::FlashStore,
@@ -78,8 +75,6 @@ pub struct Shared {
     pub passwords: Passwords,
     /// Per-IP limits of log-in and registration posts.
     pub auth_limiter: IpLimiter,
-    /// Log-in attempts being evaluated, per account (see `auth::throttle`).
-    pub login_attempts: AttemptsInFlight,
     /// The session timeouts (idle, absolute, remember me), from `[session]`.
     pub lifetimes: Lifetimes,
     /// Pages for visitors without a session, kept after their first render.

@@ -17,7 +17,7 @@ use crate::{
     auth::{
         device::{self, TrustedDevice},
         events::{self, Event, Kind},
-        throttle::{MAX_READS, NotAdmitted, client_key, wait_before_attempt},
+        throttle::{self, client_key},
     },
     flash::Flasher,
     session::visitor::Visitor,
@@ -77,7 +77,7 @@ pub async fn throttle_auth_posts(
     // Refused for the address, whatever account it names: logged without one, so that a flood
     // of made-up names still writes one row a minute.
     let refused_for_address = wait > 0 && unavailable.is_none();
-    let mut reservation = None;
+    let mut attempt = None;
     if wait == 0
         && login
         && let Some(name) = username.as_deref()
@@ -91,54 +91,37 @@ pub async fn throttle_auth_posts(
             &key,
             now,
         );
-        // Read, then checked and reserved in one step (read again when an attempt ended
-        // meanwhile, a few times at most); held until the log-in has answered. A trusted
-        // device's attempts in flight are its own.
-        wait = 1;
-        let mut trusted = None;
-        for _ in 0..MAX_READS {
-            let read_after = state.login_attempts.released();
-            let (after_failures, failures, counted_as) =
-                wait_before_attempt(&state.db, &key, device.clone(), now)
-                    .await
-                    .unwrap_or_else(|err| {
-                        // Unknown: refused for a second rather than let through unlimited.
-                        unavailable = state.db_health.failed("read failed log-ins", &err);
-                        (1, 0, None)
-                    });
-            let slot = match &counted_as {
-                Some(TrustedDevice(device)) => format!("device {device}"),
-                None => key.clone(),
-            };
-            match state
-                .login_attempts
-                .admit(&slot, after_failures, failures, read_after)
-            {
-                Ok(reserved) => {
-                    reservation = Some(reserved);
-                    wait = 0;
-                    trusted = counted_as;
-                    break;
+        // Checked and given a place in one step, in the database (every instance counts every
+        // other's attempts); the place is held until the log-in has answered.
+        match throttle::admit(&state.db, &key, device, now).await {
+            Ok(Ok((admitted, counted_as))) => {
+                attempt = Some(admitted);
+                if let Some(trusted) = counted_as {
+                    parts.extensions.insert(trusted);
                 }
-                Err(NotAdmitted::Wait(seconds)) => {
-                    wait = seconds;
-                    break;
-                }
-                Err(NotAdmitted::ReadAgain) => {}
             }
-        }
-        if let Some(trusted) = trusted {
-            parts.extensions.insert(trusted);
+            Ok(Err(seconds)) => wait = seconds,
+            Err(err) => {
+                // Unknown: refused for a second rather than let through unlimited.
+                unavailable = state.db_health.failed("read failed log-ins", &err);
+                wait = 1;
+            }
         }
     }
     if wait == 0 {
         let response = next
             .run(Request::from_parts(parts, Body::from(bytes)))
             .await;
-        drop(reservation);
+        // After the answer is ready (a failure is recorded by then), before it is sent.
+        if let Some(attempt) = attempt
+            && let Err(err) = attempt.end().await
+        {
+            state
+                .db_health
+                .failed("give back a log-in attempt's place", &err);
+        }
         return response;
     }
-    drop(reservation);
     if unavailable.is_some() {
         // Not a throttling: the database could not say. `web::unavailable` words the 503.
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
