@@ -10,6 +10,11 @@ const database = "target/e2e/flashboard.db";
 const faultsPort = port + 1;
 const faultsURL = `http://127.0.0.1:${faultsPort}`;
 const faultsDatabase = "target/e2e/faults.db";
+// Two instances on one PostgreSQL database behind nginx (end2end/cluster/serve), for
+// `multi-instance.spec.ts`: only when a PostgreSQL server is given (scripts/test starts one).
+const postgres = process.env.FLASHBOARD_TEST_POSTGRES_URL;
+const clusterPort = port + 2;
+const clusterURL = `http://127.0.0.1:${clusterPort}`;
 // The server binary, relative to the project root (E2E_BINARY=target/release/flashboard tests a
 // release build).
 const binary = process.env.E2E_BINARY ?? "target/debug/flashboard";
@@ -73,7 +78,7 @@ export default defineConfig({
   projects: [
     {
       name: "chromium",
-      testIgnore: /db-faults\.spec\.ts/,
+      testIgnore: /(db-faults|multi-instance)\.spec\.ts/,
       use: chromium,
     },
     {
@@ -81,6 +86,15 @@ export default defineConfig({
       testMatch: /db-faults\.spec\.ts/,
       use: { ...chromium, baseURL: faultsURL },
     },
+    ...(postgres
+      ? [
+          {
+            name: "chromium, two instances behind nginx",
+            testMatch: /multi-instance\.spec\.ts/,
+            use: { ...chromium, baseURL: clusterURL },
+          },
+        ]
+      : []),
   ],
   webServer: [
     server(port, database),
@@ -92,5 +106,16 @@ export default defineConfig({
         FLASHBOARD_DATABASE__BUSY_TIMEOUT: "300ms",
       },
     },
+    ...(postgres
+      ? [
+          {
+            command: `exec end2end/cluster/serve ${clusterPort} ${clusterPort + 1} ${clusterPort + 2}`,
+            cwd: "..",
+            url: `${clusterURL}/healthz`,
+            reuseExistingServer: false,
+            timeout: 60_000,
+          },
+        ]
+      : []),
   ],
 });
