@@ -13,7 +13,12 @@
 //! The ratio is the number to compare between runs and machines; absolute numbers drift with
 //! the machine's other load.
 //!
-//! `BENCH_LARGE=1` adds the large-store run: 1,000,000 live and 1,000,000 expired sessions in the
+//! `cargo bench --features ssr --bench http -- --database postgres://user@host:port/db` runs
+//! every scenario twice in one run: on SQLite, then on PostgreSQL (Flashboard and the control
+//! each on a new database created on that server, dropped afterwards), and prints a table for
+//! each.
+//!
+//! `BENCH_LARGE=1` adds the large-store run (SQLite): 1,000,000 live and 1,000,000 expired sessions in the
 //! table, then logged-in dashboard requests while the sweeper deletes the expired ones, with the
 //! longest request and p99 during the sweep. `BENCH_ONLY=name` runs only the scenarios whose name
 //! contains `name`. The process's resident memory (now and peak) is printed at the end;
@@ -113,13 +118,60 @@ struct Apps {
     control: Option<SocketAddr>,
 }
 
+/// The PostgreSQL server of `--database URL` (or `--database=URL`), if given.
+fn postgres_arg() -> Option<String> {
+    let mut args = std::env::args().skip(1);
+    let mut url = None;
+    while let Some(arg) = args.next() {
+        if arg == "--database" {
+            url = args.next();
+        } else if let Some(value) = arg.strip_prefix("--database=") {
+            url = Some(value.to_owned());
+        }
+    }
+    let url = url?;
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        eprintln!(
+            "--database: a PostgreSQL server URL, such as postgres://postgres@127.0.0.1:5432/postgres"
+        );
+        std::process::exit(2);
+    }
+    Some(url)
+}
+
 fn main() {
     let settings = Settings::from_env();
+    let postgres = postgres_arg();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
-    let app = runtime.block_on(common::spawn_app_with(|config| {
+    println!(
+        "Flashboard vs. bare axum + tower-sessions: {} connections, {} rounds of {} s per scenario, \
+         {} CPUs",
+        settings.connections,
+        settings.rounds,
+        settings.seconds.as_secs(),
+        std::thread::available_parallelism().map_or(0, usize::from),
+    );
+    run_on(&settings, &runtime, None);
+    if postgres.is_some() {
+        run_on(&settings, &runtime, postgres);
+    }
+    if std::env::var_os("BENCH_LARGE").is_some() {
+        large_store(&settings, &runtime);
+    }
+}
+
+/// Every scenario with both apps on a new database: on the PostgreSQL server `postgres`, or an
+/// SQLite file.
+fn run_on(settings: &Settings, runtime: &tokio::runtime::Runtime, postgres: Option<String>) {
+    let backend = if postgres.is_some() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    let app = runtime.block_on(common::spawn_app_on(postgres, |config| {
         config.auth.attempts_per_ip_per_minute = std::num::NonZeroU32::MAX;
     }));
     let flashboard: SocketAddr = app.base_url.trim_start_matches("http://").parse().unwrap();
@@ -135,28 +187,19 @@ fn main() {
             Some(capture(conn).await)
         }
     });
-    let control = pages.map(|pages| runtime.block_on(control::spawn(&app.database_path(), pages)));
+    let url = app.config.database.url.clone();
+    let control = pages.map(|pages| runtime.block_on(control::spawn(&url, pages)));
     let apps = Apps {
         flashboard,
         control,
     };
 
-    println!(
-        "Flashboard vs. bare axum + tower-sessions: {} connections, {} rounds of {} s per scenario, \
-         {} CPUs\n",
-        settings.connections,
-        settings.rounds,
-        settings.seconds.as_secs(),
-        std::thread::available_parallelism().map_or(0, usize::from),
-    );
+    println!("\n== {backend}\n");
     print_memory_if_asked();
     print_header();
-    scenarios(&settings, &apps);
+    scenarios(settings, &apps);
     print_memory();
     drop(app);
-    if std::env::var_os("BENCH_LARGE").is_some() {
-        large_store(&settings, &runtime);
-    }
 }
 
 /// With `BENCH_MEMORY`: [`print_memory`].

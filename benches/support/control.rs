@@ -1,8 +1,9 @@
-//! The control: a bare axum 0.8 + tower-sessions 0.14 app over the same SQLite file, answering
-//! the benchmark's scenarios with the same markup as Flashboard, rendered as strings.
+//! The control: a bare axum 0.8 + tower-sessions 0.14 app over the same database as Flashboard
+//! (the same SQLite file, or the same PostgreSQL database), answering the benchmark's scenarios
+//! with the same markup as Flashboard, rendered as strings.
 //!
 //! It does what those pages need from the stack and nothing more: the session layer (tower-
-//! sessions' own `SqliteStore`, in a table of its own), the same reads (user, devices, waiting
+//! sessions' own `SqliteStore` or `PostgresStore`, in a table of its own), the same reads (user, devices, waiting
 //! flashes), the same writes (flash rows, preferences, a log-in with one Argon2id hash under the
 //! same bound), and the page as one string. Its markup is Flashboard's own, captured once at the
 //! start of the run ([`Template`]), so both send the same bytes.
@@ -17,10 +18,28 @@ use axum::{
     routing::{get, post},
 };
 use serde::Deserialize;
-use sqlx::SqlitePool;
+use sqlx::{PgPool, SqlitePool};
 use tokio::sync::Semaphore;
-use tower_sessions::{Expiry, Session, SessionManagerLayer};
-use tower_sessions_sqlx_store::SqliteStore;
+use tower_sessions::{Expiry, Session, SessionManagerLayer, SessionStore};
+use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
+
+/// The control's pool: the backend Flashboard runs on.
+#[derive(Clone, Debug)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to the pool (one body per backend; the SQL uses `$1`
+/// placeholders, which both read).
+macro_rules! on_pool {
+    ($pool:expr, $p:ident => $body:expr) => {
+        match $pool {
+            Pool::Sqlite($p) => $body,
+            Pool::Postgres($p) => $body,
+        }
+    };
+}
 
 /// Markup with holes: literal text, and slots filled per request in a fixed order.
 #[derive(Clone, Debug)]
@@ -88,7 +107,7 @@ pub struct Pages {
 
 #[derive(Clone)]
 struct Control {
-    pool: SqlitePool,
+    pool: Pool,
     pages: Arc<Pages>,
     hashes: Arc<Semaphore>,
 }
@@ -96,35 +115,59 @@ struct Control {
 const USER_KEY: &str = "user_id";
 const FLASH_KEY: &str = "flash";
 
-/// Serves the control on a free port of 127.0.0.1 with its own pool over `database` (a path),
-/// on the current runtime. Returns its address.
-pub async fn spawn(database: &std::path::Path, pages: Pages) -> SocketAddr {
-    let options = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(database)
-        .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
-        .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
-        .busy_timeout(std::time::Duration::from_secs(5))
-        .foreign_keys(true);
-    let pool = sqlx::sqlite::SqlitePoolOptions::new()
-        .max_connections(8)
-        .connect_with(options)
-        .await
-        .expect("control pool");
-    let store = SqliteStore::new(pool.clone())
-        .with_table_name("control_sessions")
-        .unwrap();
-    store.migrate().await.unwrap();
-    sqlx::query(
-        "CREATE TABLE IF NOT EXISTS control_flash (id INTEGER PRIMARY KEY, session_id TEXT NOT \
-         NULL, category TEXT NOT NULL, message TEXT NOT NULL)",
-    )
-    .execute(&pool)
-    .await
-    .unwrap();
-    sqlx::query("CREATE INDEX IF NOT EXISTS control_flash_session ON control_flash (session_id)")
-        .execute(&pool)
-        .await
-        .unwrap();
+/// Serves the control on a free port of 127.0.0.1 with its own pool over `database_url`
+/// (Flashboard's), on the current runtime. Returns its address.
+pub async fn spawn(database_url: &str, pages: Pages) -> SocketAddr {
+    if database_url.starts_with("postgres") {
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(8)
+            .connect(database_url)
+            .await
+            .expect("control pool");
+        let store = PostgresStore::new(pool.clone())
+            .with_schema_name("control")
+            .unwrap();
+        store.migrate().await.unwrap();
+        for sql in [
+            "CREATE TABLE IF NOT EXISTS control_flash (id BIGINT GENERATED ALWAYS AS IDENTITY \
+             PRIMARY KEY, session_id TEXT NOT NULL, category TEXT NOT NULL, message TEXT NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS control_flash_session ON control_flash (session_id)",
+        ] {
+            sqlx::query(sql).execute(&pool).await.unwrap();
+        }
+        serve(Pool::Postgres(pool), store, pages).await
+    } else {
+        let file = database_url.trim_start_matches("sqlite://");
+        let options = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(file)
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+            .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
+            .busy_timeout(std::time::Duration::from_secs(5))
+            .foreign_keys(true);
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .expect("control pool");
+        let store = SqliteStore::new(pool.clone())
+            .with_table_name("control_sessions")
+            .unwrap();
+        store.migrate().await.unwrap();
+        for sql in [
+            "CREATE TABLE IF NOT EXISTS control_flash (id INTEGER PRIMARY KEY, session_id TEXT \
+             NOT NULL, category TEXT NOT NULL, message TEXT NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS control_flash_session ON control_flash (session_id)",
+        ] {
+            sqlx::query(sql).execute(&pool).await.unwrap();
+        }
+        serve(Pool::Sqlite(pool), store, pages).await
+    }
+}
+
+async fn serve<S>(pool: Pool, store: S, pages: Pages) -> SocketAddr
+where
+    S: SessionStore + Clone,
+{
     let cpus = std::thread::available_parallelism().map_or(2, usize::from);
     let state = Control {
         pool,
@@ -186,30 +229,30 @@ async fn login_page(State(c): State<Control>, _session: Session) -> Response {
     page(c.pages.login.render(&[&nonce]), &nonce)
 }
 
-async fn user_name(pool: &SqlitePool, session: &Session) -> Option<(i64, String)> {
+async fn user_name(pool: &Pool, session: &Session) -> Option<(i64, String)> {
     let id: i64 = session.get(USER_KEY).await.unwrap()?;
-    sqlx::query_as::<_, (i64, String)>("SELECT id, username FROM users WHERE id = ?")
+    on_pool!(pool, p => sqlx::query_as::<_, (i64, String)>("SELECT id, username FROM users WHERE id = $1")
         .bind(id)
-        .fetch_optional(pool)
+        .fetch_optional(p)
         .await
-        .unwrap()
+        .unwrap())
 }
 
 /// The waiting flashes: read first, deleted only when there are some.
-async fn take_flashes(pool: &SqlitePool, session: &Session) -> String {
+async fn take_flashes(pool: &Pool, session: &Session) -> String {
     let Some(id) = session.id() else {
         return String::new();
     };
     if session.get_value(FLASH_KEY).await.unwrap().is_none() {
         return String::new();
     }
-    let rows: Vec<(i64, String, String)> = sqlx::query_as(
-        "DELETE FROM control_flash WHERE session_id = ? RETURNING id, category, message",
+    let rows: Vec<(i64, String, String)> = on_pool!(pool, p => sqlx::query_as(
+        "DELETE FROM control_flash WHERE session_id = $1 RETURNING id, category, message",
     )
     .bind(id.to_string())
-    .fetch_all(pool)
+    .fetch_all(p)
     .await
-    .unwrap();
+    .unwrap());
     let mut html = String::new();
     for (id, category, message) in rows {
         html.push_str(&format!(
@@ -228,16 +271,16 @@ async fn dashboard(State(c): State<Control>, session: Session) -> Response {
         return see_other("/login");
     };
     let flashes = take_flashes(&c.pool, &session).await;
-    let devices: Vec<(i64, i64, i64, Option<String>)> = sqlx::query_as(
-        "SELECT rowid, started_at, last_seen, user_agent FROM tower_sessions \
-         WHERE user_id = ? ORDER BY last_seen DESC",
+    let devices: Vec<(i64, i64, Option<String>)> = on_pool!(&c.pool, p => sqlx::query_as(
+        "SELECT started_at, last_seen, user_agent FROM tower_sessions \
+         WHERE user_id = $1 ORDER BY last_seen DESC",
     )
     .bind(user_id)
-    .fetch_all(&c.pool)
+    .fetch_all(p)
     .await
-    .unwrap();
+    .unwrap());
     let mut list = String::new();
-    for (_, started, seen, agent) in &devices {
+    for (started, seen, agent) in &devices {
         list.push_str(&format!(
             "<li data-current=\"true\" class=\"device\"><div><strong>{}</strong> <span \
              class=\"badge\">this device</span><div class=\"hint\">Logged in {} · Last seen \
@@ -247,7 +290,7 @@ async fn dashboard(State(c): State<Control>, session: Session) -> Response {
             format_time(*seen),
         ));
     }
-    let time = format_time(devices.first().map_or(0, |d| d.1));
+    let time = format_time(devices.first().map_or(0, |d| d.0));
     let nonce = nonce();
     let html = c
         .pages
@@ -275,18 +318,19 @@ async fn flash(State(c): State<Control>, session: Session) -> Response {
         session.save().await.unwrap();
     }
     let id = session.id().unwrap().to_string();
-    sqlx::query(
+    on_pool!(&c.pool, p => sqlx::query(
         "INSERT INTO control_flash (session_id, category, message) VALUES \
-         (?1, 'success', 'Logged in successfully.'), (?1, 'warning', 'Your password is weak.'), \
-         (?1, 'info', 'Maintenance is planned for tonight.'), \
-         (?1, 'error', 'The database connection failed.'), \
-         (?1, 'message', 'A message without a category.'), \
-         (?1, 'stock_alert', 'Only 3 left in stock.')",
+         ($1, 'success', 'Logged in successfully.'), ($1, 'warning', 'Your password is weak.'), \
+         ($1, 'info', 'Maintenance is planned for tonight.'), \
+         ($1, 'error', 'The database connection failed.'), \
+         ($1, 'message', 'A message without a category.'), \
+         ($1, 'stock_alert', 'Only 3 left in stock.')",
     )
-    .bind(id)
-    .execute(&c.pool)
+    .bind(&id)
+    .execute(p)
     .await
-    .unwrap();
+    .map(|_| ())
+    .unwrap());
     see_other("/")
 }
 
@@ -312,13 +356,15 @@ async fn prefs(State(c): State<Control>, session: Session, Form(form): Form<Pref
     if session.id().is_none() {
         session.save().await.unwrap();
     }
-    sqlx::query(
-        "INSERT INTO control_flash (session_id, category, message) VALUES (?, 'success', 'Saved.')",
+    let id = session.id().unwrap().to_string();
+    on_pool!(&c.pool, p => sqlx::query(
+        "INSERT INTO control_flash (session_id, category, message) VALUES ($1, 'success', 'Saved.')",
     )
-    .bind(session.id().unwrap().to_string())
-    .execute(&c.pool)
+    .bind(&id)
+    .execute(p)
     .await
-    .unwrap();
+    .map(|_| ())
+    .unwrap());
     see_other("/settings")
 }
 
@@ -329,12 +375,12 @@ struct LogIn {
 }
 
 async fn log_in(State(c): State<Control>, session: Session, Form(form): Form<LogIn>) -> Response {
-    let row: Option<(i64, String)> =
-        sqlx::query_as("SELECT id, password_hash FROM users WHERE username_key = ?")
+    let row: Option<(i64, String)> = on_pool!(&c.pool, p =>
+        sqlx::query_as("SELECT id, password_hash FROM users WHERE username_key = $1")
             .bind(form.username.to_lowercase())
-            .fetch_optional(&c.pool)
+            .fetch_optional(p)
             .await
-            .unwrap();
+            .unwrap());
     let Some((id, hash)) = row else {
         return see_other("/login");
     };

@@ -31,7 +31,12 @@ pub struct TestDatabase {
 impl TestDatabase {
     /// A new database: an SQLite file in `dir`, or a PostgreSQL database on the test server.
     pub async fn create(dir: &std::path::Path) -> Self {
-        let Some(server) = postgres_server() else {
+        Self::create_on(dir, postgres_server()).await
+    }
+
+    /// A new database: on the PostgreSQL server `server` if given, else an SQLite file in `dir`.
+    pub async fn create_on(dir: &std::path::Path, server: Option<String>) -> Self {
+        let Some(server) = server else {
             return Self {
                 url: format!("sqlite://{}", dir.join("flashboard.db").display()),
                 postgres: None,

@@ -96,6 +96,21 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     spawn_app_with_routes(adjust, axum::Router::new()).await
 }
 
+/// Starts the app on a new database on the PostgreSQL server `postgres` (an SQLite file when
+/// `None`), whatever `FLASHBOARD_TEST_POSTGRES_URL` says (the benchmark runs both in one run).
+pub async fn spawn_app_on(postgres: Option<String>, adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = backend::TestDatabase::create_on(dir.path(), postgres).await;
+    spawn_in(
+        dir,
+        database,
+        adjust,
+        Secrets::default(),
+        axum::Router::new(),
+    )
+    .await
+}
+
 /// Starts the app with test settings changed by `adjust` and the `extra` routes of a test.
 pub async fn spawn_app_with_routes(
     adjust: impl FnOnce(&mut Config),
@@ -115,12 +130,22 @@ async fn spawn(
     secrets: Secrets,
     extra: axum::Router<flashboard::web::state::AppState>,
 ) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = backend::TestDatabase::create(dir.path()).await;
+    spawn_in(dir, database, adjust, secrets, extra).await
+}
+
+async fn spawn_in(
+    dir: tempfile::TempDir,
+    database: backend::TestDatabase,
+    adjust: impl FnOnce(&mut Config),
+    secrets: Secrets,
+    extra: axum::Router<flashboard::web::state::AppState>,
+) -> TestApp {
     // FB_TEST_LOG=1 (with RUST_LOG) shows the servers' logs while debugging a test.
     if std::env::var_os("FB_TEST_LOG").is_some() {
         flashboard::web::telemetry::init();
     }
-    let dir = tempfile::tempdir().expect("temp dir");
-    let database = backend::TestDatabase::create(dir.path()).await;
     let mut config = test_config(&database.url);
     adjust(&mut config);
     // A site root of its own, with one static file, so tests need no prior `cargo leptos build`.
