@@ -2,7 +2,7 @@
 //! another connection, the file made read-only, and a background task failing half-way.
 //!
 //! While each lasts: a write answers `503` with `Retry-After` and words a user can act on
-//! (never `500`), `/readyz` answers `503` with the reason, `/healthz` stays `200`, and nothing
+//! (never `500`), `/readyz` and `/healthz` answer `503` with the reason, `/livez` stays `200`, and nothing
 //! is half-written. Once it is gone, the very next request succeeds, without a restart, and
 //! the outage was logged once.
 #![cfg(feature = "ssr")]
@@ -83,8 +83,8 @@ async fn assert_unavailable(res: reqwest::Response, what: &str) {
     assert!(body.contains(unavailable::message()), "{what}: {body}");
 }
 
-/// `/readyz` says the database is unavailable, for `reason`; `/healthz` says the process is
-/// alive, and what is wrong.
+/// `/readyz` and `/healthz` say the database is unavailable, for `reason`; `/livez` says the
+/// process is alive, and what is wrong.
 async fn assert_not_ready(scene: &Scene, reason: &str) {
     // The probe runs at most once a second: a second later, it runs again.
     scene.clock.advance(Duration::from_secs(1));
@@ -97,6 +97,13 @@ async fn assert_not_ready(scene: &Scene, reason: &str) {
         serde_json::json!({"status": "unavailable", "backend": "sqlite", "database": reason})
     );
     let res = scene.app.get("/healthz").await;
+    assert_eq!(res.status(), 503);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({"status": "unavailable", "backend": "sqlite", "database": reason})
+    );
+    let res = scene.app.get("/livez").await;
     assert_eq!(res.status(), 200, "alive: a restart would not help");
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["database"], reason);

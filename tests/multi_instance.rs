@@ -53,7 +53,7 @@ impl Nginx {
             .iter()
             .map(|app| {
                 let address = app.base_url.trim_start_matches("http://");
-                format!("    server {address};\n")
+                format!("    server {address} max_fails=0;\n")
             })
             .collect();
         let path = |name: &str| dir.path().join(name).display().to_string();
@@ -84,7 +84,7 @@ impl Nginx {
             .arg(path("nginx.conf"))
             .spawn()
             .expect("nginx starts");
-        let nginx = Self {
+        let mut nginx = Self {
             port,
             child,
             _dir: dir,
@@ -93,8 +93,13 @@ impl Nginx {
         nginx
     }
 
-    async fn wait_until_listening(&self) {
+    async fn wait_until_listening(&mut self) {
+        let log =
+            || std::fs::read_to_string(self._dir.path().join("error.log")).unwrap_or_default();
         for _ in 0..500 {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("nginx exited ({status}): {}", log());
+            }
             if tokio::net::TcpStream::connect(("127.0.0.1", self.port))
                 .await
                 .is_ok()
@@ -103,8 +108,7 @@ impl Nginx {
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        let log = std::fs::read_to_string(self._dir.path().join("error.log")).unwrap_or_default();
-        panic!("nginx did not start listening: {log}");
+        panic!("nginx did not start listening: {}", log());
     }
 
     fn url(&self, path: &str) -> String {

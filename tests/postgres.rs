@@ -107,13 +107,18 @@ async fn a_database_that_goes_away_is_a_503_and_the_app_recovers_by_itself() {
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["backend"], "postgres");
     assert_eq!(body["status"], "unavailable");
+    let res = app.get("/healthz").await;
+    assert_eq!(res.status(), 503);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["backend"], "postgres");
     // Liveness: the process serves (a restart would not bring the database back).
-    assert_eq!(app.get("/healthz").await.status(), 200);
+    assert_eq!(app.get("/livez").await.status(), 200);
 
     proxy.restore();
     clock.advance(Duration::from_secs(1));
     let res = app.get("/readyz").await;
     assert_eq!(res.status(), 200, "recovered without a restart");
+    assert_eq!(app.get("/healthz").await.status(), 200);
     // The session lived in the database all along: still logged in, and writes work again.
     assert!(app.html("/dashboard").await.contains("Hello, alice!"));
     let res = app.post_form("/api/flash_demo", &[]).await;
@@ -247,8 +252,10 @@ async fn simultaneous_wrong_passwords_on_two_instances_get_only_the_free_hashes(
     // Each attempt being evaluated counts as a failure on every instance (its place is a row):
     // 30 at once, half on each instance, get at most the free ones hashed in all.
     const SECRET: &str = "4f0b9e27c5d13a86e2f7b0c49d5a1e38f6c2b7d0a9e4f1c3b8d5a2e7f0c6b9d1";
+    // A clock that stands still: no attempt is let through by the next second coming.
     let a = spawn_app_with_secrets(Secrets::new(SecretKey::new(SECRET)), |config| {
         config.auth.attempts_per_ip_per_minute = std::num::NonZeroU32::new(10_000).unwrap();
+        config.clock = Clock::manual();
     })
     .await;
     let b = second_instance(&a, SECRET).await;

@@ -234,7 +234,9 @@ async fn concurrent_requests_keep_their_own_headers() {
 
 #[tokio::test]
 async fn failed_log_ins_are_throttled_per_account_and_others_still_log_in() {
-    let app = spawn_app().await;
+    // On a clock that stands still: the sixth attempt comes within the delay, however slow
+    // the machine.
+    let app = spawn_app_with(|config| config.clock = flashboard::clock::Clock::manual()).await;
     register(&app, "target").await;
     register(&app, "bystander").await;
     for attempt in 0..5 {
@@ -391,7 +393,9 @@ async fn a_strangers_failures_never_keep_the_owners_browser_waiting() {
 
 #[tokio::test]
 async fn the_throttle_reads_the_user_name_as_the_log_in_does() {
-    let app = spawn_app().await;
+    // On a clock that stands still: the sixth attempt comes within the delay, however slow
+    // the machine.
+    let app = spawn_app_with(|config| config.clock = flashboard::clock::Clock::manual()).await;
     register(&app, "target").await;
     // `[username]` is `username` to the server function's decoder (serde_qs): these guesses
     // reach the password check, so they must count for the account.
@@ -749,8 +753,10 @@ async fn clients_that_hang_up_cannot_run_more_hashes_at_once_than_the_bound() {
 async fn simultaneous_wrong_passwords_cannot_all_pass_the_account_check() {
     // The check runs before the hash and the failure is recorded after it: each attempt still
     // being evaluated counts as a failure, so 30 at once get at most the free ones hashed.
+    // (On a clock that stands still: no attempt is let through by the next second coming.)
     let app = spawn_app_with(|config| {
-        config.auth.attempts_per_ip_per_minute = std::num::NonZeroU32::new(10_000).unwrap()
+        config.auth.attempts_per_ip_per_minute = std::num::NonZeroU32::new(10_000).unwrap();
+        config.clock = flashboard::clock::Clock::manual();
     })
     .await;
     register(&app, "raced").await;

@@ -27,15 +27,26 @@ async fn healthz_and_readyz_report_the_backend_and_the_database_ok() {
 }
 
 #[tokio::test]
-async fn readyz_reports_503_when_the_database_is_gone_and_healthz_stays_alive() {
+async fn readyz_and_healthz_report_503_when_the_database_is_gone_and_livez_stays_alive() {
     let app = spawn_app().await;
+    let backend = common::backend::backend().as_str();
+    assert_eq!(app.get("/livez").await.status(), 200);
     app.state.db.close().await;
     let res = app.get("/readyz").await;
     assert_eq!(res.status(), 503);
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["database"], "no database connection available");
-    // Liveness asks the database nothing: restarting would not bring the database back.
+    // Health says what the probe learned, without asking the database.
     let res = app.get("/healthz").await;
+    assert_eq!(res.status(), 503);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({"status": "unavailable", "backend": backend,
+                           "database": "no database connection available"})
+    );
+    // Liveness: restarting would not bring the database back.
+    let res = app.get("/livez").await;
     assert_eq!(res.status(), 200);
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["database"], "no database connection available");

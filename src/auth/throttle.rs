@@ -70,25 +70,28 @@ pub fn admission(counts: &Counts, now: i64) -> Result<(), i64> {
 /// started when this is dropped.
 pub struct Attempt {
     db: Db,
-    id: Option<i64>,
+    /// The place's id and when it was claimed; `None` once given back.
+    place: Option<(i64, i64)>,
 }
 
 impl Attempt {
-    /// Gives the place back.
+    /// Gives the place back. (Kept until the delete succeeded: when it fails, or the request
+    /// is dropped meanwhile, the drop tries again.)
     pub async fn end(mut self) -> sqlx::Result<()> {
-        match self.id.take() {
-            Some(id) => db::login_attempts::release(&self.db, id).await,
-            None => Ok(()),
+        if let Some((id, started_at)) = self.place {
+            db::login_attempts::release(&self.db, id, started_at).await?;
+            self.place = None;
         }
+        Ok(())
     }
 }
 
 impl Drop for Attempt {
     fn drop(&mut self) {
-        if let Some(id) = self.id.take() {
+        if let Some((id, started_at)) = self.place.take() {
             let db = self.db.clone();
             tokio::spawn(async move {
-                if let Err(err) = db::login_attempts::release(&db, id).await {
+                if let Err(err) = db::login_attempts::release(&db, id, started_at).await {
                     tracing::debug!(error = %err, "a log-in attempt's place stays until it is stale");
                 }
             });
@@ -127,7 +130,7 @@ pub async fn admit(
     Ok(claimed.map(|id| {
         let attempt = Attempt {
             db: db.clone(),
-            id: Some(id),
+            place: Some((id, now)),
         };
         (attempt, device)
     }))

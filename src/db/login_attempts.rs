@@ -58,8 +58,11 @@ pub async fn claim(
     };
     let postgres = matches!(db, Db::Postgres(_));
     on_pool!(db, pool => {
+        // PostgreSQL: READ COMMITTED whatever the server's default, so that the read after the
+        // lock sees what the lock's previous holder committed (a transaction snapshot taken at
+        // the lock statement would not).
         let mut tx = if postgres {
-            pool.begin().await?
+            pool.begin_with("BEGIN ISOLATION LEVEL READ COMMITTED").await?
         } else {
             pool.begin_with("BEGIN IMMEDIATE").await?
         };
@@ -93,10 +96,12 @@ pub async fn claim(
     })
 }
 
-/// Gives back the place `id`.
-pub async fn release(db: &Db, id: i64) -> sqlx::Result<()> {
-    on_pool!(db, pool => sqlx::query("DELETE FROM login_attempts WHERE id = $1")
+/// Gives back the place `id`, claimed at `started_at` (with it: SQLite may give a pruned
+/// place's id to a new one).
+pub async fn release(db: &Db, id: i64, started_at: i64) -> sqlx::Result<()> {
+    on_pool!(db, pool => sqlx::query("DELETE FROM login_attempts WHERE id = $1 AND started_at = $2")
         .bind(id)
+        .bind(started_at)
         .execute(pool)
         .await
         .map(|_| ()))

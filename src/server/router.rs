@@ -1,4 +1,4 @@
-//! The axum router: Leptos pages and server functions, `/healthz` and `/readyz`, static files,
+//! The axum router: Leptos pages and server functions, `/livez`, `/healthz` and `/readyz`, static files,
 //! and the middleware around them.
 
 use std::sync::OnceLock;
@@ -109,6 +109,7 @@ pub fn app(
         )
         // Added after the layers above, so they do not wrap them: the health checks answer even
         // when the server is at its in-flight bound, need no session, and read no body.
+        .route("/livez", get(health::livez))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         // Visitors without a session: a kept copy of the page, before the session layer.

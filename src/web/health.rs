@@ -1,9 +1,14 @@
-//! The probes for whoever runs the server: `GET /healthz` (liveness: is the process serving?)
-//! and `GET /readyz` (readiness: can it do its work, the database included?).
+//! The probes for whoever runs the server:
 //!
-//! A load balancer should route by `/readyz`; an orchestrator should restart by `/healthz`
-//! only, since restarting does not make a full disk any emptier. Both are outside the in-flight
-//! bound and the session layer (see `router::app`).
+//! - `GET /livez` (liveness: is the process serving?), always `200` while it serves;
+//! - `GET /healthz` (health: is this instance well, as far as it knows?), `503` while the
+//!   database is known to be down, without asking it;
+//! - `GET /readyz` (readiness: can it do its work?), which proves a database write works.
+//!
+//! A load balancer should route by `/readyz` (or `/healthz`); an orchestrator should restart by
+//! `/livez` only, since restarting does not make a full disk any emptier, nor bring back a
+//! database server. All three name the backend and are outside the in-flight bound and the
+//! session layer (see `router::app`).
 
 use axum::{
     Json,
@@ -24,11 +29,10 @@ struct Health {
     database: &'static str,
 }
 
-/// `GET /healthz`: `200 {"status":"ok","backend":"sqlite","database":"ok"}` while the process
-/// serves. Asks the
-/// database nothing (it stays cheap, and answers while the database is down); `database` is
-/// what the last request or probe learned: `"ok"` or why it cannot be used.
-pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+/// `GET /livez`: `200 {"status":"ok","backend":"sqlite","database":"ok"}` while the process
+/// serves, whatever the database does; `database` is what the last request or probe learned:
+/// `"ok"` or why it cannot be used. Asks the database nothing.
+pub async fn livez(State(state): State<AppState>) -> impl IntoResponse {
     Json(Health {
         status: "ok",
         backend: state.db.backend().as_str(),
@@ -37,6 +41,31 @@ pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
             .down()
             .map_or("ok", |reason| reason.as_str()),
     })
+}
+
+/// `GET /healthz`: as `/livez` while the database works; `503` with `Retry-After` and
+/// `{"status":"unavailable",...,"database":"<reason>"}` while the last request or probe found it
+/// down (the watcher of `db_health` probes every second meanwhile, so it turns `200` by itself
+/// once the database is back). Asks the database nothing: it stays cheap.
+pub async fn healthz(State(state): State<AppState>) -> Response {
+    match state.db_health.down() {
+        None => livez(State(state)).await.into_response(),
+        Some(reason) => unavailable(&state, reason.as_str()),
+    }
+}
+
+/// A `503` that names the reason.
+fn unavailable(state: &AppState, reason: &'static str) -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::RETRY_AFTER, PROBE_EVERY.as_secs().to_string())],
+        Json(Health {
+            status: "unavailable",
+            backend: state.db.backend().as_str(),
+            database: reason,
+        }),
+    )
+        .into_response()
 }
 
 /// `GET /readyz`: `200 {"status":"ready","backend":"postgres","database":"ok"}` when a write to the database works
@@ -50,15 +79,6 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
             database: "ok",
         })
         .into_response(),
-        Err(reason) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            [(header::RETRY_AFTER, PROBE_EVERY.as_secs().to_string())],
-            Json(Health {
-                status: "unavailable",
-                backend: state.db.backend().as_str(),
-                database: reason.as_str(),
-            }),
-        )
-            .into_response(),
+        Err(reason) => unavailable(&state, reason.as_str()),
     }
 }
