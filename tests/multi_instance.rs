@@ -196,12 +196,21 @@ impl Cluster {
             .unwrap()
     }
 
-    async fn log_in(&self, browser: &reqwest::Client, name: &str, password: &str) -> u16 {
+    /// A log-in post from `browser`, answered.
+    async fn log_in_answer(
+        &self,
+        browser: &reqwest::Client,
+        name: &str,
+        password: &str,
+    ) -> reqwest::Response {
         let form = [("username", name), ("password", password)];
-        self.post(browser, "/api/login", &form)
-            .await
-            .status()
-            .as_u16()
+        self.post(browser, "/api/login", &form).await
+    }
+
+    /// The status of a log-in post from `browser`.
+    async fn log_in(&self, browser: &reqwest::Client, name: &str, password: &str) -> u16 {
+        let answer = self.log_in_answer(browser, name, password).await;
+        answer.status().as_u16()
     }
 
     /// Both instances' addresses.
@@ -327,31 +336,13 @@ async fn through_nginx_the_log_in_limits_count_attempts_on_both_instances() {
 
     // Per address (the forwarded one): 8 a minute over both instances. The stranger has used
     // 7; the 8th passes the address limit (a failed log-in), the 9th does not.
-    let res = cluster
-        .post(
-            &stranger,
-            "/api/login",
-            &[("username", "someone-else"), ("password", "x")],
-        )
-        .await;
+    let res = cluster.log_in_answer(&stranger, "someone-else", "x").await;
     assert_eq!(res.status(), 303, "the 8th attempt of the address");
-    let res = cluster
-        .post(
-            &stranger,
-            "/api/login",
-            &[("username", "someone-else"), ("password", "x")],
-        )
-        .await;
+    let res = cluster.log_in_answer(&stranger, "someone-else", "x").await;
     assert_eq!(res.status(), 429, "the 9th, on {}", upstream(&res));
     // Another address is not held back by it, nor the owner's browser by the stranger's
     // failures (it counts its own, by its device cookie).
-    let res = cluster
-        .post(
-            &owner,
-            "/api/login",
-            &[("username", "bob"), ("password", "Password123")],
-        )
-        .await;
+    let res = cluster.log_in_answer(&owner, "bob", "Password123").await;
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/dashboard");
 }
