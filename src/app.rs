@@ -26,7 +26,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let stylesheet = crate::web::assets::stylesheet_href(&options);
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=Lang::current().tag()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />

@@ -1,5 +1,5 @@
-//! UI preferences kept in the session (under the `preferences` key): what they are, and where a
-//! request finds them. The server functions that save them, and the page-side
+//! UI preferences kept in the session (under the `preferences` key): theme, density and
+//! language; what they are, and where a request finds them. The server functions that save them, and the page-side
 //! handle the layout shares, are in `api::preferences`.
 //!
 //! The layout reads them during the server render and puts them on `<html>` as `data-theme` and
@@ -8,6 +8,8 @@
 //! no session and gets none.
 
 use serde::{Deserialize, Serialize};
+
+use crate::text::Lang;
 
 /// The colour scheme.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,6 +71,10 @@ impl Density {
 pub struct Preferences {
     pub theme: Theme,
     pub density: Density,
+    /// The language chosen with the switch; `None` follows the browser's `Accept-Language`.
+    /// (Absent from preferences saved before there was a choice.)
+    #[serde(default)]
+    pub lang: Option<Lang>,
 }
 
 /// The session key of [`Preferences`].

@@ -41,6 +41,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "web::guard",
             "web::headers",
             "web::health",
+            "web::language",
             "web::lifetime",
             "web::overload",
             "web::page_body",

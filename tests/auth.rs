@@ -561,7 +561,8 @@ async fn the_dashboard_shows_the_session_facts() {
     let html = app.html("/dashboard").await;
     assert!(html.contains("Hello, alice!"), "{html}");
     assert!(html.contains(r#"data-testid="remembered">yes"#), "{html}");
-    assert!(html.contains(" UTC</dd>"), "{html}");
+    assert!(html.contains(" UTC</time>"), "{html}");
+    assert!(html.contains(r#"<time datetime="20"#), "{html}");
     assert!(html.contains("Log out"), "{html}");
 }
 

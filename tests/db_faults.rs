@@ -12,7 +12,11 @@ mod common;
 use std::{path::PathBuf, process::Command, str::FromStr, time::Duration};
 
 use common::{TestApp, spawn_app_with};
-use flashboard::{clock::Clock, error::AppError, web::unavailable};
+use flashboard::{
+    clock::Clock,
+    error::AppError,
+    text::{Lang, t},
+};
 use sqlx::{
     Connection, SqliteConnection,
     sqlite::{SqliteConnectOptions, SqliteJournalMode},
@@ -80,7 +84,7 @@ async fn assert_unavailable(res: reqwest::Response, what: &str) {
         "{what}: no cookie from a failed request"
     );
     let body = res.text().await.unwrap();
-    assert!(body.contains(unavailable::message()), "{what}: {body}");
+    assert!(body.contains(t(Lang::En).error_unavailable), "{what}: {body}");
 }
 
 /// `/readyz` and `/healthz` say the database is unavailable, for `reason`; `/livez` says the
@@ -262,7 +266,7 @@ async fn a_full_disk_answers_503_and_the_next_request_after_space_returns_succee
     assert!(res.headers().contains_key("serverfnerror"));
     let error: AppError = serde_json::from_str(&res.text().await.unwrap()).unwrap();
     assert_eq!(error, AppError::Unavailable);
-    assert_eq!(error.to_string(), unavailable::message());
+    assert_eq!(error.to_string(), t(Lang::En).error_unavailable);
     // Pages that only read keep working.
     let dashboard = app.html("/dashboard").await;
     assert!(dashboard.contains("Hello, alice!"), "{dashboard}");

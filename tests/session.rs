@@ -646,7 +646,7 @@ async fn signing_out_all_other_devices_leaves_this_one_and_other_users_alone() {
         html.contains("Hello, owner!"),
         "this browser stays logged in"
     );
-    assert!(html.contains("Signed out 2 other session(s)."), "{html}");
+    assert!(html.contains("Signed out 2 other devices."), "{html}");
 }
 
 #[tokio::test]

@@ -9,9 +9,7 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
-use crate::text::{Lang, t};
-#[cfg(feature = "ssr")]
-use crate::{auth::events, db::users};
+use crate::{auth::events, db::users, text::Msg};
 
 /// Creates an account. Endpoint: `POST /api/register` (`username`, `email`, `password`).
 ///
@@ -24,7 +22,6 @@ pub async fn register(username: String, email: String, password: String) -> Resu
     use crate::web::{context::RequestContext, redirect::see_other};
 
     let cx = RequestContext::current().await?;
-    let text = t(Lang::current());
     let hint = password_hint(&password);
     let user = match validate_registration(&username, &email, &password) {
         Ok(user) => user,
@@ -63,13 +60,13 @@ pub async fn register(username: String, email: String, password: String) -> Resu
         Some(id) => {
             cx.auth_event(events::Kind::Register, Some(id), Some(&user.username))
                 .await;
-            let mut flashes = vec![("success", text.register_done)];
+            let mut flashes = vec![("success", Msg::RegisterDone)];
             flashes.extend(hint);
             cx.flash_done(&flashes).await;
             see_other("/login");
         }
         None => {
-            cx.flash_all(&[("error_username", text.register_username_taken)])
+            cx.flash_all(&[("error_username", Msg::RegisterUsernameTaken)])
                 .await?;
             cx.keep_form_input(&[("username", &username), ("email", &email)])
                 .await?;
@@ -99,14 +96,13 @@ pub async fn login(
     use crate::web::{context::RequestContext, redirect::see_other};
 
     let cx = RequestContext::current().await?;
-    let text = t(Lang::current());
     let next = next.as_deref().and_then(safe_next);
     let back = match next {
         Some(next) => format!("/login?next={}", urlencode(next)),
         None => "/login".to_owned(),
     };
     if username.trim().is_empty() || password.is_empty() {
-        cx.flash_all(&[("error", text.login_missing)]).await?;
+        cx.flash_all(&[("error", Msg::LoginMissing)]).await?;
         cx.keep_form_input(&[("username", &username)]).await?;
         see_other(&back);
         return Ok(());
@@ -136,7 +132,7 @@ pub async fn login(
             // Not answered unless counted: a failure the throttle cannot see would be free.
             cx.required_auth_event(events::Kind::LoginFailed, None, Some(&username))
                 .await?;
-            cx.flash_all(&[("error", text.login_failed)]).await?;
+            cx.flash_all(&[("error", Msg::LoginFailed)]).await?;
             cx.keep_form_input(&[("username", &username)]).await?;
             see_other(&back);
             return Ok(());
@@ -162,8 +158,10 @@ pub async fn login(
         .await;
     // The log-in has happened (the old session id is gone): a failed welcome must not turn it
     // into an error answer, which would not send the new cookie.
-    let welcome = text.login_welcome.replace("{name}", &user.username);
-    cx.flash_done(&[("success", &welcome)]).await;
+    let welcome = Msg::LoginWelcome {
+        name: user.username.clone(),
+    };
+    cx.flash_done(&[("success", welcome)]).await;
     see_other(next.unwrap_or("/dashboard"));
     Ok(())
 }
@@ -185,8 +183,7 @@ pub async fn logout() -> Result<(), AppError> {
         cx.auth_event(events::Kind::Logout, Some(user.id), Some(&user.username))
             .await;
     }
-    cx.flash_done(&[("info", t(Lang::current()).logout_done)])
-        .await;
+    cx.flash_done(&[("info", Msg::LogoutDone)]).await;
     see_other("/login");
     Ok(())
 }

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::error::AppError;
 use crate::session::devices::Device;
 #[cfg(feature = "ssr")]
-use crate::text::{Lang, t};
+use crate::text::Msg;
 #[cfg(feature = "ssr")]
 use crate::web::context::RequestContext;
 
@@ -27,6 +27,7 @@ pub async fn devices() -> Result<Vec<Device>, AppError> {
         &cx.session,
         login.user_id,
         cx.state.lifetimes.now_unix(),
+        crate::text::Lang::current(),
     )
     .await
     .map_err(cx.internal())
@@ -38,7 +39,6 @@ pub async fn devices() -> Result<Vec<Device>, AppError> {
 pub async fn sign_out_device(device: String) -> Result<(), AppError> {
     use crate::web::redirect::see_other;
 
-    let text = t(Lang::current());
     let Some((cx, user_id, current)) = logged_in().await? else {
         return Ok(());
     };
@@ -54,10 +54,10 @@ pub async fn sign_out_device(device: String) -> Result<(), AppError> {
     .map_err(cx.internal())?;
     if ended {
         tracing::info!(user_id, "signed out one other device");
-        cx.flash_done(&[("success", text.devices_signed_out_one)])
+        cx.flash_done(&[("success", Msg::DevicesSignedOutOne)])
             .await;
     } else {
-        cx.flash_all(&[("info", text.devices_not_found)]).await?;
+        cx.flash_all(&[("info", Msg::DevicesNotFound)]).await?;
     }
     see_other("/dashboard");
     Ok(())
@@ -68,7 +68,6 @@ pub async fn sign_out_device(device: String) -> Result<(), AppError> {
 pub async fn sign_out_other_devices() -> Result<(), AppError> {
     use crate::web::redirect::see_other;
 
-    let text = t(Lang::current());
     let Some((cx, user_id, current)) = logged_in().await? else {
         return Ok(());
     };
@@ -76,10 +75,8 @@ pub async fn sign_out_other_devices() -> Result<(), AppError> {
         .await
         .map_err(cx.internal())?;
     tracing::info!(user_id, ended, "signed out the other devices");
-    let message = text
-        .devices_signed_out_others
-        .replace("{n}", &ended.to_string());
-    cx.flash_done(&[("success", &message)]).await;
+    cx.flash_done(&[("success", Msg::DevicesSignedOutOthers { n: ended })])
+        .await;
     see_other("/dashboard");
     Ok(())
 }

@@ -4,14 +4,14 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
-use crate::text::{Lang, t};
+use crate::text::Msg;
 
 /// Pushes one flash of each built-in category and a custom one, then redirects back here.
 /// Endpoint: `POST /api/flash_demo`.
 #[server(endpoint = "flash_demo")]
 pub async fn flash_demo() -> Result<(), AppError> {
     let cx = crate::web::context::RequestContext::current().await?;
-    cx.flash_all(&t(Lang::current()).demo_flashes).await?;
+    cx.flash_all(&crate::flash::DEMO).await?;
     crate::web::redirect::see_other("/flash-demo");
     Ok(())
 }
@@ -30,11 +30,11 @@ pub async fn flash_custom(category: String, message: String) -> Result<(), AppEr
     // form.
     let pushed = if message.is_empty() {
         flasher
-            .push("error_message", t(Lang::current()).demo_own_empty)
+            .push("error_message", Msg::DemoOwnEmpty)
             .await
     } else if !valid_category(category) {
         flasher
-            .push("error_category", t(Lang::current()).demo_own_bad_category)
+            .push("error_category", Msg::DemoOwnBadCategory)
             .await
     } else {
         flasher.push(category, message).await

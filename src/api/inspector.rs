@@ -30,6 +30,7 @@ mod ssr {
             inspect::{CookieFacts, Ending},
             lifetime::{META_KEY, Meta},
         },
+        text::{Lang, Stamp},
         web::context::RequestContext,
     };
 
@@ -74,11 +75,11 @@ mod ssr {
                 http_only: cookies.http_only,
                 secure: cookies.secure,
                 same_site: same_site.to_owned(),
-                persistent_until: meta.remembered_until.map(format_seconds),
+                persistent_until: meta.remembered_until.map(stamp),
             },
-            started_at: format_seconds(meta.started_at),
-            last_seen: format_seconds(meta.last_seen),
-            expires_at: format_seconds(end),
+            started_at: stamp(meta.started_at),
+            last_seen: stamp(meta.last_seen),
+            expires_at: stamp(end),
             ending,
             timeout: match ending {
                 Ending::Idle => timeout(lifetimes.idle),
@@ -88,10 +89,10 @@ mod ssr {
         }))
     }
 
-    /// A timeout as the settings write it (e.g. `30m`).
+    /// A timeout in the viewer's words (`30 minutes`).
     fn timeout(duration: tower_sessions::cookie::time::Duration) -> String {
-        let duration = std::time::Duration::try_from(duration).unwrap_or_default();
-        humantime::format_duration(duration).to_string()
+        let seconds = u64::try_from(duration.whole_seconds()).unwrap_or_default();
+        crate::text::format_duration(seconds, Lang::current())
     }
 
     /// The fingerprint of `id` (the same one the list of devices uses as its handle).
@@ -99,7 +100,7 @@ mod ssr {
         crate::session::user_sessions::fingerprint(&id.to_string())
     }
 
-    fn format_seconds(unix: i64) -> String {
-        crate::clock::format_time_seconds(unix)
+    fn stamp(unix: i64) -> Stamp {
+        Stamp::at(unix, Lang::current())
     }
 }

@@ -7,7 +7,7 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::preferences::{Density, PREFERENCES_KEY, Theme, saved};
 #[cfg(feature = "ssr")]
-use crate::text::{Lang, t};
+use crate::text::{Lang, Msg};
 use crate::{preferences::Preferences, seeded::Seeded};
 
 /// This session's preferences. Reads only; writes nothing.
@@ -22,51 +22,143 @@ pub async fn load_preferences() -> Result<Preferences, AppError> {
         .unwrap_or_default())
 }
 
-/// Saves the preferences. Endpoint: `POST /api/save_preferences` (`theme`, `density`).
-/// An unknown value changes nothing and gets an `error` flash; either way back to `/settings`.
+/// Saves the theme and density (the language is kept). Endpoint: `POST
+/// /api/save_preferences` (`theme`, `density`). An unknown value changes nothing and gets an
+/// `error` flash; either way back to `/settings`.
 #[server(endpoint = "save_preferences")]
 pub async fn save_preferences(theme: String, density: String) -> Result<(), AppError> {
     use crate::web::{context::RequestContext, redirect::see_other};
 
     let cx = RequestContext::current().await?;
-    let text = t(Lang::current());
     match (Theme::parse(&theme), Density::parse(&density)) {
         (Some(theme), Some(density)) => {
-            let chosen = Preferences { theme, density };
-            let has_record = crate::session::has_record(&cx.session)
+            let kept = saved(&cx.session, cx.visitor.as_ref())
                 .await
-                .map_err(cx.internal())?;
-            match &cx.visitor {
-                Some(visitor) if !has_record => visitor.insert(PREFERENCES_KEY, &chosen),
-                _ => cx
-                    .session
-                    .insert(PREFERENCES_KEY, chosen)
-                    .await
-                    .map_err(cx.internal())?,
-            }
-            cx.flash_all(&[("success", text.settings_saved)]).await?;
+                .map_err(cx.internal())?
+                .unwrap_or_default();
+            store(
+                &cx,
+                Preferences {
+                    theme,
+                    density,
+                    ..kept
+                },
+            )
+            .await?;
+            cx.flash_all(&[("success", Msg::SettingsSaved)]).await?;
         }
-        _ => cx.flash_all(&[("error", text.settings_invalid)]).await?,
+        _ => cx.flash_all(&[("error", Msg::SettingsInvalid)]).await?,
     }
     see_other("/settings");
     Ok(())
 }
 
-/// Forgets the preferences (the key is removed, the defaults apply). Endpoint:
+/// Chooses the interface's language: `lang` is a language's tag (`en`, `zh-CN`) or `auto`
+/// (follow the browser's `Accept-Language`). Then back to `back`, the page the switch was on (a
+/// path on this site; else `/`), now in that language. An unknown language changes nothing and
+/// gets an `error` flash. Endpoint: `POST /api/set_language`. The switch is a plain form, also
+/// with JavaScript: the whole page is rendered again in the new language.
+#[server(endpoint = "set_language")]
+pub async fn set_language(
+    lang: String,
+    #[server(default)] back: Option<String>,
+) -> Result<(), AppError> {
+    use crate::auth::form::safe_next;
+    use crate::web::{context::RequestContext, redirect::see_other};
+
+    let cx = RequestContext::current().await?;
+    let chosen = match lang.trim() {
+        "auto" => Some(None),
+        tag => Lang::parse(tag).map(Some),
+    };
+    match chosen {
+        Some(lang) => {
+            let kept = saved(&cx.session, cx.visitor.as_ref())
+                .await
+                .map_err(cx.internal())?;
+            // Nothing to store when nothing changes (a visitor without preferences choosing
+            // the browser's language gets no cookie).
+            if kept.is_some() || lang.is_some() {
+                store(
+                    &cx,
+                    Preferences {
+                        lang,
+                        ..kept.unwrap_or_default()
+                    },
+                )
+                .await?;
+            }
+        }
+        None => cx.flash_all(&[("error", Msg::LanguageInvalid)]).await?,
+    }
+    see_other(back.as_deref().and_then(safe_next).unwrap_or("/"));
+    Ok(())
+}
+
+/// Keeps `chosen` where this browser's preferences live: the session when it has a stored
+/// record, else the visitor cookie (a visitor without a session writes nothing to the
+/// database).
+#[cfg(feature = "ssr")]
+async fn store(
+    cx: &crate::web::context::RequestContext,
+    chosen: Preferences,
+) -> Result<(), AppError> {
+    let has_record = crate::session::has_record(&cx.session)
+        .await
+        .map_err(cx.internal())?;
+    match &cx.visitor {
+        Some(visitor) if !has_record => visitor.insert(PREFERENCES_KEY, &chosen),
+        _ => cx
+            .session
+            .insert(PREFERENCES_KEY, chosen)
+            .await
+            .map_err(cx.internal())?,
+    }
+    Ok(())
+}
+
+/// Forgets the theme and density (the defaults apply; a chosen language stays). Endpoint:
 /// `POST /api/reset_preferences`.
 #[server(endpoint = "reset_preferences")]
 pub async fn reset_preferences() -> Result<(), AppError> {
     use crate::web::{context::RequestContext, redirect::see_other};
 
     let cx = RequestContext::current().await?;
-    // `remove` marks the session changed even when the key is absent: look first.
-    let saved = cx
+    let kept = saved(&cx.session, cx.visitor.as_ref())
+        .await
+        .map_err(cx.internal())?;
+    match kept {
+        Some(Preferences {
+            lang: Some(lang), ..
+        }) => {
+            store(
+                &cx,
+                Preferences {
+                    lang: Some(lang),
+                    ..Preferences::default()
+                },
+            )
+            .await?;
+        }
+        Some(_) => forget(&cx).await?,
+        // `remove` marks the session changed even when the key is absent: nothing to do.
+        None => {}
+    }
+    cx.flash_all(&[("info", Msg::SettingsResetDone)]).await?;
+    see_other("/settings");
+    Ok(())
+}
+
+/// Removes the preferences from the session and the visitor cookie.
+#[cfg(feature = "ssr")]
+async fn forget(cx: &crate::web::context::RequestContext) -> Result<(), AppError> {
+    let in_session = cx
         .session
         .get_value(PREFERENCES_KEY)
         .await
         .map_err(cx.internal())?
         .is_some();
-    if saved {
+    if in_session {
         cx.session
             .remove_value(PREFERENCES_KEY)
             .await
@@ -75,9 +167,6 @@ pub async fn reset_preferences() -> Result<(), AppError> {
     if let Some(visitor) = &cx.visitor {
         visitor.remove(PREFERENCES_KEY);
     }
-    cx.flash_all(&[("info", t(Lang::current()).settings_reset_done)])
-        .await?;
-    see_other("/settings");
     Ok(())
 }
 
@@ -102,6 +191,11 @@ impl CurrentPreferences {
     /// The current value (reactive).
     pub fn current(self) -> Preferences {
         self.0.get()
+    }
+
+    /// The current value, without tracking.
+    pub fn current_untracked(self) -> Preferences {
+        self.0.get_untracked()
     }
 
     /// Browser: asks the server again (after a save or a reset).

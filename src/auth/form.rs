@@ -1,11 +1,11 @@
 //! The rules for the registration and log-in forms, as pure functions (no I/O).
 //!
-//! Each failure is a field-scoped flash category (`error_username`, ...) and a message from
-//! [`t(Lang::current())`](crate::text::t).
+//! Each failure is a field-scoped flash category (`error_username`, ...) and a message of the
+//! catalogue ([`Msg`]), shown in the viewer's language.
 
 use unicode_normalization::UnicodeNormalization;
 
-use crate::text::{Lang, t};
+use crate::text::Msg;
 
 /// Username length in characters (after normalization).
 pub const USERNAME_CHARS: std::ops::RangeInclusive<usize> = 3..=32;
@@ -25,7 +25,7 @@ pub struct NewUser {
 }
 
 /// One problem with the submitted form: a flash category and its message.
-pub type Problem = (&'static str, &'static str);
+pub type Problem = (&'static str, Msg);
 
 /// The comparison form of a user name: NFKC, then lower case. Equal keys mean the same user.
 pub fn username_key(username: &str) -> String {
@@ -48,34 +48,33 @@ pub fn validate_registration(
     email: &str,
     password: &str,
 ) -> Result<NewUser, Vec<Problem>> {
-    let text = t(Lang::current());
     let mut problems = Vec::new();
 
     let username: String = username.trim().nfc().collect();
     let length = username.chars().count();
     if username.is_empty() {
-        problems.push(("error_username", text.register_username_missing));
+        problems.push(("error_username", Msg::RegisterUsernameMissing));
     } else if !USERNAME_CHARS.contains(&length) {
-        problems.push(("error_username", text.register_username_length));
+        problems.push(("error_username", Msg::RegisterUsernameLength));
     } else if !username
         .chars()
         .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-'))
     {
-        problems.push(("error_username", text.register_username_chars));
+        problems.push(("error_username", Msg::RegisterUsernameChars));
     }
 
     let email = email.trim();
     if email.is_empty() {
-        problems.push(("error_email", text.register_email_missing));
+        problems.push(("error_email", Msg::RegisterEmailMissing));
     } else if email.len() > EMAIL_MAX || !is_email(email) {
-        problems.push(("error_email", text.register_email_invalid));
+        problems.push(("error_email", Msg::RegisterEmailInvalid));
     }
 
     let password_chars = password.chars().count();
     if password.is_empty() {
-        problems.push(("error_password", text.register_password_missing));
+        problems.push(("error_password", Msg::RegisterPasswordMissing));
     } else if !PASSWORD_CHARS.contains(&password_chars) {
-        problems.push(("error_password", text.register_password_length));
+        problems.push(("error_password", Msg::RegisterPasswordLength));
     }
 
     if problems.is_empty() {
@@ -92,7 +91,7 @@ pub fn validate_registration(
 /// A hint, not a rule: a password without an upper-case letter is allowed, but flashed about.
 pub fn password_hint(password: &str) -> Option<Problem> {
     (!password.is_empty() && !password.chars().any(char::is_uppercase))
-        .then_some(("info_password", t(Lang::current()).register_password_hint))
+        .then_some(("info_password", Msg::RegisterPasswordHint))
 }
 
 /// A plausible address: `local@domain` with a dot in the domain, per the `email_address` crate.

@@ -28,10 +28,10 @@ pub struct User {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DashboardData {
     pub username: String,
-    /// When the user logged in, as `YYYY-MM-DD HH:MM UTC`.
-    pub logged_in_at: String,
+    /// When the user logged in.
+    pub logged_in_at: crate::text::Stamp,
     /// When the session ends unless used again (or at the latest, when remembered).
-    pub expires_at: String,
+    pub expires_at: Option<crate::text::Stamp>,
     /// Whether "remember me" was ticked.
     pub remembered: bool,
 }

@@ -1,10 +1,12 @@
 //! The shared layout: the session's preferences on `<html>`, the site header with navigation
-//! (and the log-out button when logged in), the flash messages, then the page.
+//! (and the log-out button when logged in) and the language switch, the flash messages, then
+//! the page.
 
 use leptos::prelude::*;
 use leptos_meta::Html;
 use leptos_router::{components::A, hooks::use_location};
 
+use super::LanguageSwitch;
 use crate::{
     api::{account::Logout, preferences::CurrentPreferences, user::current_user},
     flash::{FlashList, provide_flashes, use_flashes},
@@ -26,6 +28,9 @@ pub fn Layout(children: Children) -> impl IntoView {
             data-theme=move || preferences.current().theme.as_str()
             data-density=move || preferences.current().density.as_str()
         />
+        <a class="skip-link" href="#main">
+            {text.skip_to_content}
+        </a>
         <header class="site-header">
             <a class="brand" href="/">
                 {text.app_name}
@@ -38,9 +43,12 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <A href="/settings">{text.nav_settings}</A>
                 <UserLinks />
             </nav>
+            <LanguageSwitch />
         </header>
         <FlashList />
-        <main id="main">{children()}</main>
+        <main id="main" tabindex="-1">
+            {children()}
+        </main>
     }
 }
 

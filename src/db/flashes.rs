@@ -1,10 +1,18 @@
-//! The `flash` table (migration `0001_flash.sql`): each waiting flash is a row of its
-//! session, deleted with it.
+//! The `flash` table (migrations `0001_flash.sql`, `0013_flash_messages.sql`): each waiting
+//! flash is a row of its session, deleted with it.
 
 use super::Db;
 
-/// A flash as stored: `(id, category, message)`.
-pub type Row = (i64, String, String);
+/// A flash as stored: `(id, category, message, msg)`: `msg` is the catalogue message as JSON
+/// (`None` for verbatim text), `message` the words (English for a catalogue message).
+pub type Row = (i64, String, String, Option<String>);
+
+/// A flash to store.
+pub struct NewFlash<'a> {
+    pub category: &'a str,
+    pub message: String,
+    pub msg: Option<String>,
+}
 
 /// How [`push`] went.
 pub enum Pushed {
@@ -14,7 +22,7 @@ pub enum Pushed {
     SessionGone,
 }
 
-/// Appends `flashes` (`(category, message)`) to the queue of `session_id`, then drops the
+/// Appends `flashes` to the queue of `session_id`, then drops the
 /// oldest beyond `limit`.
 ///
 /// Two statements, not one transaction: a transaction would hold SQLite's write lock across
@@ -24,15 +32,17 @@ pub enum Pushed {
 pub async fn push(
     db: &Db,
     session_id: &str,
-    flashes: &[(&str, String)],
+    flashes: &[NewFlash<'_>],
     limit: u32,
 ) -> sqlx::Result<Pushed> {
     let inserted = on_pool!(db, pool => {
-        let mut insert = sqlx::QueryBuilder::new("INSERT INTO flash (session_id, category, message) ");
-        insert.push_values(flashes, |mut row, (category, message)| {
+        let mut insert =
+            sqlx::QueryBuilder::new("INSERT INTO flash (session_id, category, message, msg) ");
+        insert.push_values(flashes, |mut row, flash| {
             row.push_bind(session_id)
-                .push_bind(*category)
-                .push_bind(message.as_str());
+                .push_bind(flash.category)
+                .push_bind(flash.message.as_str())
+                .push_bind(flash.msg.as_deref());
         });
         insert.build().execute(pool).await.map(|_| ())
     });
@@ -74,7 +84,7 @@ pub async fn any_waiting(db: &Db, session_id: &str) -> sqlx::Result<bool> {
 /// requests cannot both get one).
 pub async fn take(db: &Db, session_id: &str) -> sqlx::Result<Vec<Row>> {
     let mut rows: Vec<Row> = on_pool!(db, pool =>
-        sqlx::query_as("DELETE FROM flash WHERE session_id = $1 RETURNING id, category, message")
+        sqlx::query_as("DELETE FROM flash WHERE session_id = $1 RETURNING id, category, message, msg")
             .bind(session_id)
             .fetch_all(pool)
             .await)?;

@@ -48,6 +48,20 @@ pub use request::{
 pub use store::{FlashError, FlashLimits, FlashStore, Flasher};
 pub use view::{FieldFlashes, FlashList, Flashes, provide_flashes, use_flashes};
 
+/// The flash demo's flashes: one of each built-in category and a custom one.
+#[cfg(feature = "ssr")]
+pub const DEMO: [(&str, crate::text::Msg); 6] = {
+    use crate::text::Msg;
+    [
+        ("success", Msg::DemoSuccess),
+        ("warning", Msg::DemoWarning),
+        ("info", Msg::DemoInfo),
+        ("error", Msg::DemoError),
+        ("message", Msg::DemoMessage),
+        ("stock_alert", Msg::DemoStockAlert),
+    ]
+};
+
 /// One flash message as the page receives it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Flash {
@@ -56,7 +70,7 @@ pub struct Flash {
     /// `success`, `error`, `warning`, `info`, `message` (the default), a field-scoped
     /// `<level>_<field>` such as `error_username`, or any custom name such as `stock_alert`.
     pub category: String,
-    /// Plain text (always escaped when rendered).
+    /// The words, in the viewer's language (always escaped when rendered).
     pub message: String,
 }
 

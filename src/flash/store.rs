@@ -22,6 +22,7 @@ use crate::{
     db::{self, Db, flashes::Pushed},
     error::AppError,
     session::visitor::Visitor,
+    text::{Lang, Message},
 };
 
 /// The session key that keeps a session with flashes alive: a session must hold some data for
@@ -136,14 +137,19 @@ impl Flasher {
         Ok(Self::new(store, session).visiting(Visitor::from_context()))
     }
 
-    /// Queues `message` under `category` for the next page this browser renders.
+    /// Queues `message` under `category` for the next page this browser renders: a
+    /// [`Msg`](crate::text::Msg) of the catalogue (shown in the viewer's language) or text
+    /// (`&str`, `String`: shown verbatim).
     ///
-    /// The category must pass [`valid_category`](super::valid_category). A message longer than
-    /// the limit is cut; when the session already holds the maximum, the oldest is dropped.
-    /// Both are logged.
-    pub async fn push(&self, category: &str, message: impl Into<String>) -> Result<(), FlashError> {
-        let message = message.into();
-        self.push_all(&[(category, &message)]).await
+    /// The category must pass [`valid_category`](super::valid_category). Verbatim text longer
+    /// than the limit is cut; when the session already holds the maximum, the oldest is
+    /// dropped. Both are logged.
+    pub async fn push(
+        &self,
+        category: &str,
+        message: impl Into<Message>,
+    ) -> Result<(), FlashError> {
+        self.push_all(&[(category, message.into())]).await
     }
 
     /// Marks a session whose record is about to be stored (a log-in's) as one that may hold
@@ -160,7 +166,7 @@ impl Flasher {
     /// `DELETE` of what exceeds the limit): a request that flashes six messages writes twice,
     /// not twelve times. Every category is checked before anything is written, so an invalid
     /// one pushes none.
-    pub async fn push_all(&self, flashes: &[(&str, &str)]) -> Result<(), FlashError> {
+    pub async fn push_all(&self, flashes: &[(&str, Message)]) -> Result<(), FlashError> {
         if let Some((category, _)) = flashes
             .iter()
             .find(|(category, _)| !valid_category(category))
@@ -171,21 +177,21 @@ impl Flasher {
             return Ok(());
         }
         if let Some(visitor) = self.cookie_queue().await? {
-            let clipped: Vec<(&str, String)> = flashes
+            let clipped: Vec<(&str, Message)> = flashes
                 .iter()
-                .map(|&(category, message)| (category, self.clip(message.to_owned())))
+                .map(|(category, message)| (*category, self.clip(message)))
                 .collect();
             visitor.push_flashes(&clipped, self.store.limits.max_per_session.get() as usize);
             PushedHere::mark();
             return Ok(());
         }
         let session_id = self.session_id_for_push().await?;
-        let clipped: Vec<(&str, String)> = flashes
+        let rows: Vec<db::flashes::NewFlash<'_>> = flashes
             .iter()
-            .map(|&(category, message)| (category, self.clip(message.to_owned())))
+            .map(|(category, message)| stored(category, self.clip(message)))
             .collect();
         let limit = self.store.limits.max_per_session.get();
-        match db::flashes::push(&self.store.db, &session_id, &clipped, limit).await? {
+        match db::flashes::push(&self.store.db, &session_id, &rows, limit).await? {
             Pushed::Stored { dropped } => {
                 PushedHere::mark();
                 if dropped > 0 {
@@ -205,27 +211,27 @@ impl Flasher {
     }
 
     /// `push(DEFAULT_CATEGORY, message)`.
-    pub async fn message(&self, message: impl Into<String>) -> Result<(), FlashError> {
+    pub async fn message(&self, message: impl Into<Message>) -> Result<(), FlashError> {
         self.push(DEFAULT_CATEGORY, message).await
     }
 
     /// `push("success", message)`.
-    pub async fn success(&self, message: impl Into<String>) -> Result<(), FlashError> {
+    pub async fn success(&self, message: impl Into<Message>) -> Result<(), FlashError> {
         self.push("success", message).await
     }
 
     /// `push("error", message)`.
-    pub async fn error(&self, message: impl Into<String>) -> Result<(), FlashError> {
+    pub async fn error(&self, message: impl Into<Message>) -> Result<(), FlashError> {
         self.push("error", message).await
     }
 
     /// `push("warning", message)`.
-    pub async fn warning(&self, message: impl Into<String>) -> Result<(), FlashError> {
+    pub async fn warning(&self, message: impl Into<Message>) -> Result<(), FlashError> {
         self.push("warning", message).await
     }
 
     /// `push("info", message)`.
-    pub async fn info(&self, message: impl Into<String>) -> Result<(), FlashError> {
+    pub async fn info(&self, message: impl Into<Message>) -> Result<(), FlashError> {
         self.push("info", message).await
     }
 
@@ -254,7 +260,16 @@ impl Flasher {
         Ok(id.to_string())
     }
 
-    fn clip(&self, message: String) -> String {
+    /// `message`, verbatim text cut to the limit (a catalogue message is the app's own, and
+    /// short).
+    fn clip(&self, message: &Message) -> Message {
+        match message {
+            Message::Verbatim(text) => Message::Verbatim(self.clip_text(text.clone())),
+            Message::Said(_) => message.clone(),
+        }
+    }
+
+    fn clip_text(&self, message: String) -> String {
         let max = self.store.limits.max_message_chars;
         match message.char_indices().nth(max.saturating_sub(1)) {
             Some((cut, _)) if message.chars().count() > max => {
@@ -269,6 +284,24 @@ impl Flasher {
             }
             _ => message,
         }
+    }
+}
+
+/// The row that stores `message`: a catalogue message as its key and arguments, with its English
+/// words beside them (what an older or newer version of the app that does not know the key
+/// shows).
+fn stored<'a>(category: &'a str, message: Message) -> db::flashes::NewFlash<'a> {
+    match message {
+        Message::Verbatim(text) => db::flashes::NewFlash {
+            category,
+            message: text,
+            msg: None,
+        },
+        Message::Said(msg) => db::flashes::NewFlash {
+            category,
+            message: msg.render(Lang::En),
+            msg: serde_json::to_string(&msg).ok(),
+        },
     }
 }
 

@@ -6,7 +6,11 @@ use super::{
     request::PushedHere,
     store::{FlashError, Flasher, SESSION_KEY},
 };
-use crate::{db, session::visitor::Visitor};
+use crate::{
+    db,
+    session::visitor::Visitor,
+    text::{Lang, Message, Msg},
+};
 
 impl Flasher {
     /// Returns the waiting flashes, oldest first, and removes them: each one is returned once,
@@ -42,6 +46,7 @@ impl Flasher {
 
     /// The flashes waiting in the visitor cookie, taken (older than any in the database).
     fn take_from_cookie(&self) -> Vec<Flash> {
+        let lang = Lang::current();
         self.visitor
             .as_ref()
             .map(Visitor::take_flashes)
@@ -50,7 +55,7 @@ impl Flasher {
             .map(|(id, category, message)| Flash {
                 id,
                 category,
-                message,
+                message: message.render(lang),
             })
             .collect()
     }
@@ -67,13 +72,27 @@ impl Flasher {
     /// Deletes the session's flashes and returns them, oldest first.
     async fn delete_returning(&self, id: String) -> Result<Vec<Flash>, FlashError> {
         let rows = db::flashes::take(&self.store.db, &id).await?;
+        let lang = Lang::current();
         Ok(rows
             .into_iter()
-            .map(|(id, category, message)| Flash {
+            .map(|(id, category, message, msg)| Flash {
                 id,
                 category,
-                message,
+                message: in_language(message, msg.as_deref(), lang),
             })
             .collect())
+    }
+}
+
+/// A stored flash's words in `lang`: its catalogue message's when it has one this version knows,
+/// else the words stored with it.
+fn in_language(message: String, msg: Option<&str>, lang: Lang) -> String {
+    match msg.map(serde_json::from_str::<Msg>) {
+        Some(Ok(msg)) => Message::Said(msg).render(lang),
+        Some(Err(err)) => {
+            tracing::debug!(error = %err, "flash message unknown to this version: shown as stored");
+            message
+        }
+        None => message,
     }
 }

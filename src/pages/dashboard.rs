@@ -11,7 +11,8 @@ use crate::{
     flash::use_flashes,
     seeded::Seeded,
     session::devices::Device,
-    text::{Lang, t},
+    components::{PageMeta, Time},
+    text::{Lang, fill, t},
 };
 
 /// The dashboard. Anonymous visitors never see it: the server sends them to `/login` with a
@@ -29,19 +30,24 @@ pub fn DashboardPage() -> impl IntoView {
         }
     });
     view! {
+        <PageMeta title=text.dashboard_title />
         <h1>{text.dashboard_title}</h1>
         {move || {
             data.get()
                 .map(|d| {
                     view! {
-                        <p class="lead">{text.dashboard_greeting.replace("{name}", &d.username)}</p>
+                        <p class="lead">{fill(text.dashboard_greeting, &[("name", &d.username)])}</p>
                         <section class="card" aria-labelledby="session-heading">
                             <h2 id="session-heading">{text.dashboard_session_heading}</h2>
                             <dl class="facts">
                                 <dt>{text.dashboard_logged_in_at}</dt>
-                                <dd data-testid="logged-in-at">{d.logged_in_at}</dd>
+                                <dd data-testid="logged-in-at">
+                                    <Time stamp=d.logged_in_at />
+                                </dd>
                                 <dt>{text.dashboard_expires_at}</dt>
-                                <dd data-testid="expires-at">{d.expires_at}</dd>
+                                <dd data-testid="expires-at">
+                                    {d.expires_at.map_or_else(|| "-".into_any(), |stamp| view! { <Time stamp /> }.into_any())}
+                                </dd>
                                 <dt>{text.dashboard_remembered}</dt>
                                 <dd data-testid="remembered">
                                     {if d.remembered { text.dashboard_yes } else { text.dashboard_no }}
@@ -118,8 +124,8 @@ fn DeviceItem(device: Device, sign_out: ServerAction<SignOutDevice>) -> impl Int
                 {device.current.then(|| view! { " " <span class="badge">{text.devices_this_one}</span> })}
                 {device.remembered.then(|| view! { " " <span class="badge muted">{text.devices_remembered}</span> })}
                 <div class="hint">
-                    {text.devices_started} " " {device.started_at} " · " {text.devices_last_seen} " "
-                    {device.last_seen}
+                    {text.devices_started} " " <Time stamp=device.started_at /> " · "
+                    {text.devices_last_seen} " " <Time stamp=device.last_seen />
                 </div>
             </div>
             {(!device.current)

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 
 use crate::{
     api::flash_demo::{FlashCustom, FlashDemo},
+    components::PageMeta,
     flash::FieldFlashes,
     text::{Lang, t},
 };
@@ -22,6 +23,7 @@ pub fn FlashDemoPage() -> impl IntoView {
     flashes.refresh_after(action);
     flashes.refresh_after(custom);
     view! {
+        <PageMeta title=text.demo_title description=text.demo_description />
         <h1>{text.demo_title}</h1>
         <p class="lead">{text.demo_lead}</p>
         <div class="card demo-actions">

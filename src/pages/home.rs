@@ -2,7 +2,10 @@
 
 use leptos::prelude::*;
 
-use crate::text::{Lang, t};
+use crate::{
+    components::PageMeta,
+    text::{Lang, t},
+};
 
 /// `/`: the welcome page.
 #[component]
@@ -10,6 +13,7 @@ pub fn HomePage() -> impl IntoView {
     let text = t(Lang::current());
     let clicks = RwSignal::new(0u32);
     view! {
+        <PageMeta title=text.home_title description=text.home_description />
         <h1>{text.home_title}</h1>
         <p class="lead">{text.home_lead}</p>
         <section class="card" aria-labelledby="try-heading">

@@ -5,7 +5,8 @@ use leptos::prelude::*;
 use crate::{
     api::inspector::inspect_session,
     session::inspect::{Ending, SessionReport},
-    text::{Lang, t},
+    components::{PageMeta, Time},
+    text::{Lang, fill, t},
 };
 
 /// Shows what the server keeps for this session, its cookie, and when and why it ends.
@@ -14,6 +15,7 @@ pub fn SessionPage() -> impl IntoView {
     let text = t(Lang::current());
     let report = Resource::new(|| (), |()| inspect_session());
     view! {
+        <PageMeta title=text.inspector_title />
         <h1>{text.inspector_title}</h1>
         <p class="lead">{text.inspector_lead}</p>
         <Transition>
@@ -27,16 +29,15 @@ fn Report(report: SessionReport) -> impl IntoView {
     let text = t(Lang::current());
     let yes_no = |flag: bool| if flag { text.yes } else { text.no };
     let lifetime = match &report.cookie.persistent_until {
-        Some(date) => text.inspector_cookie_until.replace("{date}", date),
+        Some(date) => fill(text.inspector_cookie_until, &[("date", &date.shown)]),
         None => text.inspector_cookie_browser_session.to_owned(),
     };
     let why = match report.ending {
-        Ending::Idle => text
-            .inspector_ending_idle
-            .replace("{duration}", &report.timeout),
-        Ending::Absolute => text
-            .inspector_ending_absolute
-            .replace("{duration}", &report.timeout),
+        Ending::Idle => fill(text.inspector_ending_idle, &[("duration", &report.timeout)]),
+        Ending::Absolute => fill(
+            text.inspector_ending_absolute,
+            &[("duration", &report.timeout)],
+        ),
         Ending::Remembered => text.inspector_ending_remembered.to_owned(),
     };
     let ending = match report.ending {
@@ -53,11 +54,17 @@ fn Report(report: SessionReport) -> impl IntoView {
                     <code data-testid="fingerprint">{report.fingerprint}</code>
                 </dd>
                 <dt>{text.inspector_started}</dt>
-                <dd data-testid="started-at">{report.started_at}</dd>
+                <dd data-testid="started-at">
+                    <Time stamp=report.started_at />
+                </dd>
                 <dt>{text.inspector_last_seen}</dt>
-                <dd data-testid="last-seen">{report.last_seen}</dd>
+                <dd data-testid="last-seen">
+                    <Time stamp=report.last_seen />
+                </dd>
                 <dt>{text.inspector_expires}</dt>
-                <dd data-testid="session-ends">{report.expires_at}</dd>
+                <dd data-testid="session-ends">
+                    <Time stamp=report.expires_at />
+                </dd>
                 <dt>{text.inspector_why}</dt>
                 <dd data-testid="session-ending" data-ending=ending>
                     {why}

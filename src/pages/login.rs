@@ -5,7 +5,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::{
     api::{account::Login, form_input::KeptInput},
-    components::Field,
+    components::{Field, PageMeta},
     flash::use_flashes,
     text::{Lang, t},
 };
@@ -20,6 +20,7 @@ pub fn LoginPage() -> impl IntoView {
     let next = move || query.read().get("next").unwrap_or_default();
     let kept = KeptInput::new();
     view! {
+        <PageMeta title=text.login_title description=text.login_description />
         <h1>{text.login_title}</h1>
         <Transition>
             <ActionForm action attr:class="card stack" attr:novalidate=true>

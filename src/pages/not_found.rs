@@ -2,7 +2,10 @@
 
 use leptos::prelude::*;
 
-use crate::text::{Lang, t};
+use crate::{
+    components::PageMeta,
+    text::{Lang, t},
+};
 
 /// Fallback of the router.
 #[component]
@@ -16,6 +19,7 @@ pub fn NotFound() -> impl IntoView {
     }
     let text = t(Lang::current());
     view! {
+        <PageMeta title=text.not_found_title />
         <h1>{text.not_found_title}</h1>
         <p>{text.not_found_body}</p>
         <p>

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::{
     api::{account::Register, form_input::KeptInput},
-    components::Field,
+    components::{Field, PageMeta},
     flash::use_flashes,
     text::{Lang, t},
 };
@@ -17,6 +17,7 @@ pub fn RegisterPage() -> impl IntoView {
     use_flashes().refresh_after(action);
     let kept = KeptInput::new();
     view! {
+        <PageMeta title=text.register_title description=text.register_description />
         <h1>{text.register_title}</h1>
         <Transition>
             <ActionForm action attr:class="card stack" attr:novalidate=true>

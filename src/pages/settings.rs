@@ -1,10 +1,11 @@
-//! `/settings`: the session's UI preferences (theme and density), saved and reset with plain
-//! forms.
+//! `/settings`: the session's UI preferences (language, theme and density), saved and reset
+//! with plain forms.
 
 use leptos::prelude::*;
 
 use crate::{
     api::preferences::{CurrentPreferences, ResetPreferences, SavePreferences},
+    components::{LanguageChoice, PageMeta},
     flash::use_flashes,
     preferences::{Density, Theme},
     text::{Lang, Text, t},
@@ -30,9 +31,13 @@ pub fn SettingsPage() -> impl IntoView {
         },
         false,
     );
+    let chosen_lang = preferences.and_then(|preferences| preferences.current_untracked().lang);
     view! {
+        <PageMeta title=text.settings_title description=text.settings_description />
         <h1>{text.settings_title}</h1>
         <p class="lead">{text.settings_lead}</p>
+        <LanguageChoice chosen=chosen_lang />
+        <h2>{text.settings_look}</h2>
         {move || {
             let chosen = preferences.map(CurrentPreferences::current).unwrap_or_default();
             view! {

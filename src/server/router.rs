@@ -25,9 +25,9 @@ use crate::{
     app::{App, shell},
     flash::{Flasher, LeaveFlashes, PushedHere},
     session::SessionLayer,
-    text::{Lang, t},
+    text::Message,
     web::{
-        compression, fn_errors, guard, headers, health, lifetime, overload, page_body, page_cache,
+        compression, fn_errors, guard, headers, health, language, lifetime, overload, page_body, page_cache,
         page_facts, reactive_owner, resign, state::AppState, telemetry, throttle, unavailable,
         visitor,
     },
@@ -63,6 +63,9 @@ pub fn app(
             state.clone(),
             page_facts::gather,
         ))
+        // The request's language, from the preferences or `Accept-Language`. Inside the guard,
+        // which must see whether the cookie named a session before anything loads it.
+        .layer(axum::middleware::from_fn(language::choose))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             guard::require_login,
@@ -175,7 +178,8 @@ pub async fn flash_demo_now(
     session: Session,
     mut request: Request<Body>,
 ) -> Response {
-    if let Err(err) = flasher.push_all(&t(Lang::current()).demo_flashes).await {
+    let demo = crate::flash::DEMO.map(|(category, msg)| (category, Message::Said(msg)));
+    if let Err(err) = flasher.push_all(&demo).await {
         state
             .db_health
             .failed("push the flash demo's flashes", &err);

@@ -11,10 +11,10 @@ pub struct Device {
     pub handle: String,
     /// e.g. "Firefox on Linux".
     pub browser: String,
-    /// When the session started (its log-in), as `YYYY-MM-DD HH:MM UTC`.
-    pub started_at: String,
-    /// When it was last used, as `YYYY-MM-DD HH:MM UTC`.
-    pub last_seen: String,
+    /// When the session started (its log-in).
+    pub started_at: crate::text::Stamp,
+    /// When it was last used.
+    pub last_seen: crate::text::Stamp,
     /// Logged in with "remember me".
     pub remembered: bool,
     /// The session of this very browser.
@@ -26,14 +26,20 @@ pub mod ssr {
     use tower_sessions::Session;
 
     use super::Device;
-    use crate::{clock::format_time, db::Db, session::user_sessions};
+    use crate::{
+        db::Db,
+        session::user_sessions,
+        text::{Lang, Stamp},
+    };
 
-    /// `user_id`'s sessions live at `now`, marking `session` as the current one.
+    /// `user_id`'s sessions live at `now`, marking `session` as the current one, their times in
+    /// `lang`.
     pub async fn list(
         db: &Db,
         session: &Session,
         user_id: i64,
         now: i64,
+        lang: Lang,
     ) -> Result<Vec<Device>, sqlx::Error> {
         let current = session.id().map(|id| id.to_string());
         let entries = user_sessions::list(db, user_id, now).await?;
@@ -42,8 +48,8 @@ pub mod ssr {
             .map(|entry| Device {
                 handle: user_sessions::handle(&entry),
                 browser: user_sessions::browser_name(entry.user_agent.as_deref()),
-                started_at: format_time(entry.started_at),
-                last_seen: format_time(entry.last_seen),
+                started_at: Stamp::at(entry.started_at, lang),
+                last_seen: Stamp::at(entry.last_seen, lang),
                 remembered: entry.remembered,
                 current: current.as_deref() == Some(entry.session_id.as_str()),
             })

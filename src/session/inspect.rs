@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::text::Stamp;
+
 /// Why a session ends when it does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Ending {
@@ -25,7 +27,7 @@ pub struct CookieFacts {
     pub secure: bool,
     pub same_site: String,
     /// `Some(date)` for a persistent (remembered) cookie; `None` for a browser-session cookie.
-    pub persistent_until: Option<String>,
+    pub persistent_until: Option<Stamp>,
 }
 
 /// What the inspector shows.
@@ -36,11 +38,11 @@ pub struct SessionReport {
     /// Every key of the session data with its value as JSON, by key.
     pub entries: Vec<(String, String)>,
     pub cookie: CookieFacts,
-    /// When the session started, was last used, and ends (`YYYY-MM-DD HH:MM:SS UTC`).
-    pub started_at: String,
-    pub last_seen: String,
-    pub expires_at: String,
+    /// When the session started, was last used, and ends.
+    pub started_at: Stamp,
+    pub last_seen: Stamp,
+    pub expires_at: Stamp,
     pub ending: Ending,
-    /// The timeout behind `ending`, as in the settings (e.g. `30m`); empty when remembered.
+    /// The timeout behind `ending` in the viewer's words (`30 minutes`); empty when remembered.
     pub timeout: String,
 }

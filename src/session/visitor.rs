@@ -27,6 +27,8 @@ use axum::http::request::Parts;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_json::Value;
 
+use crate::text::Message;
+
 /// How long flashes wait in their cookie after the last push.
 pub const FLASH_SECONDS: i64 = 600;
 /// How long the cookie of preferences and kept input lives.
@@ -40,8 +42,9 @@ pub const VALUES_COOKIE: &str = "flashboard_visitor";
 /// The key of what goes first when the values outgrow their cookie (see `session::keys`).
 pub(super) const FIRST_TO_GO: &str = super::keys::FORM_INPUT_KEY;
 
-/// A flash waiting in the cookie: `(id, category, message)`.
-pub type CookieFlash = (i64, String, String);
+/// A flash waiting in the cookie: `(id, category, message)` (a catalogue message is kept as its
+/// key and arguments, rendered in the viewer's language when shown).
+pub type CookieFlash = (i64, String, Message);
 
 /// The flash cookie's content.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -116,7 +119,7 @@ impl Visitor {
     }
 
     /// Queues flashes (already checked and cut), keeping at most `max` waiting.
-    pub fn push_flashes(&self, flashes: &[(&str, String)], max: usize) {
+    pub fn push_flashes(&self, flashes: &[(&str, Message)], max: usize) {
         self.with(|inner| {
             let now = inner.now;
             let part = &mut inner.flashes;
@@ -203,7 +206,7 @@ mod tests {
         let second = Visitor::read(&next_request(&set), &cookies, &keys, 1_100);
         assert!(second.has_flashes());
         assert_eq!(second.get::<String>("preferences").as_deref(), Some("dark"));
-        assert_eq!(second.take_flashes()[0].2, "Please log in first.");
+        assert_eq!(second.take_flashes()[0].2, Message::from("Please log in first."));
         // Taking the flashes sends only the flash cookie (deleted), never the preferences.
         let after = second.set_cookies(&cookies, &keys);
         assert_eq!(after.len(), 1);
@@ -256,7 +259,7 @@ mod tests {
         let (cookies, keys) = (CookieSettings::default(), keys());
         let visitor = Visitor::read(&HeaderMap::new(), &cookies, &keys, 1_000);
         let long = "x".repeat(500);
-        let flashes: Vec<(&str, String)> = (0..20).map(|_| ("info", long.clone())).collect();
+        let flashes: Vec<(&str, Message)> = (0..20).map(|_| ("info", long.as_str().into())).collect();
         visitor.push_flashes(&flashes, 20);
         visitor.insert("preferences", &"dark");
         visitor.insert(FIRST_TO_GO, &"\u{1}".repeat(3_000));

@@ -52,8 +52,13 @@ fn rendered(status: StatusCode, _: Version, headers: &HeaderMap, _: &Extensions)
 pub async fn vary_on_encoding(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    if !headers.contains_key(VARY) {
-        headers.insert(VARY, HeaderValue::from_static("accept-encoding"));
+    let named = headers.get_all(VARY).iter().any(|value| {
+        value
+            .to_str()
+            .is_ok_and(|value| value.to_ascii_lowercase().contains("accept-encoding"))
+    });
+    if !named {
+        headers.append(VARY, HeaderValue::from_static("accept-encoding"));
     }
     response
 }

@@ -10,7 +10,6 @@ use super::{
     state::AppState,
     unavailable,
 };
-use crate::text::{Lang, t};
 use crate::{
     auth::{User, events},
     error::AppError,
@@ -20,6 +19,7 @@ use crate::{
         lifetime::{META_KEY, Meta},
         visitor::Visitor,
     },
+    text::{Message, Msg},
 };
 
 /// The current server-function call (or server render): app state, session, flashes.
@@ -146,9 +146,9 @@ impl RequestContext {
     }
 
     /// Pushes each `(category, message)`; a failure fails the request (see [`RequestContext::internal`]).
-    pub async fn flash_all(&self, flashes: &[(&str, &str)]) -> Result<(), AppError> {
+    pub async fn flash_all(&self, flashes: &[(&str, Msg)]) -> Result<(), AppError> {
         self.flasher
-            .push_all(flashes)
+            .push_all(&said(flashes))
             .await
             .map_err(self.internal())
     }
@@ -156,8 +156,8 @@ impl RequestContext {
     /// Pushes the news of a change that is already stored (an account created, a log-in, a
     /// device signed out): a failure to push it is logged, and the request still succeeds, as
     /// it did: answering `503` "nothing was changed" would be untrue.
-    pub async fn flash_done(&self, flashes: &[(&str, &str)]) {
-        if let Err(err) = self.flasher.push_all(flashes).await {
+    pub async fn flash_done(&self, flashes: &[(&str, Msg)]) {
+        if let Err(err) = self.flasher.push_all(&said(flashes)).await {
             self.state
                 .db_health
                 .failed("flash the outcome of a stored change", &err);
@@ -266,8 +266,7 @@ impl RequestContext {
     /// For a server function that needs a user, called by an anonymous one: a `warning` flash
     /// and a redirect to `/login?next=<back>` (the guard does the same for page loads).
     pub async fn send_to_login(&self, back: &str) -> Result<(), AppError> {
-        self.flash_all(&[("warning", t(Lang::current()).dashboard_login_first)])
-            .await?;
+        self.flash_all(&[("warning", Msg::LoginFirst)]).await?;
         super::redirect::see_other(&format!("/login?next={back}"));
         Ok(())
     }
@@ -286,4 +285,12 @@ impl RequestContext {
     pub async fn user(&self) -> Result<Option<User>, AppError> {
         Ok(self.user_and_login().await?.map(|(user, _)| user))
     }
+}
+
+/// Catalogue messages as flash messages.
+fn said<'a>(flashes: &[(&'a str, Msg)]) -> Vec<(&'a str, Message)> {
+    flashes
+        .iter()
+        .map(|(category, msg)| (*category, Message::Said(msg.clone())))
+        .collect()
 }

@@ -12,7 +12,7 @@ use super::state::AppState;
 use crate::{
     flash::Flasher,
     session::{self, visitor::Visitor},
-    text::{Lang, t},
+    text::Msg,
 };
 
 /// The pages only a logged-in user may load.
@@ -51,9 +51,9 @@ pub async fn require_login(
             // from another device. Say so, rather than the plain "please log in".
             let ended = presented && session.id().is_none();
             let message = if ended {
-                t(Lang::current()).session_ended
+                Msg::SessionEnded
             } else {
-                t(Lang::current()).dashboard_login_first
+                Msg::LoginFirst
             };
             let visitor = request.extensions().get::<Visitor>().cloned();
             if let Err(err) = Flasher::new(state.flash.clone(), session)

@@ -16,6 +16,7 @@ pub mod fn_errors;
 pub mod guard;
 pub mod headers;
 pub mod health;
+pub mod language;
 pub mod lifetime;
 pub mod overload;
 pub mod page_body;

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use axum::{
     BoxError,
-    http::{StatusCode, header},
+    http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use tower::{load_shed::error::Overloaded, timeout::error::Elapsed};
@@ -24,19 +24,20 @@ pub const RETRY_AFTER: Duration = Duration::from_secs(1);
 
 /// The answer to a request the layers refused (for axum's `HandleErrorLayer`, outermost of
 /// them; see `router::app` for the stack).
-pub async fn answer(err: BoxError) -> Response {
+pub async fn answer(headers: HeaderMap, err: BoxError) -> Response {
+    let text = t(Lang::of_headers(&headers));
     if err.is::<Overloaded>() {
         (
             StatusCode::SERVICE_UNAVAILABLE,
             [(header::RETRY_AFTER, RETRY_AFTER.as_secs().to_string())],
-            t(Lang::current()).http_busy,
+            text.http_busy,
         )
             .into_response()
     } else if err.is::<Elapsed>() {
         tracing::warn!("request timed out");
         (
             StatusCode::SERVICE_UNAVAILABLE,
-            t(Lang::current()).http_timed_out,
+            text.http_timed_out,
         )
             .into_response()
     } else {
@@ -44,7 +45,7 @@ pub async fn answer(err: BoxError) -> Response {
         tracing::error!(error = %err, "request failed in the overload layers");
         (
             StatusCode::INTERNAL_SERVER_ERROR,
-            t(Lang::current()).http_failed,
+            text.http_failed,
         )
             .into_response()
     }

@@ -1,8 +1,9 @@
-//! Pages for visitors without a session: rendered once per path, then served as a copy with a
-//! fresh nonce.
+//! Pages for visitors without a session: rendered once per path and language, then served as a
+//! copy with a fresh nonce.
 //!
 //! A visitor without a session cookie or a visitor cookie (`session::visitor`) has no flashes,
-//! no preferences, no user and no kept form input, so every such visitor gets the same `/login` (or `/`, `/register`, ...) byte for byte,
+//! no preferences, no user and no kept form input, so every such visitor whose `Accept-Language`
+//! asks for the same language gets the same `/login` (or `/`, `/register`, ...) byte for byte,
 //! except for the CSP nonce Leptos puts on its inline scripts. Rendering it costs the reactive
 //! system a few hundred microseconds of CPU; copying it costs a few. The first such request for
 //! a path renders as usual and its answer is kept with the nonce cut out; later ones get the copy
@@ -12,10 +13,10 @@
 //! - Only `GET` requests without a query string and without a session or visitor cookie (valid
 //!   or not: a stale cookie must still be told that its session ended).
 //! - Only paths of the app's own routes, never the pages that need a user, so the cache holds at
-//!   most one entry per route whatever clients send.
+//!   most one entry per route and language whatever clients send.
 //! - Only a `200` HTML answer that sets no cookie and whose policy carries a nonce.
 //! - The rule for pages: what a page shows a visitor without a session may depend on its path
-//!   alone (no per-request data, no database contents). A page that needs more for anonymous
+//!   and language alone (no per-request data, no database contents). A page that needs more for anonymous
 //!   visitors must set a cookie or be left out of [`PageCache::new`]'s paths.
 
 use std::{
@@ -38,9 +39,10 @@ use axum::{
 };
 use leptos::nonce::Nonce;
 
-use super::csp::content_security_policy;
+use super::{csp::content_security_policy, language};
+use crate::text::Lang;
 
-/// The kept pages, by path. Cheap to clone.
+/// The kept pages, by path and language. Cheap to clone.
 #[derive(Clone)]
 pub struct PageCache(Arc<Inner>);
 
@@ -50,7 +52,7 @@ struct Inner {
     /// The cookies (session, visitor) a request that carries one of is never served from here.
     cookie_names: Vec<String>,
     dev: bool,
-    pages: RwLock<HashMap<String, Arc<Page>>>,
+    pages: RwLock<HashMap<(String, Lang), Arc<Page>>>,
     served: AtomicU64,
 }
 
@@ -91,14 +93,14 @@ impl PageCache {
             })
     }
 
-    fn get(&self, path: &str) -> Option<Arc<Page>> {
+    fn get(&self, key: &(String, Lang)) -> Option<Arc<Page>> {
         let pages = self.0.pages.read().unwrap_or_else(|e| e.into_inner());
-        pages.get(path).cloned()
+        pages.get(key).cloned()
     }
 
-    fn keep(&self, path: &str, page: Page) {
+    fn keep(&self, key: (String, Lang), page: Page) {
         let mut pages = self.0.pages.write().unwrap_or_else(|e| e.into_inner());
-        pages.insert(path.to_owned(), Arc::new(page));
+        pages.insert(key, Arc::new(page));
     }
 }
 
@@ -116,10 +118,16 @@ pub async fn serve(State(cache): State<PageCache>, request: Request, next: Next)
     if !cache.applies_to(&request) {
         return next.run(request).await;
     }
-    let path = request.uri().path().to_owned();
-    if let Some(page) = cache.get(&path) {
+    // Without a session there is no chosen language: the header decides (`web::language`).
+    let key = (
+        request.uri().path().to_owned(),
+        Lang::of_headers(request.headers()),
+    );
+    if let Some(page) = cache.get(&key) {
         cache.0.served.fetch_add(1, Ordering::Relaxed);
-        return page.answer(cache.0.dev);
+        let mut response = page.answer(cache.0.dev);
+        language::label(&mut response, key.1);
+        return response;
     }
     let response = next.run(request).await;
     let Some(nonce) = keepable_nonce(&response) else {
@@ -138,7 +146,7 @@ pub async fn serve(State(cache): State<PageCache>, request: Request, next: Next)
     };
     if let Some(content_type) = parts.headers.get(CONTENT_TYPE) {
         cache.keep(
-            &path,
+            key,
             Page {
                 content_type: content_type.clone(),
                 pieces: cut(&bytes, nonce.as_bytes()),

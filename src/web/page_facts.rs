@@ -25,7 +25,6 @@ use tower_sessions::Session;
 use super::{current_user::find_user, guard::page_of, state::AppState};
 use crate::{
     auth::{DashboardData, User},
-    clock::format_time,
     flash::FlashesWaiting,
     seeded::PageFacts,
     session::{
@@ -33,6 +32,7 @@ use crate::{
         lifetime::{META_KEY, Meta},
         visitor::Visitor,
     },
+    text::{Lang, Stamp},
 };
 
 /// What the middleware leaves in the request's extensions for the render.
@@ -74,7 +74,12 @@ fn may_render_a_page(request: &Request) -> bool {
 pub async fn attach(state: &AppState, session: &Session, request: &mut Request) {
     let dashboard_page = page_of(request.uri().path()) == "/dashboard";
     let visitor = request.extensions().get::<Visitor>().cloned();
-    let gathered = gather_from(state, session, visitor, dashboard_page).await;
+    let lang = request
+        .extensions()
+        .get::<Lang>()
+        .copied()
+        .unwrap_or_else(|| Lang::of_headers(request.headers()));
+    let gathered = gather_from(state, session, visitor, dashboard_page, lang).await;
     request.extensions_mut().insert(gathered);
 }
 
@@ -83,6 +88,7 @@ async fn gather_from(
     session: &Session,
     request_visitor: Option<Visitor>,
     dashboard_page: bool,
+    lang: Lang,
 ) -> Gathered {
     // A failed read leaves that fact at its default (no user, the default preferences) and
     // makes the page a `500`.
@@ -108,7 +114,7 @@ async fn gather_from(
     let mut dashboard = None;
     let mut device_list = None;
     if let (Some((user, login)), true) = (&user, dashboard_page) {
-        dashboard = dashboard_data(state, session, user, login)
+        dashboard = dashboard_data(state, session, user, login, lang)
             .await
             .inspect_err(|err| failure("the session's facts", err))
             .ok();
@@ -117,6 +123,7 @@ async fn gather_from(
             session,
             login.user_id,
             state.lifetimes.now_unix(),
+            lang,
         )
         .await
         .inspect_err(|err| failure("the devices", err))
@@ -136,26 +143,30 @@ async fn gather_from(
     }
 }
 
-/// What the dashboard shows of `user`'s log-in and of the session's lifetime.
+/// What the dashboard shows of `user`'s log-in and of the session's lifetime, in `lang`.
 pub async fn dashboard_data(
     state: &AppState,
     session: &Session,
     user: &User,
     login: &Login,
+    lang: Lang,
 ) -> Result<DashboardData, tower_sessions::session::Error> {
     let meta = session.get::<Meta>(META_KEY).await?;
     let ends = meta.map(|meta| state.lifetimes.end(&meta).0);
     Ok(DashboardData {
         username: user.username.clone(),
-        logged_in_at: format_time(login.logged_in_at),
-        expires_at: ends.map_or_else(|| "-".to_owned(), format_time),
+        logged_in_at: Stamp::at(login.logged_in_at, lang),
+        expires_at: ends.map(|end| Stamp::at(end, lang)),
         remembered: login.remember,
     })
 }
 
-/// In a render's Leptos context: the request's [`PageFacts`], and whether flashes waited (for
-/// the flash module). Does nothing for a request without them.
+/// In a render's or server function's Leptos context: the request's language, its
+/// [`PageFacts`], and whether flashes waited (for the flash module).
 pub fn provide() {
+    if let Some(lang) = with_context::<Parts, _>(Lang::of_request) {
+        provide_context(lang);
+    }
     let gathered = with_context::<Parts, _>(|parts| parts.extensions.get::<Gathered>().cloned());
     let Some(gathered) = gathered.flatten() else {
         return;

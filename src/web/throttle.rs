@@ -21,7 +21,7 @@ use crate::{
     },
     flash::Flasher,
     session::visitor::Visitor,
-    text::{Lang, t},
+    text::{Lang, Msg, t},
 };
 
 /// The `username` field of an auth post, read exactly as the server function will read it
@@ -57,7 +57,7 @@ pub async fn throttle_auth_posts(
     let ip = crate::web::client_ip::client_ip(&parts, &state.trusted_proxies);
     // The body limit layer has already capped the size.
     let Ok(bytes) = to_bytes(body, usize::MAX).await else {
-        let message = format!("{}\n", t(Lang::current()).http_body_too_large);
+        let message = format!("{}\n", t(Lang::of_request(&parts)).http_body_too_large);
         return (StatusCode::PAYLOAD_TOO_LARGE, message).into_response();
     };
     let username = posted_username(&bytes);
@@ -141,13 +141,14 @@ pub async fn throttle_auth_posts(
     if let Err(err) = events::record(&state.db, event, state.lifetimes.now_unix()).await {
         state.db_health.failed("record a throttled attempt", &err);
     }
-    let message = t(Lang::current())
-        .throttled
-        .replace("{seconds}", &wait.to_string());
+    let told = Msg::Throttled {
+        seconds: u64::try_from(wait).unwrap_or_default(),
+    };
+    let message = told.render(Lang::of_request(&parts));
     let visitor = parts.extensions.get::<Visitor>().cloned();
     if let Err(err) = Flasher::new(state.flash.clone(), session)
         .visiting(visitor)
-        .warning(message.clone())
+        .warning(told)
         .await
     {
         state.db_health.failed("flash the throttling", &err);

@@ -28,16 +28,13 @@ use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 /// How long a client is asked to wait before trying again.
 pub const RETRY_AFTER: Duration = Duration::from_secs(5);
 
-/// What the user is told (the words of [`AppError::Unavailable`]).
-pub fn message() -> &'static str {
-    t(Lang::current()).error_unavailable
-}
 
 /// Middleware: a `500` (or a server function's own `503`) for a request during which the
 /// database was found unavailable becomes this module's `503`.
 pub async fn answer(State(health): State<DbHealth>, request: Request, next: Next) -> Response {
     let failures_before = health.failures();
     let form = Form::of(&request);
+    let asked = Lang::of_headers(request.headers());
     let response = next.run(request).await;
     let failed = matches!(
         response.status(),
@@ -46,12 +43,17 @@ pub async fn answer(State(health): State<DbHealth>, request: Request, next: Next
     if !failed || health.failures() == failures_before {
         return response;
     }
-    let text = t(Lang::current());
+    // The language the request was answered in (`web::language`, inside), else the one asked.
+    let lang = response.extensions().get::<Lang>().copied().unwrap_or(asked);
+    let text = t(lang);
     let mut answer = match form {
-        Form::Page { write: true } => {
-            Html(page(message(), text.unavailable_nothing_changed)).into_response()
-        }
-        Form::Page { write: false } => Html(page(text.unavailable_load, "")).into_response(),
+        Form::Page { write: true } => Html(page(
+            lang,
+            text.error_unavailable,
+            text.unavailable_nothing_changed,
+        ))
+        .into_response(),
+        Form::Page { write: false } => Html(page(lang, text.unavailable_load, "")).into_response(),
         Form::ServerFunction(uri) => {
             // The server function's own error answer, which the hydrated app shows as an
             // error flash (`flash::Flashes::refresh_after`).
@@ -65,7 +67,7 @@ pub async fn answer(State(health): State<DbHealth>, request: Request, next: Next
             }
             answer
         }
-        Form::Text => message().into_response(),
+        Form::Text => text.error_unavailable.into_response(),
     };
     *answer.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
     answer.headers_mut().insert(
@@ -108,8 +110,9 @@ impl Form {
 }
 
 /// The page: plain HTML, no script, nothing from the database.
-fn page(message: &str, more: &str) -> String {
-    let text = t(Lang::current());
+fn page(lang: Lang, message: &str, more: &str) -> String {
+    let text = t(lang);
+    let tag = lang.tag();
     let (title, app, home) = (
         text.unavailable_title,
         text.app_name,
@@ -117,7 +120,7 @@ fn page(message: &str, more: &str) -> String {
     );
     format!(
         "<!DOCTYPE html>\
-<html lang=\"en\"><head><meta charset=\"utf-8\">\
+<html lang=\"{tag}\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <title>{title} - {app}</title></head>\
 <body><main><h1>{title}</h1>\

@@ -1,0 +1,170 @@
+//! The languages of the interface, and which one a request gets.
+//!
+//! A request's language is the visitor's explicit choice (kept in the session's preferences),
+//! else the first language of its `Accept-Language` that the app speaks, else English. The web
+//! layer decides it once per request (`web::language`) and leaves it in the request's
+//! extensions; [`Lang::current`] reads it from there on the server, and from `<html lang>` in
+//! the browser (the server rendered it, and the page never changes language without a reload).
+
+use serde::{Deserialize, Serialize};
+
+/// A language the interface is written in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Lang {
+    #[default]
+    #[serde(rename = "en")]
+    En,
+    #[serde(rename = "zh-CN")]
+    ZhCn,
+}
+
+impl Lang {
+    /// Every language, in the order the switch lists them.
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::ZhCn];
+
+    /// The BCP 47 tag (`<html lang>`, the form value).
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::ZhCn => "zh-CN",
+        }
+    }
+
+    /// The language's name in itself, as a switch offers it.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::ZhCn => "简体中文",
+        }
+    }
+
+    /// The language of exactly this tag (case-insensitive).
+    pub fn parse(tag: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|lang| lang.tag().eq_ignore_ascii_case(tag))
+    }
+
+    /// The language that serves a browser's language `tag`: its primary subtag decides (`en-GB`
+    /// is English; `zh`, `zh-Hans`, `zh-SG` and also `zh-TW` get Simplified Chinese, the only
+    /// Chinese there is).
+    pub fn serving(tag: &str) -> Option<Self> {
+        let primary = tag.split(['-', '_']).next().unwrap_or_default();
+        if primary.eq_ignore_ascii_case("en") {
+            Some(Lang::En)
+        } else if primary.eq_ignore_ascii_case("zh") {
+            Some(Lang::ZhCn)
+        } else {
+            None
+        }
+    }
+
+    /// Whether `n` takes the singular form (`Plural::one`) in this language.
+    pub fn is_singular(self, n: u64) -> bool {
+        match self {
+            Lang::En => n == 1,
+            // Chinese nouns have one form.
+            Lang::ZhCn => false,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl Lang {
+    /// The first language of an `Accept-Language` value (by quality, then order) that the app
+    /// speaks; `None` when it names none of them. Languages with `q=0` are refused, not asked
+    /// for; an absurdly long value is read only as far as its first 512 bytes.
+    pub fn from_accept_language(value: &str) -> Option<Self> {
+        let value = match value.char_indices().nth(512) {
+            Some((cut, _)) => &value[..cut],
+            None => value,
+        };
+        accept_language::parse_with_quality(value)
+            .into_iter()
+            .filter(|(_, quality)| *quality > 0.0)
+            .find_map(|(tag, _)| Self::serving(&tag))
+    }
+
+    /// The language of a request: what the web layer decided (in its extensions), else its
+    /// `Accept-Language`, else English.
+    pub fn of_request(parts: &axum::http::request::Parts) -> Self {
+        parts
+            .extensions
+            .get::<Lang>()
+            .copied()
+            .unwrap_or_else(|| Self::of_headers(&parts.headers))
+    }
+
+    /// The language an `Accept-Language` header asks for, else English.
+    pub fn of_headers(headers: &axum::http::HeaderMap) -> Self {
+        headers
+            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(Self::from_accept_language)
+            .unwrap_or_default()
+    }
+
+    /// The language of the current request (from the Leptos context: a page render or a server
+    /// function); English outside one.
+    pub fn current() -> Self {
+        use leptos::prelude::{use_context, with_context};
+        if let Some(lang) = use_context::<Lang>() {
+            return lang;
+        }
+        with_context::<axum::http::request::Parts, _>(Self::of_request).unwrap_or_default()
+    }
+}
+
+#[cfg(not(feature = "ssr"))]
+impl Lang {
+    /// The page's language: the `lang` of `<html>`, as the server rendered it.
+    pub fn current() -> Self {
+        thread_local! {
+            static PAGE: Lang = leptos::prelude::document()
+                .document_element()
+                .and_then(|html| html.get_attribute("lang"))
+                .and_then(|tag| Lang::parse(&tag))
+                .unwrap_or_default();
+        }
+        PAGE.with(|lang| *lang)
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_the_first_language_spoken_by_quality() {
+        let pick = Lang::from_accept_language;
+        assert_eq!(pick("zh-CN,zh;q=0.9,en;q=0.8"), Some(Lang::ZhCn));
+        assert_eq!(pick("en-GB,en;q=0.9,zh-CN;q=0.8"), Some(Lang::En));
+        assert_eq!(pick("de-DE, zh;q=0.5, en;q=0.3"), Some(Lang::ZhCn));
+        assert_eq!(pick("en;q=0.2, zh-TW;q=0.7"), Some(Lang::ZhCn));
+        assert_eq!(pick("zh-Hans-CN"), Some(Lang::ZhCn));
+        assert_eq!(pick("fr, de"), None);
+        assert_eq!(pick(""), None);
+        assert_eq!(pick("*"), None);
+        // `q=0` means "not this one".
+        assert_eq!(pick("zh;q=0, en;q=0.1"), Some(Lang::En));
+        assert_eq!(pick("zh;q=0"), None);
+        // Garbage is no language, and never a panic.
+        assert_eq!(pick(";;;,,,q=;=,"), None);
+        assert_eq!(pick(&"x,".repeat(100_000)), None);
+        assert_eq!(pick(&format!("{}zh", "x,".repeat(1000))), None);
+    }
+
+    #[test]
+    fn tags_round_trip_and_serve_their_regional_variants() {
+        for lang in Lang::ALL {
+            assert_eq!(Lang::parse(lang.tag()), Some(lang));
+            assert_eq!(Lang::serving(lang.tag()), Some(lang));
+            let json = serde_json::to_string(&lang).unwrap();
+            assert_eq!(json, format!("\"{}\"", lang.tag()));
+        }
+        assert_eq!(Lang::parse("zh-cn"), Some(Lang::ZhCn));
+        assert_eq!(Lang::parse("zh"), None);
+        assert_eq!(Lang::serving("en_US"), Some(Lang::En));
+        assert_eq!(Lang::serving("eng"), None);
+    }
+}
