@@ -169,14 +169,22 @@ pub async fn login(
 /// Logs out. Endpoint: `POST /api/logout` (POST only, like every state change).
 ///
 /// Deletes the session record (its cookie no longer works, even replayed); the `info` flash
-/// "logged out" waits in the visitor cookie.
+/// "logged out" and the session's preferences (language, theme) go to the visitor cookie.
 #[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     use crate::web::{context::RequestContext, redirect::see_other};
 
     let cx = RequestContext::current().await?;
     let user = cx.user().await?;
+    // The preferences (language, theme) outlive the session: the browser keeps them.
+    let preferences = crate::preferences::saved(&cx.session, cx.visitor.as_ref())
+        .await
+        .ok()
+        .flatten();
     cx.end_session().await?;
+    if let (Some(preferences), Some(visitor)) = (preferences, &cx.visitor) {
+        visitor.insert(crate::preferences::PREFERENCES_KEY, &preferences);
+    }
     // After the log-out (the write that matters): a database that refused it fails the request
     // before this best-effort entry would wait for it too.
     if let Some(user) = user {
