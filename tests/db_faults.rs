@@ -84,7 +84,10 @@ async fn assert_unavailable(res: reqwest::Response, what: &str) {
         "{what}: no cookie from a failed request"
     );
     let body = res.text().await.unwrap();
-    assert!(body.contains(t(Lang::En).error_unavailable), "{what}: {body}");
+    assert!(
+        body.contains(t(Lang::En).error_unavailable),
+        "{what}: {body}"
+    );
 }
 
 /// `/readyz` and `/healthz` say the database is unavailable, for `reason`; `/livez` says the

@@ -36,7 +36,11 @@ async fn accept_language_picks_the_page_language_and_the_kept_page_is_per_langua
             (ZH, "zh-CN", "<title>登录 · Flashboard</title>"),
             ("en-GB,en;q=0.9", "en", "<title>Log in · Flashboard</title>"),
             ("fr-FR", "en", "<title>Log in · Flashboard</title>"),
-            ("de;q=0.9, zh-TW;q=0.5", "zh-CN", "<title>登录 · Flashboard</title>"),
+            (
+                "de;q=0.9, zh-TW;q=0.5",
+                "zh-CN",
+                "<title>登录 · Flashboard</title>",
+            ),
         ] {
             let res = app
                 .new_client()
@@ -74,14 +78,23 @@ async fn the_switch_keeps_the_visitor_on_the_page_and_beats_the_header() {
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/register?x=1");
     // The choice wins over an English browser, on every page.
-    for path in ["/register", "/", "/flash-demo", "/settings", "/no-such-page"] {
+    for path in [
+        "/register",
+        "/",
+        "/flash-demo",
+        "/settings",
+        "/no-such-page",
+    ] {
         let html = get_in(&app, path, "en").await.text().await.unwrap();
         assert_eq!(html_lang(&html), "zh-CN", "{path}");
     }
     let html = get_in(&app, "/register", "en").await.text().await.unwrap();
     assert!(html.contains("注册账号"), "{html}");
     // The switch offers the other language, named in it.
-    assert!(html.contains(r#"lang="en""#) && html.contains(">English<"), "{html}");
+    assert!(
+        html.contains(r#"lang="en""#) && html.contains(">English<"),
+        "{html}"
+    );
     // Back to the browser's language.
     let res = app
         .post_form("/api/set_language", &[("lang", "auto"), ("back", "/")])
@@ -97,7 +110,10 @@ async fn the_switch_keeps_the_visitor_on_the_page_and_beats_the_header() {
 async fn a_bad_language_or_destination_changes_nothing_and_goes_nowhere_else() {
     let app = spawn_app().await;
     let res = app
-        .post_form("/api/set_language", &[("lang", "klingon"), ("back", "/login")])
+        .post_form(
+            "/api/set_language",
+            &[("lang", "klingon"), ("back", "/login")],
+        )
         .await;
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/login");
@@ -127,7 +143,10 @@ async fn a_flash_is_shown_in_the_language_of_whoever_sees_it() {
     app.signed_in("alice").await;
     // The registration's and the log-in's flashes were pushed while the page language was English...
     let res = app
-        .post_form("/api/set_language", &[("lang", "zh-CN"), ("back", "/dashboard")])
+        .post_form(
+            "/api/set_language",
+            &[("lang", "zh-CN"), ("back", "/dashboard")],
+        )
         .await;
     assert_eq!(res.headers()["location"], "/dashboard");
     // ... and is shown in Chinese, chosen after it was pushed.
@@ -142,7 +161,10 @@ async fn a_flash_is_shown_in_the_language_of_whoever_sees_it() {
     assert!(html.contains("你好，alice！"), "{html}");
     // Dates are <time> elements, written the Chinese way.
     assert!(html.contains(r#"<time datetime="20"#), "{html}");
-    assert!(html.contains("日 ") && html.contains("（UTC）</time>"), "{html}");
+    assert!(
+        html.contains("日 ") && html.contains("（UTC）</time>"),
+        "{html}"
+    );
     // Field problems too; the choice outlives the log-out (kept in the visitor cookie).
     app.post_form("/api/logout", &[]).await;
     app.register("x", "not-an-address", "short").await;
@@ -161,7 +183,10 @@ async fn a_flash_is_shown_in_the_language_of_whoever_sees_it() {
     let html = app.html("/flash-demo").await;
     assert_eq!(
         banner(&html),
-        [("info".to_owned(), "Hello &lt;b&gt;world&lt;/b&gt;".to_owned())]
+        [(
+            "info".to_owned(),
+            "Hello &lt;b&gt;world&lt;/b&gt;".to_owned()
+        )]
     );
 }
 
@@ -186,13 +211,19 @@ async fn english_plurals_follow_the_count() {
     let html = app.html("/dashboard").await;
     assert_eq!(
         banner(&html),
-        [("success".to_owned(), "Signed out 1 other device.".to_owned())]
+        [(
+            "success".to_owned(),
+            "Signed out 1 other device.".to_owned()
+        )]
     );
     app.post_form("/api/sign_out_other_devices", &[]).await;
     let html = app.html("/dashboard").await;
     assert_eq!(
         banner(&html),
-        [("success".to_owned(), "Signed out 0 other devices.".to_owned())]
+        [(
+            "success".to_owned(),
+            "Signed out 0 other devices.".to_owned()
+        )]
     );
 }
 

@@ -67,7 +67,10 @@ async fn home_page_is_server_rendered_with_hydration_scripts() {
     assert_eq!(res.headers()["cache-control"], "no-store");
     let html = res.text().await.unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
-    assert!(html.contains("<title>Welcome to Flashboard</title>"), "{html}");
+    assert!(
+        html.contains("<title>Welcome to Flashboard</title>"),
+        "{html}"
+    );
     assert!(html.contains("Welcome to Flashboard"), "{html}");
     for link in ["href=\"/\"", "href=\"/login\"", "href=\"/register\""] {
         assert!(html.contains(link), "nav link {link} missing: {html}");

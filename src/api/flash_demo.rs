@@ -29,9 +29,7 @@ pub async fn flash_custom(category: String, message: String) -> Result<(), AppEr
     // Invalid input is told beside its field (field-scoped categories), as on the registration
     // form.
     let pushed = if message.is_empty() {
-        flasher
-            .push("error_message", Msg::DemoOwnEmpty)
-            .await
+        flasher.push("error_message", Msg::DemoOwnEmpty).await
     } else if !valid_category(category) {
         flasher
             .push("error_category", Msg::DemoOwnBadCategory)

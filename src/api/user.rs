@@ -27,8 +27,14 @@ pub async fn dashboard() -> Result<Option<DashboardData>, AppError> {
         cx.send_to_login("/dashboard").await?;
         return Ok(None);
     };
-    dashboard_data(&cx.state, &cx.session, &user, &login, crate::text::Lang::current())
-        .await
-        .map(Some)
-        .map_err(cx.internal())
+    dashboard_data(
+        &cx.state,
+        &cx.session,
+        &user,
+        &login,
+        crate::text::Lang::current(),
+    )
+    .await
+    .map(Some)
+    .map_err(cx.internal())
 }

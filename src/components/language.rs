@@ -59,9 +59,14 @@ pub fn LanguageSwitch() -> impl IntoView {
 pub fn LanguageChoice(chosen: Option<Lang>) -> impl IntoView {
     let text = t(Lang::current());
     let options = std::iter::once(("auto", text.language_auto, None, chosen.is_none())).chain(
-        Lang::ALL
-            .into_iter()
-            .map(|lang| (lang.tag(), lang.native_name(), Some(lang.tag()), chosen == Some(lang))),
+        Lang::ALL.into_iter().map(|lang| {
+            (
+                lang.tag(),
+                lang.native_name(),
+                Some(lang.tag()),
+                chosen == Some(lang),
+            )
+        }),
     );
     view! {
         <form method="post" action="/api/set_language" class="card stack">

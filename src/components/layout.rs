@@ -9,7 +9,7 @@ use leptos_router::{components::A, hooks::use_location};
 use super::LanguageSwitch;
 use crate::{
     api::{account::Logout, preferences::CurrentPreferences, user::current_user},
-    flash::{FlashList, provide_flashes, use_flashes},
+    flash::{ErrorSummary, FlashList, provide_flashes, use_flashes},
     seeded::Seeded,
     text::{Lang, t},
 };
@@ -47,6 +47,7 @@ pub fn Layout(children: Children) -> impl IntoView {
         </header>
         <FlashList />
         <main id="main" tabindex="-1">
+            <ErrorSummary />
             {children()}
         </main>
     }

@@ -11,7 +11,7 @@ pub const MAX_CATEGORY_LEN: usize = 64;
 pub enum Level {
     /// `success`: green; dismisses itself.
     Success,
-    /// `error`: red, `role="alert"`; never dismisses itself.
+    /// `error`: red, announced at once (`role="alert"`); never dismisses itself.
     Error,
     /// `warning`: amber.
     Warning,
@@ -49,15 +49,6 @@ impl Level {
             Level::Warning => "warning",
             Level::Info => "info",
             Level::Neutral => "neutral",
-        }
-    }
-
-    /// Errors interrupt (`role="alert"`); the rest wait their turn (`role="status"`).
-    pub fn aria_role(self) -> &'static str {
-        if self == Level::Error {
-            "alert"
-        } else {
-            "status"
         }
     }
 
@@ -116,8 +107,6 @@ mod tests {
 
     #[test]
     fn roles_and_auto_dismissal_follow_the_level() {
-        assert_eq!(Level::Error.aria_role(), "alert");
-        assert_eq!(Level::Success.aria_role(), "status");
         assert!(Level::Success.auto_dismisses());
         assert!(Level::Info.auto_dismisses());
         assert!(!Level::Error.auto_dismisses());

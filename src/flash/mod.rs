@@ -46,7 +46,9 @@ pub use request::{
 };
 #[cfg(feature = "ssr")]
 pub use store::{FlashError, FlashLimits, FlashStore, Flasher};
-pub use view::{FieldFlashes, FlashList, Flashes, provide_flashes, use_flashes};
+pub use view::{
+    ErrorSummary, FieldFlashes, FlashList, Flashes, field_is_invalid, provide_flashes, use_flashes,
+};
 
 /// The flash demo's flashes: one of each built-in category and a custom one.
 #[cfg(feature = "ssr")]

@@ -3,7 +3,7 @@
 use leptos::{prelude::*, server_fn::ServerFn, task::spawn_local};
 use leptos_router::hooks::use_location;
 
-use super::{Flash, for_field, global, take_flashes, with_categories};
+use super::{Flash, Level, for_field, global, take_flashes, with_categories};
 use crate::error::AppError;
 use crate::text::{Lang, t};
 
@@ -64,12 +64,38 @@ impl Flashes {
     /// Browser: fetches the flashes that have arrived since and adds them to the page.
     pub fn refresh(self) {
         spawn_local(async move {
-            match take_flashes().await {
-                Ok(new) if !new.is_empty() => self.arrived.update(|arrived| arrived.extend(new)),
-                Ok(_) => {}
-                Err(err) => leptos::logging::warn!("could not fetch flash messages: {err}"),
+            self.fetch().await;
+        });
+    }
+
+    /// Browser: [`Flashes::refresh`], then, when the action `failed` or an error arrived, moves
+    /// the focus to the first problem (the error summary, else the first invalid field, else
+    /// the first error in the banner), as the GOV.UK pattern does after a failed submit.
+    fn refresh_then_focus(self, failed: bool) {
+        spawn_local(async move {
+            let errors = self.fetch().await;
+            if failed || errors {
+                // Once the page shows them.
+                request_animation_frame(focus_first_problem);
             }
         });
+    }
+
+    /// Fetches what arrived and adds it; whether any of it is an error.
+    async fn fetch(self) -> bool {
+        match take_flashes().await {
+            Ok(new) => {
+                let errors = new.iter().any(|flash| flash.level() == Level::Error);
+                if !new.is_empty() {
+                    self.arrived.update(|arrived| arrived.extend(new));
+                }
+                errors
+            }
+            Err(err) => {
+                leptos::logging::warn!("could not fetch flash messages: {err}");
+                false
+            }
+        }
     }
 
     /// Browser: after each completed server action (`ServerAction::version()` changes), shows
@@ -99,16 +125,35 @@ impl Flashes {
                     request_animation_frame(move || {
                         if self.navigations.get_untracked() == seen {
                             self.clear();
+                            let failed = failure.is_some();
                             if let Some(failure) = failure {
                                 self.arrived.set(vec![failure]);
                             }
-                            self.refresh();
+                            self.refresh_then_focus(failed);
                         }
                     });
                 });
             },
             false,
         );
+    }
+}
+
+/// Browser: focuses the first problem on the page (see [`Flashes::refresh_then_focus`]).
+fn focus_first_problem() {
+    use leptos::wasm_bindgen::JsCast;
+    let document = document();
+    for selector in [
+        ".error-summary",
+        "[aria-invalid=\"true\"]",
+        ".flash-alerts .flash",
+    ] {
+        if let Ok(Some(element)) = document.query_selector(selector)
+            && let Ok(element) = element.dyn_into::<leptos::web_sys::HtmlElement>()
+        {
+            let _ = element.focus();
+            return;
+        }
     }
 }
 
@@ -185,24 +230,47 @@ pub fn use_flashes() -> Flashes {
     expect_context::<Flashes>()
 }
 
-/// The global banner: every flash that is not field-scoped, in a live region that is there from
-/// the first paint. Only the layout renders it.
+/// The global banner: every flash that is not field-scoped, in two live regions that are there
+/// from the first paint, so that a flash arriving later (after a server action, a client-side
+/// navigation) is announced once: errors interrupt (`role="alert"`, first), the rest wait their
+/// turn (`role="status"`). Flashes already in the server-rendered page are read with it, and
+/// hydration adds nothing, so nothing is announced twice. Only the layout renders it.
 #[component]
 pub fn FlashList() -> impl IntoView {
     let flashes = use_flashes();
+    let errors = move || {
+        let mut all = flashes.global();
+        all.retain(|flash| flash.level() == Level::Error);
+        all
+    };
+    let others = move || {
+        let mut all = flashes.global();
+        all.retain(|flash| flash.level() != Level::Error);
+        all
+    };
     view! {
-        <div class="flash-region" aria-live="polite" aria-label=t(Lang::current()).flash_region_label>
-            <Transition>
-                <For each=move || flashes.global() key=|flash| flash.id let:flash>
-                    <FlashItem flash />
-                </For>
-            </Transition>
-        </div>
+        <section class="flash-region" aria-label=t(Lang::current()).flash_region_label>
+            <div class="flash-alerts" role="alert" aria-atomic="false">
+                <Transition>
+                    <For each=errors key=|flash| flash.id let:flash>
+                        <FlashItem flash />
+                    </For>
+                </Transition>
+            </div>
+            <div class="flash-statuses" role="status" aria-atomic="false">
+                <Transition>
+                    <For each=others key=|flash| flash.id let:flash>
+                        <FlashItem flash />
+                    </For>
+                </Transition>
+            </div>
+        </section>
     }
 }
 
 /// The flashes scoped to one form field (`error_username`, `info_password`, ...), shown beside
-/// it; the global banner leaves them out.
+/// it (the input names them in its `aria-describedby`; the [`ErrorSummary`] announces the
+/// errors); the global banner leaves them out.
 #[component]
 pub fn FieldFlashes(
     /// The field name, e.g. `username`.
@@ -218,8 +286,69 @@ pub fn FieldFlashes(
     }
 }
 
-/// One flash: the message, its style and role, and a dismiss control that works without
-/// JavaScript (a visually hidden checkbox; checking it hides the flash through CSS).
+/// The GOV.UK error summary: when fields have `error_<field>` flashes, a box at the top of the
+/// page that names each problem and links to its field. In the server render too, so that a
+/// page sent back by a plain form post says what went wrong at the top; with JavaScript, focus
+/// moves here after a failed submit ([`Flashes::refresh_after`]).
+#[component]
+pub fn ErrorSummary() -> impl IntoView {
+    let flashes = use_flashes();
+    let title = t(Lang::current()).error_summary_title;
+    let problems = move || {
+        let mut all = flashes.all();
+        all.retain(|flash| flash.field().is_some() && flash.level() == Level::Error);
+        all
+    };
+    view! {
+        <Transition>
+            {move || {
+                let problems = problems();
+                (!problems.is_empty())
+                    .then(|| {
+                        view! {
+                            <div
+                                class="error-summary"
+                                role="alert"
+                                tabindex="-1"
+                                aria-labelledby="error-summary-title"
+                            >
+                                <h2 id="error-summary-title">{title}</h2>
+                                <ul>
+                                    {problems
+                                        .into_iter()
+                                        .map(|flash| {
+                                            let href = format!("#{}", flash.field().unwrap_or_default());
+                                            view! {
+                                                <li>
+                                                    <a href=href>{flash.message}</a>
+                                                </li>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </ul>
+                            </div>
+                        }
+                    })
+            }}
+        </Transition>
+    }
+}
+
+/// Whether `field` has an `error_<field>` flash on the page (reactive): the input's
+/// `aria-invalid`.
+pub fn field_is_invalid(field: &'static str) -> impl Fn() -> bool + Send + Sync + Copy + 'static {
+    let flashes = use_flashes();
+    move || {
+        flashes
+            .for_field(field)
+            .iter()
+            .any(|flash| flash.level() == Level::Error)
+    }
+}
+
+/// One flash: the message, its style, and a dismiss control that works without JavaScript (a
+/// visually hidden checkbox; checking it hides the flash through CSS). An error can take the
+/// focus (after a failed submit).
 #[component]
 fn FlashItem(flash: Flash) -> impl IntoView {
     let level = flash.level();
@@ -233,8 +362,8 @@ fn FlashItem(flash: Flash) -> impl IntoView {
         <div
             class=class
             class:flash-auto=level.auto_dismisses()
-            role=level.aria_role()
             data-category=flash.category
+            tabindex=(level == Level::Error).then_some("-1")
         >
             <p class="flash-message">{flash.message}</p>
             <input

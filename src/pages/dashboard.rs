@@ -8,10 +8,10 @@ use crate::{
         devices::{SignOutDevice, SignOutOtherDevices, devices},
         user::dashboard,
     },
+    components::{PageMeta, Time},
     flash::use_flashes,
     seeded::Seeded,
     session::devices::Device,
-    components::{PageMeta, Time},
     text::{Lang, fill, t},
 };
 

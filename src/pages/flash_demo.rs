@@ -8,8 +8,7 @@ use leptos::prelude::*;
 
 use crate::{
     api::flash_demo::{FlashCustom, FlashDemo},
-    components::PageMeta,
-    flash::FieldFlashes,
+    components::{Field, PageMeta},
     text::{Lang, t},
 };
 
@@ -39,20 +38,21 @@ pub fn FlashDemoPage() -> impl IntoView {
         <p class="hint">{text.demo_now_hint}</p>
         <section class="card" aria-labelledby="own-heading">
             <h2 id="own-heading">{text.demo_own_heading}</h2>
-            <ActionForm action=custom attr:class="stack">
-                <div class="field">
-                    <label for="flash-message">{text.demo_own_message}</label>
-                    <input id="flash-message" name="message" type="text" maxlength="500" />
-                    <FieldFlashes field="message" />
-                </div>
-                <div class="field">
-                    <label for="flash-category">{text.demo_own_category}</label>
-                    <input
-                        id="flash-category"
+            <Transition>
+                <ActionForm action=custom attr:class="stack" attr:novalidate=true>
+                    <Field
+                        name="message"
+                        label=text.demo_own_message
+                        autocomplete="off"
+                        maxlength=500
+                    />
+                    <Field
                         name="category"
-                        type="text"
-                        value="info"
+                        label=text.demo_own_category
+                        autocomplete="off"
+                        maxlength=64
                         list="flash-categories"
+                        value=Signal::stored("info".to_owned())
                     />
                     <datalist id="flash-categories">
                         <option value="success"></option>
@@ -62,10 +62,9 @@ pub fn FlashDemoPage() -> impl IntoView {
                         <option value="message"></option>
                         <option value="stock_alert"></option>
                     </datalist>
-                    <FieldFlashes field="category" />
-                </div>
-                <button type="submit">{text.demo_own_button}</button>
-            </ActionForm>
+                    <button type="submit">{text.demo_own_button}</button>
+                </ActionForm>
+            </Transition>
         </section>
     }
 }

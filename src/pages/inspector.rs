@@ -4,8 +4,8 @@ use leptos::prelude::*;
 
 use crate::{
     api::inspector::inspect_session,
-    session::inspect::{Ending, SessionReport},
     components::{PageMeta, Time},
+    session::inspect::{Ending, SessionReport},
     text::{Lang, fill, t},
 };
 

@@ -27,9 +27,9 @@ use crate::{
     session::SessionLayer,
     text::Message,
     web::{
-        compression, fn_errors, guard, headers, health, language, lifetime, overload, page_body, page_cache,
-        page_facts, reactive_owner, resign, state::AppState, telemetry, throttle, unavailable,
-        visitor,
+        compression, fn_errors, guard, headers, health, language, lifetime, overload, page_body,
+        page_cache, page_facts, reactive_owner, resign, state::AppState, telemetry, throttle,
+        unavailable, visitor,
     },
 };
 

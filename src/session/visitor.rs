@@ -206,7 +206,10 @@ mod tests {
         let second = Visitor::read(&next_request(&set), &cookies, &keys, 1_100);
         assert!(second.has_flashes());
         assert_eq!(second.get::<String>("preferences").as_deref(), Some("dark"));
-        assert_eq!(second.take_flashes()[0].2, Message::from("Please log in first."));
+        assert_eq!(
+            second.take_flashes()[0].2,
+            Message::from("Please log in first.")
+        );
         // Taking the flashes sends only the flash cookie (deleted), never the preferences.
         let after = second.set_cookies(&cookies, &keys);
         assert_eq!(after.len(), 1);
@@ -259,7 +262,8 @@ mod tests {
         let (cookies, keys) = (CookieSettings::default(), keys());
         let visitor = Visitor::read(&HeaderMap::new(), &cookies, &keys, 1_000);
         let long = "x".repeat(500);
-        let flashes: Vec<(&str, Message)> = (0..20).map(|_| ("info", long.as_str().into())).collect();
+        let flashes: Vec<(&str, Message)> =
+            (0..20).map(|_| ("info", long.as_str().into())).collect();
         visitor.push_flashes(&flashes, 20);
         visitor.insert("preferences", &"dark");
         visitor.insert(FIRST_TO_GO, &"\u{1}".repeat(3_000));

@@ -18,9 +18,9 @@ mod lang;
 mod msg;
 mod zh_cn;
 
+pub use format::Stamp;
 #[cfg(feature = "ssr")]
 pub use format::{format_duration, format_time, iso_time};
-pub use format::Stamp;
 pub use lang::Lang;
 pub use msg::{Message, Msg};
 

@@ -136,9 +136,7 @@ mod tests {
 
     #[test]
     fn messages_are_stored_as_keys_and_rendered_per_language() {
-        let welcome = Message::from(Msg::LoginWelcome {
-            name: "ana".into(),
-        });
+        let welcome = Message::from(Msg::LoginWelcome { name: "ana".into() });
         let json = serde_json::to_string(&welcome).unwrap();
         assert_eq!(json, r#"{"key":"login_welcome","name":"ana"}"#);
         let back: Message = serde_json::from_str(&json).unwrap();

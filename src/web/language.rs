@@ -21,7 +21,10 @@ pub async fn choose(session: Session, mut request: Request, next: Next) -> Respo
     // The site's files neither read the session nor show words (a missing one's 404 page
     // follows `Accept-Language`).
     let path = request.uri().path();
-    let file = path.rsplit('/').next().is_some_and(|last| last.contains('.'));
+    let file = path
+        .rsplit('/')
+        .next()
+        .is_some_and(|last| last.contains('.'));
     if file || path.starts_with("/pkg/") {
         return next.run(request).await;
     }

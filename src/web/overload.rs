@@ -35,18 +35,10 @@ pub async fn answer(headers: HeaderMap, err: BoxError) -> Response {
             .into_response()
     } else if err.is::<Elapsed>() {
         tracing::warn!("request timed out");
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            text.http_timed_out,
-        )
-            .into_response()
+        (StatusCode::SERVICE_UNAVAILABLE, text.http_timed_out).into_response()
     } else {
         // Nothing inside fails otherwise (axum's handlers are infallible).
         tracing::error!(error = %err, "request failed in the overload layers");
-        (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            text.http_failed,
-        )
-            .into_response()
+        (StatusCode::INTERNAL_SERVER_ERROR, text.http_failed).into_response()
     }
 }

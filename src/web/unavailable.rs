@@ -28,7 +28,6 @@ use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 /// How long a client is asked to wait before trying again.
 pub const RETRY_AFTER: Duration = Duration::from_secs(5);
 
-
 /// Middleware: a `500` (or a server function's own `503`) for a request during which the
 /// database was found unavailable becomes this module's `503`.
 pub async fn answer(State(health): State<DbHealth>, request: Request, next: Next) -> Response {
@@ -44,7 +43,11 @@ pub async fn answer(State(health): State<DbHealth>, request: Request, next: Next
         return response;
     }
     // The language the request was answered in (`web::language`, inside), else the one asked.
-    let lang = response.extensions().get::<Lang>().copied().unwrap_or(asked);
+    let lang = response
+        .extensions()
+        .get::<Lang>()
+        .copied()
+        .unwrap_or(asked);
     let text = t(lang);
     let mut answer = match form {
         Form::Page { write: true } => Html(page(
