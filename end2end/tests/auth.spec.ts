@@ -105,10 +105,29 @@ for (const js of [true, false]) {
       await page.getByLabel("Password").fill("short");
       await page.getByRole("button", { name: "Register" }).click();
       const field = (label: string) => page.locator(".field").filter({ has: page.getByLabel(label) });
-      await expect(field("Username").getByRole("alert")).toHaveText(/3 to 32 characters/);
-      await expect(field("E-mail").getByRole("alert")).toHaveText(/does not look like an e-mail/);
-      await expect(field("Password").getByRole("alert")).toHaveText(/8 to 128 characters/);
-      await expect(field("Password").getByRole("status")).toHaveText(/upper-case letter/);
+      await expect(field("Username").locator(".flash-error")).toHaveText(/3 to 32 characters/);
+      await expect(field("E-mail").locator(".flash-error")).toHaveText(/does not look like an e-mail/);
+      await expect(field("Password").locator(".flash-error")).toHaveText(/8 to 128 characters/);
+      await expect(field("Password").locator(".flash-info")).toHaveText(/upper-case letter/);
+      // Tied to their inputs, and summed up at the top (the GOV.UK pattern), with links to the
+      // fields; with JavaScript the focus has moved there.
+      for (const label of ["Username", "E-mail", "Password"]) {
+        await expect(page.getByLabel(label)).toHaveAttribute("aria-invalid", "true");
+      }
+      await expect(page.getByLabel("Password")).toHaveAccessibleDescription(
+        /8 to 128 characters[\s\S]*A password has 8 to 128 characters[\s\S]*upper-case letter/,
+      );
+      const summary = page.getByRole("alert").filter({ hasText: "There is a problem" });
+      await expect(summary.getByRole("link")).toHaveText([
+        /3 to 32 characters/,
+        /does not look like an e-mail/,
+        /8 to 128 characters/,
+      ]);
+      if (js) await expect(summary).toBeFocused();
+      await expect(summary.getByRole("link", { name: /does not look like/ })).toHaveAttribute(
+        "href",
+        "#email",
+      );
       await expect(flashes(page)).toHaveCount(0);
       await expect(page.getByLabel("Username")).toHaveValue("ab");
       await expect(page.getByLabel("E-mail")).toHaveValue("not-an-email");

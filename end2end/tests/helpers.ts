@@ -1,14 +1,23 @@
 import { type ConsoleMessage, expect, type Page, type Request } from "@playwright/test";
 
-/** The demo's flashes, in the order they are pushed. */
+/**
+ * The demo's flashes as the banner shows them: errors first, in the live region that interrupts
+ * (`role="alert"`), then the rest in the order they were pushed, in the polite one
+ * (`role="status"`).
+ */
 export const DEMO = [
+  { category: "error", message: "The database connection failed.", role: "alert" },
   { category: "success", message: "Logged in successfully.", role: "status" },
   { category: "warning", message: "Your password is weak.", role: "status" },
   { category: "info", message: "Maintenance is planned for tonight.", role: "status" },
-  { category: "error", message: "The database connection failed.", role: "alert" },
   { category: "message", message: "A message without a category.", role: "status" },
   { category: "stock_alert", message: "Only 3 left in stock.", role: "status" },
 ];
+
+/** The live region (`alert` or `status`) of the banner that a flash is in. */
+export async function liveRegionOf(item: import("@playwright/test").Locator): Promise<string | null> {
+  return item.evaluate((el) => el.closest("[role]")?.getAttribute("role") ?? null);
+}
 
 /** Records console errors and warnings (hydration mismatches are reported there). */
 export function watchConsole(page: Page): string[] {
@@ -50,6 +59,11 @@ export function flashes(page: Page) {
   return page.locator(".flash-region .flash");
 }
 
+/** The words of the flash banner's items (without the dismiss control's ×). */
+export function flashTexts(page: Page) {
+  return page.locator(".flash-region .flash .flash-message");
+}
+
 /** Marks the window, to tell later whether the page was reloaded (the mark would be gone). */
 export async function markWindow(page: Page) {
   await page.evaluate(() => ((window as unknown as { __mark: number }).__mark = 1));
@@ -66,23 +80,26 @@ export function uniqueName(prefix: string): string {
   return `${prefix}${Date.now().toString(36)}${counter}${Math.floor(Math.random() * 1000)}`;
 }
 
-/** Registers `name` (password "Sunny-day-2026") through the form; ends on /login. */
+/**
+ * Registers `name` (password "Sunny-day-2026") through the form; ends on /login. The fields are
+ * found by their ids, so it works in every language.
+ */
 export async function register(page: Page, name: string) {
   await page.goto("/register");
-  await page.getByLabel("Username").fill(name);
-  await page.getByLabel("E-mail").fill(`${name}@example.com`);
-  await page.getByLabel("Password").fill("Sunny-day-2026");
-  await page.getByRole("button", { name: "Register" }).click();
+  await page.locator("#username").fill(name);
+  await page.locator("#email").fill(`${name}@example.com`);
+  await page.locator("#password").fill("Sunny-day-2026");
+  await page.locator("main button[type=submit]").click();
   await expect(page).toHaveURL(/\/login$/);
 }
 
 /** Registers `name` and logs in through the forms, ticking "Remember me" if asked. */
 export async function registerAndLogIn(page: Page, name: string, remember = false) {
   await register(page, name);
-  await page.getByLabel("Username").fill(name);
-  await page.getByLabel("Password").fill("Sunny-day-2026");
-  if (remember) await page.getByLabel("Remember me").check();
-  await page.getByRole("button", { name: "Log in" }).click();
+  await page.locator("#username").fill(name);
+  await page.locator("#password").fill("Sunny-day-2026");
+  if (remember) await page.locator("input[name=remember]").check();
+  await page.locator("main button[type=submit]").click();
   await expect(page).toHaveURL(/\/dashboard$/);
-  await expect(page.getByText(`Hello, ${name}!`)).toBeVisible();
+  await expect(page.getByTestId("signed-in-as")).toContainText(name);
 }

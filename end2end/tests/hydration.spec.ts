@@ -3,7 +3,7 @@ import { expect, test } from "@playwright/test";
 test("the home page is served by the server and shows the navigation", async ({ page }) => {
   const response = await page.goto("/");
   expect(response?.status()).toBe(200);
-  await expect(page).toHaveTitle("Flashboard");
+  await expect(page).toHaveTitle("Welcome to Flashboard");
   const nav = page.getByRole("navigation", { name: "Main" });
   await expect(nav.getByRole("link", { name: "Home" })).toBeVisible();
   await expect(nav.getByRole("link", { name: "Log in" })).toBeVisible();

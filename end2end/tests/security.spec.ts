@@ -86,7 +86,7 @@ for (const js of [true, false]) {
       // Without JavaScript the 429 page is plain text; the flash waits for the next page.
       if (!js) await page.goto("/login");
       const warning = page.locator('.flash-region .flash[data-category="warning"]');
-      await expect(warning).toHaveText(/Too many attempts\. Please try again in \d+ s\./);
+      await expect(warning).toHaveText(/Too many attempts\. Please try again in \d+ seconds?\./);
     });
   });
 }
