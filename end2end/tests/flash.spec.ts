@@ -177,6 +177,34 @@ for (const js of [true, false]) {
   });
 }
 
+test("hydration adds nothing to the live regions, so nothing is announced twice", async ({ page }) => {
+  // Record every node added inside the banner's live regions once the document has been parsed:
+  // a screen reader announces those; what the parser put there is read with the page.
+  await page.addInitScript(() => {
+    const added: string[] = [];
+    (window as unknown as { __added: string[] }).__added = added;
+    document.addEventListener("DOMContentLoaded", () => {
+      new MutationObserver((records) => {
+        for (const record of records) {
+          const region = (record.target as Element).closest?.(".flash-alerts, .flash-statuses");
+          if (region && record.addedNodes.length > 0) added.push(record.target.nodeName);
+        }
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });
+    });
+  });
+  // The same-response demo: a full page load whose HTML already holds the six flashes.
+  await open(page, "/flash-demo", true);
+  await page.getByRole("button", { name: "Flash and show now" }).click();
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(flashes(page)).toHaveCount(DEMO.length);
+  expect(await page.evaluate(() => (window as unknown as { __added: string[] }).__added)).toEqual([]);
+  // A flash that arrives later is added to its region (and so announced), once.
+  await page.getByRole("button", { name: "Flash and redirect" }).click();
+  await expect(flashes(page)).toHaveCount(DEMO.length);
+  const added = await page.evaluate(() => (window as unknown as { __added: string[] }).__added);
+  expect(added.length).toBeGreaterThan(0);
+});
+
 test("the flash region is a live region from the first paint", async ({ page }) => {
   await page.goto("/");
   const region = page.getByRole("region", { name: "Notifications" });

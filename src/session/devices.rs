@@ -47,7 +47,7 @@ pub mod ssr {
             .into_iter()
             .map(|entry| Device {
                 handle: user_sessions::handle(&entry),
-                browser: user_sessions::browser_name(entry.user_agent.as_deref()),
+                browser: user_sessions::browser_name(entry.user_agent.as_deref(), lang),
                 started_at: Stamp::at(entry.started_at, lang),
                 last_seen: Stamp::at(entry.last_seen, lang),
                 remembered: entry.remembered,

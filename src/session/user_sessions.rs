@@ -10,7 +10,10 @@ use super::{
     lifetime::{META_KEY, Meta},
 };
 pub use crate::db::user_sessions::Entry;
-use crate::db::{self, Db, sessions::DeviceColumns};
+use crate::{
+    db::{self, Db, sessions::DeviceColumns},
+    text::{Lang, fill, t},
+};
 
 /// The device columns for `record`: its user and session facts when logged in, empty
 /// otherwise.
@@ -78,9 +81,10 @@ pub async fn sign_out_others(db: &Db, user_id: i64, current: &str) -> sqlx::Resu
 /// A short name for the browser behind a `User-Agent`, such as "Firefox on Linux". Only for
 /// telling one's own devices apart, so a few families suffice; anything else is "Unknown
 /// browser", and the full string is on the session page.
-pub fn browser_name(user_agent: Option<&str>) -> String {
+pub fn browser_name(user_agent: Option<&str>, lang: Lang) -> String {
+    let text = t(lang);
     let Some(ua) = user_agent else {
-        return "Unknown browser".to_owned();
+        return text.device_unknown.to_owned();
     };
     // Order matters: Edge and Opera also say "Chrome", Chrome also says "Safari".
     let browser = [
@@ -109,21 +113,32 @@ pub fn browser_name(user_agent: Option<&str>) -> String {
     .find(|(marker, _)| ua.contains(marker))
     .map(|(_, name)| *name);
     match (browser, system) {
-        (Some(browser), Some(system)) => format!("{browser} on {system}"),
+        (Some(browser), Some(system)) => fill(
+            text.device_browser_on,
+            &[("browser", browser), ("system", system)],
+        ),
         (Some(browser), None) => browser.to_owned(),
-        (None, Some(system)) => format!("A browser on {system}"),
-        (None, None) => "Unknown browser".to_owned(),
+        (None, Some(system)) => fill(text.device_some_browser_on, &[("system", system)]),
+        (None, None) => text.device_unknown.to_owned(),
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::browser_name;
+    use super::browser_name as name;
+    use crate::text::Lang;
+
+    fn browser_name(user_agent: Option<&str>) -> String {
+        name(user_agent, Lang::En)
+    }
 
     #[test]
     fn names_common_browsers() {
         let firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
         assert_eq!(browser_name(Some(firefox)), "Firefox on Linux");
+        assert_eq!(name(Some(firefox), Lang::ZhCn), "Linux 上的 Firefox");
+        assert_eq!(name(Some("Linux"), Lang::ZhCn), "Linux 上的浏览器");
+        assert_eq!(name(None, Lang::ZhCn), "未知浏览器");
         let edge = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) \
                     Chrome/120.0.0.0 Safari/537.36 Edg/120.0.0.0";
         assert_eq!(browser_name(Some(edge)), "Edge on Windows");

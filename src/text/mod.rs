@@ -127,6 +127,11 @@ pub struct Text {
     pub devices_remembered: &'static str,
     pub devices_sign_out: &'static str,
     pub devices_sign_out_others: &'static str,
+    /// A device in the list: `{browser}` on `{system}` (`Firefox`, `Linux`), a browser on a
+    /// known system, or neither known.
+    pub device_browser_on: &'static str,
+    pub device_some_browser_on: &'static str,
+    pub device_unknown: &'static str,
     pub inspector_title: &'static str,
     pub inspector_lead: &'static str,
     pub inspector_fingerprint: &'static str,
