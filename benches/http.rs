@@ -365,7 +365,7 @@ async fn capture(conn: &mut Conn) -> control::Pages {
     log_in(conn, 0).await;
     let dashboard = conn.get("/dashboard").await.text().into_owned();
     let nonce = nonce_of(&dashboard);
-    let time = between(&dashboard, "data-testid=\"logged-in-at\">", "<").to_owned();
+    let time = between(&dashboard, "data-testid=\"logged-in-at\">", "</dd>").to_owned();
     let dashboard = cut(
         &dashboard,
         "class=\"devices\">",
@@ -375,7 +375,7 @@ async fn capture(conn: &mut Conn) -> control::Pages {
     let dashboard = cut(
         &dashboard,
         "class=\"flash-region\">",
-        "<!></div><main",
+        "</section>",
         "\u{1}FLASHES\u{1}",
     );
     let dashboard = control::Template::new(
@@ -396,7 +396,7 @@ async fn capture(conn: &mut Conn) -> control::Pages {
     let home = cut(
         &home,
         "class=\"flash-region\">",
-        "<!></div><main",
+        "</section>",
         "\u{1}FLASHES\u{1}",
     );
     let home = control::Template::new(&home, &[&nonce, &user(0), "\u{1}FLASHES\u{1}"]);

@@ -14,7 +14,7 @@ use leptos::server_fn::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::text::{Lang, t};
+use crate::text::{Lang, fill, t};
 
 /// Why a server function call failed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,18 +45,23 @@ impl AppError {
     }
 }
 
-/// The words the user is shown.
+impl AppError {
+    /// The words the user is shown, in `lang`.
+    pub fn words(&self, lang: Lang) -> String {
+        let text = t(lang);
+        match self {
+            AppError::BadRequest(detail) => fill(text.error_bad_request, &[("detail", detail)]),
+            AppError::Unavailable => text.error_unavailable.to_owned(),
+            AppError::Internal => text.error_internal.to_owned(),
+            AppError::Unreachable => text.action_unreachable.to_owned(),
+        }
+    }
+}
+
+/// The words the user is shown, in the current request's (or page's) language.
 impl fmt::Display for AppError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = t(Lang::current());
-        match self {
-            AppError::BadRequest(detail) => {
-                f.write_str(&text.error_bad_request.replace("{detail}", detail))
-            }
-            AppError::Unavailable => f.write_str(text.error_unavailable),
-            AppError::Internal => f.write_str(text.error_internal),
-            AppError::Unreachable => f.write_str(text.action_unreachable),
-        }
+        f.write_str(&self.words(Lang::current()))
     }
 }
 

@@ -253,4 +253,60 @@ async fn answers_outside_the_pages_speak_the_browsers_language() {
     }
     let told = told.expect("the limit answered 429");
     assert!(told.starts_with("尝试次数过多"), "{told}");
+    // A call the server cannot read: 400, in the browser's language.
+    let res = app
+        .client
+        .post(app.url("/api/set_language"))
+        .header("accept-language", ZH)
+        .form(&[("back", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().starts_with("请求有误"));
+    // Another site's form: 403, in the browser's language too.
+    let res = app
+        .new_client()
+        .post(app.url("/api/set_language"))
+        .header("accept-language", ZH)
+        .header("origin", "https://evil.example")
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("lang", "en")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(res.text().await.unwrap().starts_with("已拒绝跨站请求"));
+}
+
+#[tokio::test]
+async fn the_choice_beats_the_header_in_the_throttles_answer_and_outlives_the_session() {
+    let app = spawn_app_with(|config| {
+        config.auth.attempts_per_ip_per_minute = std::num::NonZeroU32::new(2).unwrap();
+    })
+    .await;
+    app.signed_in("ana").await;
+    app.post_form("/api/set_language", &[("lang", "zh-CN"), ("back", "/")])
+        .await;
+    // The session ends without a log-out (it timed out, or another device signed it out).
+    sqlx::query("DELETE FROM tower_sessions")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let html = get_in(&app, "/login", "en").await.text().await.unwrap();
+    assert_eq!(
+        html_lang(&html),
+        "zh-CN",
+        "the visitor cookie kept the choice"
+    );
+    let res = app
+        .client
+        .post(app.url("/api/login"))
+        .header("accept-language", "en")
+        .form(&[("username", "ana"), ("password", "Password123")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 429, "the per-address limit (2) was used up");
+    assert!(res.text().await.unwrap().starts_with("尝试次数过多"));
 }

@@ -253,17 +253,26 @@ async fn take_flashes(pool: &Pool, session: &Session) -> String {
     .fetch_all(p)
     .await
     .unwrap());
-    let mut html = String::new();
+    // Errors in the region that interrupts, the rest in the polite one, as Flashboard's banner.
+    let (mut alerts, mut statuses) = (String::new(), String::new());
     for (id, category, message) in rows {
-        html.push_str(&format!(
-            "<div role=\"status\" data-category=\"{category}\" class=\"flash flash-{category} \
+        let (into, focus) = if category == "error" {
+            (&mut alerts, " tabindex=\"-1\"")
+        } else {
+            (&mut statuses, "")
+        };
+        into.push_str(&format!(
+            "<div data-category=\"{category}\"{focus} class=\"flash flash-{category} \
              flash-cat-{category}\"><p class=\"flash-message\">{message}</p><input \
              type=\"checkbox\" id=\"flash-{id}-dismiss\" aria-label=\"Dismiss\" \
              class=\"flash-dismiss-toggle\"><label for=\"flash-{id}-dismiss\" \
              aria-hidden=\"true\" class=\"flash-dismiss\">×</label></div>"
         ));
     }
-    html
+    format!(
+        "<div role=\"alert\" aria-atomic=\"false\" class=\"flash-alerts\">{alerts}<!></div>\
+         <div role=\"status\" aria-atomic=\"false\" class=\"flash-statuses\">{statuses}<!></div>"
+    )
 }
 
 async fn dashboard(State(c): State<Control>, session: Session) -> Response {
@@ -403,13 +412,23 @@ async fn log_in(State(c): State<Control>, session: Session, Form(form): Form<Log
     see_other("/dashboard")
 }
 
+/// A moment as Flashboard's pages show it: `<time datetime>` with the words in English.
 fn format_time(unix: i64) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let t = time::OffsetDateTime::from_unix_timestamp(unix).unwrap();
+    let month = u8::from(t.month());
     format!(
-        "{}-{:02}-{:02} {:02}:{:02} UTC",
+        "<time datetime=\"{}-{month:02}-{:02}T{:02}:{:02}:{:02}Z\">{} {} {}, {:02}:{:02} UTC</time>",
         t.year(),
-        u8::from(t.month()),
         t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.day(),
+        MONTHS[usize::from(month) - 1],
+        t.year(),
         t.hour(),
         t.minute()
     )

@@ -124,10 +124,12 @@ for (const js of [true, false]) {
         /8 to 128 characters/,
       ]);
       if (js) await expect(summary).toBeFocused();
-      await expect(summary.getByRole("link", { name: /does not look like/ })).toHaveAttribute(
-        "href",
-        "#email",
-      );
+      const link = summary.getByRole("link", { name: /does not look like/ });
+      await expect(link).toHaveAttribute("href", "#email");
+      // Following a link of the summary puts the focus in its field.
+      await link.focus();
+      await page.keyboard.press("Enter");
+      await expect(page.getByLabel("E-mail")).toBeFocused();
       await expect(flashes(page)).toHaveCount(0);
       await expect(page.getByLabel("Username")).toHaveValue("ab");
       await expect(page.getByLabel("E-mail")).toHaveValue("not-an-email");

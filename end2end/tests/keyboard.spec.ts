@@ -104,6 +104,24 @@ for (const js of [true, false]) {
   });
 }
 
+for (const js of [true, false]) {
+  test(`the skip link moves the focus to the main content, JavaScript ${js ? "on" : "off"}`, async ({
+    browser,
+  }) => {
+    const context = await browser.newContext({ javaScriptEnabled: js });
+    const page = await context.newPage();
+    await open(page, "/", js);
+    await page.keyboard.press("Tab");
+    await expect(page.getByRole("link", { name: "Skip to content" })).toBeFocused();
+    await page.keyboard.press("Enter");
+    await expect(page.locator("main")).toBeFocused();
+    // The next stop is the first control of the page itself, past the header.
+    await page.keyboard.press("Tab");
+    await expect(page.getByRole("button", { name: "Count clicks" })).toBeFocused();
+    await context.close();
+  });
+}
+
 test("after a failed submit with JavaScript, the focus is on the problem", async ({ page }) => {
   await open(page, "/login", true);
   await page.getByLabel("Username").fill("nobody-here");

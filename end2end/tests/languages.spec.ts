@@ -67,9 +67,9 @@ for (const js of [true, false]) {
       await expect(page).toHaveURL(/\/settings$/);
       await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
       await expect(flashTexts(page)).toHaveText([
-        "数据库连接失败",
-        "登录成功",
-        "密码强度较弱",
+        "数据库连接失败。",
+        "登录成功。",
+        "密码强度较弱。",
         "系统维护通知：今晚将进行维护。",
         "一条没有分类的消息。",
         "库存不足，仅剩 3 件。",

@@ -48,6 +48,9 @@ for (const language of ["en", "zh-CN"]) {
     test.setTimeout(180_000);
     const below: string[] = [];
     for (const path of PAGES) {
+      // What Lighthouse is about to audit is in that language.
+      const served = await fetch(`${baseURL}${path}`, { headers: { "Accept-Language": language } });
+      expect(await served.text()).toMatch(new RegExp(`<html[^>]* lang="${language}"`));
       const report = await audit(`${baseURL}${path}`, language);
       for (const category of CATEGORIES) {
         const score = report.categories[category]?.score;

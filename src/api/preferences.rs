@@ -96,8 +96,8 @@ pub async fn set_language(
 }
 
 /// Keeps `chosen` where this browser's preferences live: the session when it has a stored
-/// record, else the visitor cookie (a visitor without a session writes nothing to the
-/// database).
+/// record (a visitor without a session writes nothing to the database), and the visitor cookie,
+/// so that they outlive the session however it ends (log-out, timeout, signed out elsewhere).
 #[cfg(feature = "ssr")]
 async fn store(
     cx: &crate::web::context::RequestContext,
@@ -106,13 +106,14 @@ async fn store(
     let has_record = crate::session::has_record(&cx.session)
         .await
         .map_err(cx.internal())?;
-    match &cx.visitor {
-        Some(visitor) if !has_record => visitor.insert(PREFERENCES_KEY, &chosen),
-        _ => cx
-            .session
+    if has_record || cx.visitor.is_none() {
+        cx.session
             .insert(PREFERENCES_KEY, chosen)
             .await
-            .map_err(cx.internal())?,
+            .map_err(cx.internal())?;
+    }
+    if let Some(visitor) = &cx.visitor {
+        visitor.insert(PREFERENCES_KEY, &chosen);
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::flash::{FieldFlashes, field_is_invalid};
+use crate::flash::{FieldFlashes, field_is_invalid, message_id, use_flashes};
 
 /// A form field: the label, the input (`id` and `name` are both `name`), an optional help line,
 /// and the flashes of that field (`error_<name>`, `info_<name>`, ...) below it. The input names
@@ -33,10 +33,20 @@ pub fn Field(
     list: Option<&'static str>,
 ) -> impl IntoView {
     let help_id = help.map(|_| format!("{name}-help"));
-    let feedback_id = format!("{name}-feedback");
-    let described_by = match &help_id {
-        Some(help_id) => format!("{help_id} {feedback_id}"),
-        None => feedback_id.clone(),
+    let flashes = use_flashes();
+    // The help line, then the words of each flash of this field (not their dismiss controls).
+    let described_by = {
+        let help_id = help_id.clone();
+        move || {
+            let mut ids: Vec<String> = help_id.iter().cloned().collect();
+            ids.extend(
+                flashes
+                    .for_field(name)
+                    .iter()
+                    .map(|flash| message_id(flash.id)),
+            );
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
     };
     let invalid = field_is_invalid(name);
     view! {
@@ -54,9 +64,7 @@ pub fn Field(
                 value=value
             />
             {help.map(|help| view! { <small id=help_id>{help}</small> })}
-            <div id=feedback_id class="field-feedback">
-                <FieldFlashes field=name />
-            </div>
+            <FieldFlashes field=name />
         </div>
     }
 }

@@ -6,10 +6,10 @@ use leptos::prelude::*;
 use leptos_meta::Html;
 use leptos_router::{components::A, hooks::use_location};
 
-use super::LanguageSwitch;
+use super::{ErrorSummary, LanguageSwitch, focus_on_click};
 use crate::{
     api::{account::Logout, preferences::CurrentPreferences, user::current_user},
-    flash::{ErrorSummary, FlashList, provide_flashes, use_flashes},
+    flash::{FlashList, provide_flashes, use_flashes},
     seeded::Seeded,
     text::{Lang, t},
 };
@@ -28,7 +28,7 @@ pub fn Layout(children: Children) -> impl IntoView {
             data-theme=move || preferences.current().theme.as_str()
             data-density=move || preferences.current().density.as_str()
         />
-        <a class="skip-link" href="#main">
+        <a class="skip-link" href="#main" on:click=focus_on_click("main")>
             {text.skip_to_content}
         </a>
         <header class="site-header">

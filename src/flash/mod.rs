@@ -47,7 +47,7 @@ pub use request::{
 #[cfg(feature = "ssr")]
 pub use store::{FlashError, FlashLimits, FlashStore, Flasher};
 pub use view::{
-    ErrorSummary, FieldFlashes, FlashList, Flashes, field_is_invalid, provide_flashes, use_flashes,
+    FieldFlashes, FlashList, Flashes, field_is_invalid, message_id, provide_flashes, use_flashes,
 };
 
 /// The flash demo's flashes: one of each built-in category and a custom one.

@@ -176,20 +176,16 @@ impl Flasher {
         if flashes.is_empty() {
             return Ok(());
         }
-        if let Some(visitor) = self.cookie_queue().await? {
-            let clipped: Vec<(&str, Message)> = flashes
-                .iter()
-                .map(|(category, message)| (*category, self.clip(message)))
-                .collect();
-            visitor.push_flashes(&clipped, self.store.limits.max_per_session.get() as usize);
-            PushedHere::mark();
-            return Ok(());
-        }
-        let session_id = self.session_id_for_push().await?;
         let rows: Vec<db::flashes::NewFlash<'_>> = flashes
             .iter()
             .map(|(category, message)| stored(category, self.clip(message)))
             .collect();
+        if let Some(visitor) = self.cookie_queue().await? {
+            visitor.push_flashes(&rows, self.store.limits.max_per_session.get() as usize);
+            PushedHere::mark();
+            return Ok(());
+        }
+        let session_id = self.session_id_for_push().await?;
         let limit = self.store.limits.max_per_session.get();
         match db::flashes::push(&self.store.db, &session_id, &rows, limit).await? {
             Pushed::Stored { dropped } => {
@@ -287,9 +283,9 @@ impl Flasher {
     }
 }
 
-/// The row that stores `message`: a catalogue message as its key and arguments, with its English
-/// words beside them (what an older or newer version of the app that does not know the key
-/// shows).
+/// The row (or cookie entry) that stores `message`: a catalogue message as its key and
+/// arguments, with its English words beside them (what an older or newer version of the app
+/// that does not know the key shows).
 fn stored<'a>(category: &'a str, message: Message) -> db::flashes::NewFlash<'a> {
     match message {
         Message::Verbatim(text) => db::flashes::NewFlash {

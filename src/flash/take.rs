@@ -52,10 +52,10 @@ impl Flasher {
             .map(Visitor::take_flashes)
             .unwrap_or_default()
             .into_iter()
-            .map(|(id, category, message)| Flash {
+            .map(|(id, category, message, msg)| Flash {
                 id,
                 category,
-                message: message.render(lang),
+                message: in_language(message, msg.as_deref(), lang),
             })
             .collect()
     }

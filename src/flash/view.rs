@@ -269,8 +269,8 @@ pub fn FlashList() -> impl IntoView {
 }
 
 /// The flashes scoped to one form field (`error_username`, `info_password`, ...), shown beside
-/// it (the input names them in its `aria-describedby`; the [`ErrorSummary`] announces the
-/// errors); the global banner leaves them out.
+/// it (the input names their words in its `aria-describedby`; the error summary of
+/// `components` announces the errors); the global banner leaves them out.
 #[component]
 pub fn FieldFlashes(
     /// The field name, e.g. `username`.
@@ -286,52 +286,9 @@ pub fn FieldFlashes(
     }
 }
 
-/// The GOV.UK error summary: when fields have `error_<field>` flashes, a box at the top of the
-/// page that names each problem and links to its field. In the server render too, so that a
-/// page sent back by a plain form post says what went wrong at the top; with JavaScript, focus
-/// moves here after a failed submit ([`Flashes::refresh_after`]).
-#[component]
-pub fn ErrorSummary() -> impl IntoView {
-    let flashes = use_flashes();
-    let title = t(Lang::current()).error_summary_title;
-    let problems = move || {
-        let mut all = flashes.all();
-        all.retain(|flash| flash.field().is_some() && flash.level() == Level::Error);
-        all
-    };
-    view! {
-        <Transition>
-            {move || {
-                let problems = problems();
-                (!problems.is_empty())
-                    .then(|| {
-                        view! {
-                            <div
-                                class="error-summary"
-                                role="alert"
-                                tabindex="-1"
-                                aria-labelledby="error-summary-title"
-                            >
-                                <h2 id="error-summary-title">{title}</h2>
-                                <ul>
-                                    {problems
-                                        .into_iter()
-                                        .map(|flash| {
-                                            let href = format!("#{}", flash.field().unwrap_or_default());
-                                            view! {
-                                                <li>
-                                                    <a href=href>{flash.message}</a>
-                                                </li>
-                                            }
-                                        })
-                                        .collect_view()}
-                                </ul>
-                            </div>
-                        }
-                    })
-            }}
-        </Transition>
-    }
+/// The id of a flash's words (`aria-describedby` of its field names it).
+pub fn message_id(flash_id: i64) -> String {
+    format!("flash-{flash_id}-text")
 }
 
 /// Whether `field` has an `error_<field>` flash on the page (reactive): the input's
@@ -365,7 +322,9 @@ fn FlashItem(flash: Flash) -> impl IntoView {
             data-category=flash.category
             tabindex=(level == Level::Error).then_some("-1")
         >
-            <p class="flash-message">{flash.message}</p>
+            <p class="flash-message" id=message_id(flash.id)>
+                {flash.message}
+            </p>
             <input
                 type="checkbox"
                 class="flash-dismiss-toggle"

@@ -99,6 +99,7 @@ pub fn app(
         ))
         // Refused before the session is read: a cross-site request touches nothing.
         .layer(headers::refuse_cross_site())
+        .layer(axum::middleware::from_fn(headers::word_cross_site_refusal))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         // Overload: 503 rather than an unbounded queue (see `overload`).
         .layer(

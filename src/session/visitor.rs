@@ -27,7 +27,7 @@ use axum::http::request::Parts;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_json::Value;
 
-use crate::text::Message;
+use crate::db::flashes::NewFlash;
 
 /// How long flashes wait in their cookie after the last push.
 pub const FLASH_SECONDS: i64 = 600;
@@ -42,19 +42,40 @@ pub const VALUES_COOKIE: &str = "flashboard_visitor";
 /// The key of what goes first when the values outgrow their cookie (see `session::keys`).
 pub(super) const FIRST_TO_GO: &str = super::keys::FORM_INPUT_KEY;
 
-/// A flash waiting in the cookie: `(id, category, message)` (a catalogue message is kept as its
-/// key and arguments, rendered in the viewer's language when shown).
-pub type CookieFlash = (i64, String, Message);
+/// A flash waiting in the cookie, kept as a flash row keeps it (`db::flashes::Row`):
+/// `(id, category, words, msg)`, `msg` being the catalogue message as JSON (rendered in the
+/// viewer's language when shown; `None` for verbatim text) and `words` its English.
+pub type CookieFlash = (i64, String, String, Option<String>);
 
 /// The flash cookie's content.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub(super) struct Flashes {
     /// Waiting flashes, oldest first.
-    #[serde(default, rename = "f")]
+    #[serde(default, rename = "f", deserialize_with = "cookie_flashes")]
     pub(super) queue: Vec<CookieFlash>,
     /// Unix seconds after which they are dropped.
     #[serde(default, rename = "u")]
     pub(super) until: i64,
+}
+
+/// Reads the queue, also as cookies made before flashes had keys wrote it (`(id, category,
+/// words)`).
+fn cookie_flashes<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<CookieFlash>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Stored {
+        Keyed(i64, String, String, Option<String>),
+        Words(i64, String, String),
+    }
+    Ok(Vec::<Stored>::deserialize(deserializer)?
+        .into_iter()
+        .map(|stored| match stored {
+            Stored::Keyed(id, category, words, msg) => (id, category, words, msg),
+            Stored::Words(id, category, words) => (id, category, words, None),
+        })
+        .collect())
 }
 
 /// One cookie's state in a request.
@@ -119,7 +140,7 @@ impl Visitor {
     }
 
     /// Queues flashes (already checked and cut), keeping at most `max` waiting.
-    pub fn push_flashes(&self, flashes: &[(&str, Message)], max: usize) {
+    pub fn push_flashes(&self, flashes: &[NewFlash<'_>], max: usize) {
         self.with(|inner| {
             let now = inner.now;
             let part = &mut inner.flashes;
@@ -130,8 +151,13 @@ impl Visitor {
                 .last()
                 .map_or(i64::MIN, |(id, ..)| id + 1)
                 .max(i64::MIN / 2 + now.saturating_mul(1024));
-            for (id, (category, message)) in (first..).zip(flashes) {
-                queue.push((id, (*category).to_owned(), message.clone()));
+            for (id, flash) in (first..).zip(flashes) {
+                queue.push((
+                    id,
+                    flash.category.to_owned(),
+                    flash.message.clone(),
+                    flash.msg.clone(),
+                ));
             }
             let excess = queue.len().saturating_sub(max);
             queue.drain(..excess);
@@ -169,6 +195,26 @@ mod tests {
         }
     }
 
+    fn words<'a>(category: &'a str, message: &str) -> NewFlash<'a> {
+        NewFlash {
+            category,
+            message: message.to_owned(),
+            msg: None,
+        }
+    }
+
+    #[test]
+    fn queues_written_before_flashes_had_keys_are_still_read() {
+        let old: Flashes = serde_json::from_str(r#"{"f":[[1,"info","Hi"]],"u":9}"#).unwrap();
+        assert_eq!(old.queue, [(1, "info".into(), "Hi".into(), None)]);
+        let keyed = Flashes {
+            queue: vec![(2, "error".into(), "x".into(), Some(r#"{"key":"k"}"#.into()))],
+            until: 9,
+        };
+        let json = serde_json::to_string(&keyed).unwrap();
+        assert_eq!(serde_json::from_str::<Flashes>(&json).unwrap(), keyed);
+    }
+
     /// The request a browser sends after receiving `set_cookies`.
     fn next_request(set_cookies: &[HeaderValue]) -> HeaderMap {
         let pairs: Vec<&str> = set_cookies
@@ -188,7 +234,7 @@ mod tests {
             first.set_cookies(&cookies, &keys).is_empty(),
             "nothing to send"
         );
-        first.push_flashes(&[("warning", "Please log in first.".into())], 20);
+        first.push_flashes(&[words("warning", "Please log in first.")], 20);
         first.insert("preferences", &"dark");
         let set = first.set_cookies(&cookies, &keys);
         assert_eq!(set.len(), 2);
@@ -206,10 +252,7 @@ mod tests {
         let second = Visitor::read(&next_request(&set), &cookies, &keys, 1_100);
         assert!(second.has_flashes());
         assert_eq!(second.get::<String>("preferences").as_deref(), Some("dark"));
-        assert_eq!(
-            second.take_flashes()[0].2,
-            Message::from("Please log in first.")
-        );
+        assert_eq!(second.take_flashes()[0].2, "Please log in first.");
         // Taking the flashes sends only the flash cookie (deleted), never the preferences.
         let after = second.set_cookies(&cookies, &keys);
         assert_eq!(after.len(), 1);
@@ -262,8 +305,7 @@ mod tests {
         let (cookies, keys) = (CookieSettings::default(), keys());
         let visitor = Visitor::read(&HeaderMap::new(), &cookies, &keys, 1_000);
         let long = "x".repeat(500);
-        let flashes: Vec<(&str, Message)> =
-            (0..20).map(|_| ("info", long.as_str().into())).collect();
+        let flashes: Vec<NewFlash> = (0..20).map(|_| words("info", &long)).collect();
         visitor.push_flashes(&flashes, 20);
         visitor.insert("preferences", &"dark");
         visitor.insert(FIRST_TO_GO, &"\u{1}".repeat(3_000));

@@ -73,16 +73,37 @@ impl Lang {
 impl Lang {
     /// The first language of an `Accept-Language` value (by quality, then order) that the app
     /// speaks; `None` when it names none of them. Languages with `q=0` are refused, not asked
-    /// for; an absurdly long value is read only as far as its first 512 bytes.
+    /// for; an entry whose `q` is not a quality value (RFC 9110: `0` to `1`, at most three
+    /// decimals) is ignored; only the first 32 entries and 512 bytes are read.
+    ///
+    /// Written here rather than with the `accept-language` crate, whose sort panics on a
+    /// `q=NaN` (its order is not total, which Rust's sort may detect and refuse).
     pub fn from_accept_language(value: &str) -> Option<Self> {
         let value = match value.char_indices().nth(512) {
             Some((cut, _)) => &value[..cut],
             None => value,
         };
-        accept_language::parse_with_quality(value)
-            .into_iter()
-            .filter(|(_, quality)| *quality > 0.0)
-            .find_map(|(tag, _)| Self::serving(&tag))
+        let mut asked: Vec<(u16, &str)> = value
+            .split(',')
+            .take(32)
+            .filter_map(|entry| {
+                let mut parts = entry.split(';');
+                let tag = parts.next()?.trim();
+                let quality = match parts.find_map(|param| {
+                    let (name, value) = param.split_once('=')?;
+                    name.trim()
+                        .eq_ignore_ascii_case("q")
+                        .then_some(value.trim())
+                }) {
+                    Some(value) => quality_thousandths(value)?,
+                    None => 1000,
+                };
+                (!tag.is_empty() && quality > 0).then_some((quality, tag))
+            })
+            .collect();
+        // Stable: equal qualities keep the browser's order.
+        asked.sort_by_key(|(quality, _)| std::cmp::Reverse(*quality));
+        asked.into_iter().find_map(|(_, tag)| Self::serving(tag))
     }
 
     /// The language of a request: what the web layer decided (in its extensions), else its
@@ -112,6 +133,22 @@ impl Lang {
             return lang;
         }
         with_context::<axum::http::request::Parts, _>(Self::of_request).unwrap_or_default()
+    }
+}
+
+/// A quality value (`qvalue` of RFC 9110: `0`, `0.5`, `0.125`, `1`, `1.000`) in thousandths;
+/// `None` for anything else.
+#[cfg(feature = "ssr")]
+fn quality_thousandths(value: &str) -> Option<u16> {
+    let (whole, fraction) = value.split_once('.').unwrap_or((value, ""));
+    if fraction.len() > 3 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let fraction: u16 = format!("{fraction:0<3}").parse().ok()?;
+    match whole {
+        "0" => Some(fraction),
+        "1" if fraction == 0 => Some(1000),
+        _ => None,
     }
 }
 
@@ -148,6 +185,27 @@ mod tests {
         // `q=0` means "not this one".
         assert_eq!(pick("zh;q=0, en;q=0.1"), Some(Lang::En));
         assert_eq!(pick("zh;q=0"), None);
+        // Not a quality value: the entry is ignored.
+        assert_eq!(pick("zh;q=NaN, en;q=0.5"), Some(Lang::En));
+        assert_eq!(
+            pick("zh;q=1.5, zh;q=-1, zh;q=0.1234, zh;q=inf, en;q=0.001"),
+            Some(Lang::En)
+        );
+        assert_eq!(pick("en;q=0.5, zh-CN;q=1.000"), Some(Lang::ZhCn));
+        assert_eq!(pick("zh ; Q = 0.9 , en;q=0.8"), Some(Lang::ZhCn));
+        // A sort that is not total must not be reachable: many NaN entries among real ones.
+        let mixed: Vec<String> = (0..40)
+            .map(|i| match i % 3 {
+                0 => format!("x{i};q=NaN"),
+                1 => format!("y{i};q=0.{i}"),
+                _ => format!("z{i}"),
+            })
+            .collect();
+        assert_eq!(pick(&mixed.join(",")), None);
+        assert_eq!(
+            pick(&format!("{},zh;q=0.1", mixed[..20].join(","))),
+            Some(Lang::ZhCn)
+        );
         // Garbage is no language, and never a panic.
         assert_eq!(pick(";;;,,,q=;=,"), None);
         assert_eq!(pick(&"x,".repeat(100_000)), None);

@@ -209,6 +209,8 @@ pub struct Text {
     pub http_timed_out: &'static str,
     pub http_failed: &'static str,
     pub http_body_too_large: &'static str,
+    /// A state change sent from another site's page (CSRF), refused.
+    pub http_cross_site: &'static str,
     /// The page answered while the database cannot be used: its title, what happened to a
     /// change (a post), and the words for a page that could not be loaded.
     pub unavailable_title: &'static str,

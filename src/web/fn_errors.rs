@@ -15,7 +15,7 @@ use axum::{
 };
 use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 
-use crate::error::AppError;
+use crate::{error::AppError, text::Lang};
 
 /// Middleware: turns a server function's [`AppError::BadRequest`] into a `400` with a
 /// plain-text message.
@@ -24,6 +24,12 @@ pub async fn malformed_is_bad_request(request: Request, next: Next) -> Response 
     if !response.headers().contains_key(SERVER_FN_ERROR_HEADER) {
         return response;
     }
+    // In the language the request was answered in (`web::language`, inside this layer).
+    let lang = response
+        .extensions()
+        .get::<Lang>()
+        .copied()
+        .unwrap_or_default();
     let (parts, body) = response.into_parts();
     // Error bodies are small; anything longer is not one of these.
     let Ok(bytes) = axum::body::to_bytes(body, 16 * 1024).await else {
@@ -33,7 +39,7 @@ pub async fn malformed_is_bad_request(request: Request, next: Next) -> Response 
     match serde_json::from_slice::<AppError>(&bytes) {
         Ok(error @ AppError::BadRequest(_)) => {
             tracing::info!(%error, "malformed server-function request");
-            (StatusCode::BAD_REQUEST, format!("{error}\n")).into_response()
+            (StatusCode::BAD_REQUEST, format!("{}\n", error.words(lang))).into_response()
         }
         _ => Response::from_parts(parts, Body::from(bytes)),
     }

@@ -14,6 +14,7 @@ use axum::{
 use tower_http_csrf::csrf::{CsrfLayer, ProtectionError};
 
 use super::{csp::content_security_policy, state::AppState};
+use crate::text::{Lang, t};
 
 /// What the headers depend on, fixed at start-up.
 #[derive(Clone, Copy, Debug)]
@@ -140,9 +141,33 @@ pub fn refuse_cross_site() -> CsrfLayer<fn(ProtectionError) -> Response<Body>> {
 
 fn cross_site_refused(error: ProtectionError) -> Response<Body> {
     tracing::warn!(error = ?error, "cross-site request refused");
-    let message =
-        "Cross-site request refused: this form can only be sent from Flashboard's own pages.\n";
-    (StatusCode::FORBIDDEN, message).into_response()
+    let mut response = (
+        StatusCode::FORBIDDEN,
+        format!("{}\n", t(Lang::En).http_cross_site),
+    )
+        .into_response();
+    response.extensions_mut().insert(CrossSiteRefused);
+    response
+}
+
+/// Marks [`refuse_cross_site`]'s refusal, for [`word_cross_site_refusal`].
+#[derive(Clone, Copy)]
+struct CrossSiteRefused;
+
+/// Middleware (just outside [`refuse_cross_site`], which sees no request when it answers): the
+/// refusal in the language the browser asks for.
+pub async fn word_cross_site_refusal(request: Request, next: Next) -> Response<Body> {
+    let asked = request.headers().get(header::ACCEPT_LANGUAGE).cloned();
+    let response = next.run(request).await;
+    if response.extensions().get::<CrossSiteRefused>().is_none() {
+        return response;
+    }
+    let mut headers = axum::http::HeaderMap::new();
+    if let Some(asked) = asked {
+        headers.insert(header::ACCEPT_LANGUAGE, asked);
+    }
+    let words = t(Lang::of_headers(&headers)).http_cross_site;
+    (StatusCode::FORBIDDEN, format!("{words}\n")).into_response()
 }
 
 #[cfg(test)]

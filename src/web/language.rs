@@ -8,7 +8,7 @@
 
 use axum::{
     extract::Request,
-    http::{HeaderValue, header},
+    http::{HeaderMap, HeaderValue, header},
     middleware::Next,
     response::Response,
 };
@@ -28,9 +28,12 @@ pub async fn choose(session: Session, mut request: Request, next: Next) -> Respo
     if file || path.starts_with("/pkg/") {
         return next.run(request).await;
     }
-    let lang = chosen(&session, request.extensions().get::<Visitor>())
-        .await
-        .unwrap_or_else(|| Lang::of_headers(request.headers()));
+    let lang = decide(
+        &session,
+        request.extensions().get::<Visitor>(),
+        request.headers(),
+    )
+    .await;
     request.extensions_mut().insert(lang);
     let mut response = next.run(request).await;
     label(&mut response, lang);
@@ -39,14 +42,17 @@ pub async fn choose(session: Session, mut request: Request, next: Next) -> Respo
     response
 }
 
-/// The language the visitor chose, if any. A session that cannot be read leaves the choice to
-/// the browser's header (the page reports the failure itself).
-async fn chosen(session: &Session, visitor: Option<&Visitor>) -> Option<Lang> {
-    preferences::saved(session, visitor)
+/// The language of a request with this session, visitor cookie and headers: the visitor's
+/// choice, else `Accept-Language`, else English. A session that cannot be read leaves the choice
+/// to the browser's header (the page reports the failure itself). For the middleware that
+/// answers before this one has run (throttling).
+pub async fn decide(session: &Session, visitor: Option<&Visitor>, headers: &HeaderMap) -> Lang {
+    let chosen = preferences::saved(session, visitor)
         .await
         .ok()
         .flatten()
-        .and_then(|saved| saved.lang)
+        .and_then(|saved| saved.lang);
+    chosen.unwrap_or_else(|| Lang::of_headers(headers))
 }
 
 /// `Content-Language` and `Vary: Accept-Language` on an HTML answer in `lang`.

@@ -144,8 +144,10 @@ pub async fn throttle_auth_posts(
     let told = Msg::Throttled {
         seconds: u64::try_from(wait).unwrap_or_default(),
     };
-    let message = told.render(Lang::of_request(&parts));
     let visitor = parts.extensions.get::<Visitor>().cloned();
+    // Throttling answers before `web::language` has run: decide here, as it would.
+    let lang = super::language::decide(&session, visitor.as_ref(), &parts.headers).await;
+    let message = told.render(lang);
     if let Err(err) = Flasher::new(state.flash.clone(), session)
         .visiting(visitor)
         .warning(told)

@@ -33,7 +33,7 @@ pub const RETRY_AFTER: Duration = Duration::from_secs(5);
 pub async fn answer(State(health): State<DbHealth>, request: Request, next: Next) -> Response {
     let failures_before = health.failures();
     let form = Form::of(&request);
-    let asked = Lang::of_headers(request.headers());
+    let asked = request.headers().get(header::ACCEPT_LANGUAGE).cloned();
     let response = next.run(request).await;
     let failed = matches!(
         response.status(),
@@ -47,7 +47,13 @@ pub async fn answer(State(health): State<DbHealth>, request: Request, next: Next
         .extensions()
         .get::<Lang>()
         .copied()
-        .unwrap_or(asked);
+        .unwrap_or_else(|| {
+            asked
+                .as_ref()
+                .and_then(|value| value.to_str().ok())
+                .and_then(Lang::from_accept_language)
+                .unwrap_or_default()
+        });
     let text = t(lang);
     let mut answer = match form {
         Form::Page { write: true } => Html(page(
