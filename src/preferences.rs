@@ -1,5 +1,5 @@
-//! UI preferences kept in the session (under the `preferences` key): theme, density and
-//! language; what they are, and where a request finds them. The server functions that save them, and the page-side
+//! UI preferences kept in the session (under the `preferences` key): theme, density, language
+//! and whether flashes stay until dismissed; what they are, and where a request finds them. The server functions that save them, and the page-side
 //! handle the layout shares, are in `api::preferences`.
 //!
 //! The layout reads them during the server render and puts them on `<html>` as `data-theme` and
@@ -75,6 +75,10 @@ pub struct Preferences {
     /// (Absent from preferences saved before there was a choice.)
     #[serde(default)]
     pub lang: Option<Lang>,
+    /// Success and info flashes stay until dismissed instead of going after 6 s (WCAG 2.2.1:
+    /// a time limit the user can turn off). On `<html>` as `data-flashes="keep"`.
+    #[serde(default)]
+    pub keep_flashes: bool,
 }
 
 /// The session key of [`Preferences`].

@@ -265,3 +265,35 @@ async fn a_page_view_with_no_flash_waiting_needs_no_write_lock() {
     }
     sqlx::query("ROLLBACK").execute(&mut *other).await.unwrap();
 }
+
+#[tokio::test]
+async fn a_visitor_can_keep_success_and_info_flashes_on_screen() {
+    let app = spawn_app().await;
+    let keep = |html: &str| {
+        let tag = &html[html.find("<html").unwrap()..];
+        tag[..tag.find('>').unwrap()].contains(r#"data-flashes="keep""#)
+    };
+    assert!(
+        !keep(&app.html("/").await),
+        "they go by themselves by default"
+    );
+    let form = [
+        ("theme", "system"),
+        ("density", "comfortable"),
+        ("keep_flashes", "on"),
+    ];
+    let res = app.post_form("/api/save_preferences", &form).await;
+    assert_eq!(res.status(), 303);
+    let html = app.html("/settings").await;
+    assert!(keep(&html), "{html}");
+    assert!(
+        html.contains(r#"name="keep_flashes" value="on" checked"#),
+        "{html}"
+    );
+    // Saved without the box: back to going by themselves.
+    app.post_form("/api/save_preferences", &form[..2]).await;
+    assert!(!keep(&app.html("/").await));
+    app.post_form("/api/save_preferences", &form).await;
+    app.post_form("/api/reset_preferences", &[]).await;
+    assert!(!keep(&app.html("/").await), "reset forgets it");
+}

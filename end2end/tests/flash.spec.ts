@@ -249,3 +249,25 @@ test.describe(`reduced motion (${language.locale})`, () => {
   });
 });
 }
+
+for (const js of [true, false]) {
+  test(`success can be kept on screen until dismissed (WCAG 2.2.1), JavaScript ${js ? "on" : "off"}`, async ({
+    browser,
+  }) => {
+    const context = await browser.newContext({ javaScriptEnabled: js });
+    const page = await context.newPage();
+    await open(page, "/settings", js);
+    await page.getByLabel("Keep messages on screen until I dismiss them").check();
+    await page.getByRole("button", { name: "Save preferences" }).click();
+    await expect(page.locator("html")).toHaveAttribute("data-flashes", "keep");
+    await open(page, "/flash-demo", js);
+    await page.getByRole("button", { name: "Flash and redirect" }).click();
+    const success = page.locator('.flash[data-category="success"]');
+    await expect(success).toBeVisible();
+    // No countdown at all: nothing will hide it but its dismiss control.
+    expect(await success.evaluate((el) => el.getAnimations().length)).toBe(0);
+    await success.locator("label.flash-dismiss").click();
+    await expect(success).toBeHidden();
+    await context.close();
+  });
+}

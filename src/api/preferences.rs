@@ -22,11 +22,16 @@ pub async fn load_preferences() -> Result<Preferences, AppError> {
         .unwrap_or_default())
 }
 
-/// Saves the theme and density (the language is kept). Endpoint: `POST
-/// /api/save_preferences` (`theme`, `density`). An unknown value changes nothing and gets an
-/// `error` flash; either way back to `/settings`.
+/// Saves the theme, the density and whether flashes stay until dismissed (the language is
+/// kept). Endpoint: `POST /api/save_preferences` (`theme`, `density`, and `keep_flashes` when the
+/// box is ticked). An unknown value changes nothing and gets an `error` flash; either way back
+/// to `/settings`.
 #[server(endpoint = "save_preferences")]
-pub async fn save_preferences(theme: String, density: String) -> Result<(), AppError> {
+pub async fn save_preferences(
+    theme: String,
+    density: String,
+    #[server(default)] keep_flashes: Option<String>,
+) -> Result<(), AppError> {
     use crate::web::{context::RequestContext, redirect::see_other};
 
     let cx = RequestContext::current().await?;
@@ -41,6 +46,7 @@ pub async fn save_preferences(theme: String, density: String) -> Result<(), AppE
                 Preferences {
                     theme,
                     density,
+                    keep_flashes: keep_flashes.is_some(),
                     ..kept
                 },
             )
@@ -118,7 +124,8 @@ async fn store(
     Ok(())
 }
 
-/// Forgets the theme and density (the defaults apply; a chosen language stays). Endpoint:
+/// Forgets the theme, the density and the flashes' setting (the defaults apply; a chosen
+/// language stays). Endpoint:
 /// `POST /api/reset_preferences`.
 #[server(endpoint = "reset_preferences")]
 pub async fn reset_preferences() -> Result<(), AppError> {

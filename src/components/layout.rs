@@ -16,7 +16,8 @@ use crate::{
 
 /// Wraps every page: the header with the main navigation, the flash messages, then the page
 /// itself in `<main>`. The one place that renders the global flashes, and the one that applies
-/// the preferences (`data-theme`, `data-density` on `<html>`, set in the server render).
+/// the preferences (`data-theme`, `data-density`, `data-flashes` on `<html>`, set in the server
+/// render).
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let text = t(Lang::current());
@@ -27,6 +28,7 @@ pub fn Layout(children: Children) -> impl IntoView {
             {..}
             data-theme=move || preferences.current().theme.as_str()
             data-density=move || preferences.current().density.as_str()
+            data-flashes=move || if preferences.current().keep_flashes { "keep" } else { "auto" }
         />
         <a class="skip-link" href="#main" on:click=focus_on_click("main")>
             {text.skip_to_content}

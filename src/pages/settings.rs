@@ -58,6 +58,18 @@ pub fn SettingsPage() -> impl IntoView {
                             })
                             .to_vec()
                     />
+                    <fieldset>
+                        <legend>{text.settings_flashes}</legend>
+                        <label class="check">
+                            <input
+                                type="checkbox"
+                                name="keep_flashes"
+                                value="on"
+                                checked=chosen.keep_flashes
+                            />
+                            {text.settings_keep_flashes}
+                        </label>
+                    </fieldset>
                     <button type="submit">{text.settings_save}</button>
                 </ActionForm>
             }

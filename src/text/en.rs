@@ -76,6 +76,8 @@ pub static EN: Text = Text {
     settings_density: "Density",
     settings_density_comfortable: "Comfortable",
     settings_density_compact: "Compact",
+    settings_flashes: "Messages",
+    settings_keep_flashes: "Keep messages on screen until I dismiss them",
     settings_save: "Save preferences",
     settings_reset: "Reset to defaults",
     devices_heading: "Your devices",

@@ -117,6 +117,9 @@ pub struct Text {
     pub settings_density: &'static str,
     pub settings_density_comfortable: &'static str,
     pub settings_density_compact: &'static str,
+    /// Whether success and info flashes go by themselves.
+    pub settings_flashes: &'static str,
+    pub settings_keep_flashes: &'static str,
     pub settings_save: &'static str,
     pub settings_reset: &'static str,
     pub devices_heading: &'static str,

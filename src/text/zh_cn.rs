@@ -73,6 +73,8 @@ pub static ZH_CN: Text = Text {
     settings_density: "显示密度",
     settings_density_comfortable: "宽松",
     settings_density_compact: "紧凑",
+    settings_flashes: "消息提示",
+    settings_keep_flashes: "消息一直显示，直到我手动关闭",
     settings_save: "保存设置",
     settings_reset: "恢复默认设置",
     devices_heading: "你的设备",
