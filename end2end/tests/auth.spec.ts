@@ -115,8 +115,11 @@ for (const js of [true, false]) {
         await expect(page.getByLabel(label)).toHaveAttribute("aria-invalid", "true");
       }
       await expect(page.getByLabel("Password")).toHaveAccessibleDescription(
-        /8 to 128 characters[\s\S]*A password has 8 to 128 characters[\s\S]*upper-case letter/,
+        "8 to 128 characters A password has 8 to 128 characters. Tip: an upper-case letter makes your password stronger.",
       );
+      // Field flashes describe their field: the words only, no dismiss control.
+      await expect(page.getByLabel("E-mail")).toHaveAttribute("aria-describedby", /^flash-\S+-text$/);
+      await expect(field("E-mail").getByRole("checkbox")).toHaveCount(0);
       const summary = page.getByRole("alert").filter({ hasText: "There is a problem" });
       await expect(summary.getByRole("link")).toHaveText([
         /3 to 32 characters/,

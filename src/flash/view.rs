@@ -280,7 +280,7 @@ pub fn FieldFlashes(
     view! {
         <Transition>
             <For each=move || flashes.for_field(field) key=|flash| flash.id let:flash>
-                <FlashItem flash />
+                <FlashItem flash in_field=true />
             </For>
         </Transition>
     }
@@ -303,28 +303,22 @@ pub fn field_is_invalid(field: &'static str) -> impl Fn() -> bool + Send + Sync 
     }
 }
 
-/// One flash: the message, its style, and a dismiss control that works without JavaScript (a
-/// visually hidden checkbox; checking it hides the flash through CSS). An error can take the
-/// focus (after a failed submit).
+/// One flash: the message, its style, and, in the banner, a dismiss control that works without
+/// JavaScript (a visually hidden checkbox; checking it hides the flash through CSS) and the
+/// auto-dismiss of its level. A field's flash has neither: it describes the field (its input's
+/// `aria-describedby` names the words) until the problem is mended. An error can take the focus
+/// (after a failed submit).
 #[component]
-fn FlashItem(flash: Flash) -> impl IntoView {
+fn FlashItem(flash: Flash, #[prop(optional)] in_field: bool) -> impl IntoView {
     let level = flash.level();
-    let dismiss_id = format!("flash-{}-dismiss", flash.id);
     let class = format!(
         "flash flash-{} flash-cat-{}",
         level.as_str(),
         flash.category
     );
-    view! {
-        <div
-            class=class
-            class:flash-auto=level.auto_dismisses()
-            data-category=flash.category
-            tabindex=(level == Level::Error).then_some("-1")
-        >
-            <p class="flash-message" id=message_id(flash.id)>
-                {flash.message}
-            </p>
+    let dismiss = (!in_field).then(|| {
+        let dismiss_id = format!("flash-{}-dismiss", flash.id);
+        view! {
             <input
                 type="checkbox"
                 class="flash-dismiss-toggle"
@@ -334,6 +328,19 @@ fn FlashItem(flash: Flash) -> impl IntoView {
             <label class="flash-dismiss" for=dismiss_id aria-hidden="true">
                 "×"
             </label>
+        }
+    });
+    view! {
+        <div
+            class=class
+            class:flash-auto=!in_field && level.auto_dismisses()
+            data-category=flash.category
+            tabindex=(level == Level::Error).then_some("-1")
+        >
+            <p class="flash-message" id=message_id(flash.id)>
+                {flash.message}
+            </p>
+            {dismiss}
         </div>
     }
 }

@@ -47,10 +47,10 @@ impl Lang {
 
     /// The language that serves a browser's language `tag`: its primary subtag decides (`en-GB`
     /// is English; `zh`, `zh-Hans`, `zh-SG` and also `zh-TW` get Simplified Chinese, the only
-    /// Chinese there is).
+    /// Chinese there is); `*` (any language) gets the default, English.
     pub fn serving(tag: &str) -> Option<Self> {
         let primary = tag.split(['-', '_']).next().unwrap_or_default();
-        if primary.eq_ignore_ascii_case("en") {
+        if primary.eq_ignore_ascii_case("en") || primary == "*" {
             Some(Lang::En)
         } else if primary.eq_ignore_ascii_case("zh") {
             Some(Lang::ZhCn)
@@ -79,8 +79,10 @@ impl Lang {
     /// Written here rather than with the `accept-language` crate, whose sort panics on a
     /// `q=NaN` (its order is not total, which Rust's sort may detect and refuse).
     pub fn from_accept_language(value: &str) -> Option<Self> {
-        let value = match value.char_indices().nth(512) {
-            Some((cut, _)) => &value[..cut],
+        // Cut to 512 bytes, and then to the last whole entry (a cut `zh;q=0` must not read as
+        // `zh;q`, which asks for Chinese).
+        let value = match value.char_indices().find(|(at, _)| *at >= 512) {
+            Some((cut, _)) => value[..cut].rsplit_once(',').map_or("", |(whole, _)| whole),
             None => value,
         };
         let mut asked: Vec<(u16, &str)> = value
@@ -181,7 +183,10 @@ mod tests {
         assert_eq!(pick("zh-Hans-CN"), Some(Lang::ZhCn));
         assert_eq!(pick("fr, de"), None);
         assert_eq!(pick(""), None);
-        assert_eq!(pick("*"), None);
+        // `*` is any language: the default, at its place in the order.
+        assert_eq!(pick("*"), Some(Lang::En));
+        assert_eq!(pick("*;q=0.9, zh;q=0.1"), Some(Lang::En));
+        assert_eq!(pick("zh, *;q=0.5"), Some(Lang::ZhCn));
         // `q=0` means "not this one".
         assert_eq!(pick("zh;q=0, en;q=0.1"), Some(Lang::En));
         assert_eq!(pick("zh;q=0"), None);
@@ -210,6 +215,16 @@ mod tests {
         assert_eq!(pick(";;;,,,q=;=,"), None);
         assert_eq!(pick(&"x,".repeat(100_000)), None);
         assert_eq!(pick(&format!("{}zh", "x,".repeat(1000))), None);
+        // A cut through the last entry drops it: `zh;q=0` is not read as `zh;q` (which would
+        // ask for Chinese). Here the 512th byte falls just after `zh;q`.
+        let prefix = format!("en;q=0.1,{},", "x".repeat(498));
+        assert_eq!(prefix.len(), 508);
+        assert_eq!(pick(&format!("{prefix}zh;q=0")), Some(Lang::En));
+        assert_eq!(
+            pick(&format!("{prefix}zh")),
+            Some(Lang::ZhCn),
+            "a whole last entry"
+        );
     }
 
     #[test]
