@@ -412,5 +412,43 @@ async fn flashboard_migrate_prepares_the_database_and_can_run_again() {
         .output()
         .unwrap();
     assert_eq!(unknown.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown command `migrat`"));
+    let said = String::from_utf8_lossy(&unknown.stderr);
+    assert!(said.contains("unrecognized subcommand 'migrat'"), "{said}");
+    assert!(
+        said.contains("similar subcommand exists: 'migrate'"),
+        "{said}"
+    );
+}
+
+#[test]
+fn the_binary_explains_its_commands() {
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_flashboard"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let help = run(&["--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    let said = String::from_utf8_lossy(&help.stdout);
+    for words in [
+        "Usage: flashboard [COMMAND]",
+        "serve",
+        "migrate",
+        "--version",
+    ] {
+        assert!(said.contains(words), "{words}: {said}");
+    }
+    let help = run(&["migrate", "--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&help.stdout).contains("Apply the database migrations"));
+    let version = run(&["--version"]);
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout).trim(),
+        format!("flashboard {}", env!("CARGO_PKG_VERSION"))
+    );
+    // An argument no command takes: status 2, never a start.
+    let wrong = run(&["serve", "--port", "1"]);
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("unexpected argument '--port'"));
 }
