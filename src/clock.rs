@@ -125,30 +125,6 @@ impl<'de> serde::Deserialize<'de> for Period {
     }
 }
 
-/// Unix seconds as `YYYY-MM-DD HH:MM UTC` (formatted on the server, so the hydrated page shows
-/// exactly what was rendered).
-pub fn format_time(unix: i64) -> String {
-    formatted(unix, false)
-}
-
-/// Unix seconds as `YYYY-MM-DD HH:MM:SS UTC`.
-pub fn format_time_seconds(unix: i64) -> String {
-    formatted(unix, true)
-}
-
-fn formatted(unix: i64, seconds: bool) -> String {
-    let Ok(t) = OffsetDateTime::from_unix_timestamp(unix) else {
-        return "-".to_owned();
-    };
-    let (month, day, hour, minute) = (u8::from(t.month()), t.day(), t.hour(), t.minute());
-    let mut text = format!("{}-{month:02}-{day:02} {hour:02}:{minute:02}", t.year());
-    if seconds {
-        text.push_str(&format!(":{:02}", t.second()));
-    }
-    text.push_str(" UTC");
-    text
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,14 +139,5 @@ mod tests {
         assert_eq!(copy.now().unix_timestamp(), start + 90);
         assert_eq!(clock, copy);
         assert_ne!(clock, Clock::system());
-    }
-
-    #[test]
-    fn times_are_shown_to_the_minute_or_the_second_in_utc() {
-        // 2026-11-30 23:05:09 UTC.
-        let unix = 1_796_079_909;
-        assert_eq!(format_time(unix), "2026-11-30 23:05 UTC");
-        assert_eq!(format_time_seconds(unix), "2026-11-30 23:05:09 UTC");
-        assert_eq!(format_time(i64::MAX), "-");
     }
 }

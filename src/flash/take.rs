@@ -9,7 +9,7 @@ use super::{
 use crate::{
     db,
     session::visitor::Visitor,
-    text::{Lang, Message, Msg},
+    text::{Lang, Msg},
 };
 
 impl Flasher {
@@ -88,7 +88,7 @@ impl Flasher {
 /// else the words stored with it.
 fn in_language(message: String, msg: Option<&str>, lang: Lang) -> String {
     match msg.map(serde_json::from_str::<Msg>) {
-        Some(Ok(msg)) => Message::Said(msg).render(lang),
+        Some(Ok(msg)) => msg.render(lang),
         Some(Err(err)) => {
             tracing::debug!(error = %err, "flash message unknown to this version: shown as stored");
             message
