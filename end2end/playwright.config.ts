@@ -25,6 +25,10 @@ function serverEnv(address: string, file: string): Record<string, string> {
     FLASHBOARD_MODE: "dev",
     FLASHBOARD_SERVER__ADDRESS: address,
     FLASHBOARD_DATABASE__URL: `sqlite://${file}`,
+    // Mail (password reset links) goes to an outbox of its own, listed at /dev/mailbox, and
+    // its links point to this server.
+    FLASHBOARD_MAIL__OUTBOX_DIR: `${file}.outbox`,
+    FLASHBOARD_MAIL__BASE_URL: `http://${address}`,
     // Every test registers and logs in from 127.0.0.1: lift the per-IP limit (the HTTP tests
     // cover it); per-account throttling stays on.
     FLASHBOARD_AUTH__ATTEMPTS_PER_IP_PER_MINUTE: "100000",
@@ -37,7 +41,7 @@ function serverEnv(address: string, file: string): Record<string, string> {
 /** Starts `binary` on a fresh database `file`, on `port`. */
 function server(port: number, file: string) {
   return {
-    command: `rm -f ${file} ${file}-wal ${file}-shm && exec ./${binary}`,
+    command: `rm -rf ${file} ${file}-wal ${file}-shm ${file}.outbox && exec ./${binary}`,
     cwd: "..",
     url: `http://127.0.0.1:${port}/healthz`,
     reuseExistingServer: !process.env.CI,

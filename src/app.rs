@@ -12,8 +12,8 @@ use leptos_router::{
 use crate::{
     components::Layout,
     pages::{
-        DashboardPage, FlashDemoPage, HomePage, LoginPage, NotFound, RegisterPage, SessionPage,
-        SettingsPage,
+        AccountPage, DashboardPage, FlashDemoPage, ForgotPasswordPage, HomePage, LoginPage,
+        NotFound, RegisterPage, ResetPasswordPage, SessionPage, SettingsPage,
     },
     text::{Lang, t},
 };
@@ -66,6 +66,17 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("dashboard") view=DashboardPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("settings") view=SettingsPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("session") view=SessionPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("password"), StaticSegment("forgot"))
+                        view=ForgotPasswordPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("password"), StaticSegment("reset"))
+                        view=ResetPasswordPage
+                        ssr=SsrMode::Async
+                    />
                     <Route
                         path=StaticSegment("flash-demo")
                         view=FlashDemoPage

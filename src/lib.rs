@@ -36,6 +36,9 @@ pub mod db;
 /// readiness probed).
 #[cfg(feature = "ssr")]
 pub mod db_health;
+/// Server only: sending mail (SMTP, or the outbox folder in dev mode and tests).
+#[cfg(feature = "ssr")]
+pub mod mail;
 /// Server only: the composition root (settings, secret keys, the router, start-up).
 #[cfg(feature = "ssr")]
 pub mod server;

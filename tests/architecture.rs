@@ -27,7 +27,10 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("db", &["db"]),
     ("health", &["db_health"]),
     ("session", &["session"]),
-    ("domain", &["auth", "flash", "preferences", "seeded"]),
+    (
+        "domain",
+        &["auth", "flash", "mail", "preferences", "seeded"],
+    ),
     (
         "web",
         &[
@@ -43,6 +46,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "web::health",
             "web::language",
             "web::lifetime",
+            "web::mailbox",
             "web::overload",
             "web::page_body",
             "web::page_cache",
@@ -65,6 +69,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "server",
             "server::build",
             "server::config",
+            "server::ops",
             "server::secret",
             "server::router",
         ],

@@ -59,11 +59,17 @@ for (const language of LANGUAGES) {
 
       test("every page, logged in", async ({ page }) => {
         await registerAndLogIn(page, uniqueName("axe"));
-        for (const path of ["/dashboard", "/session", "/settings", "/", "/flash-demo"]) {
+        for (const path of ["/dashboard", "/session", "/account", "/settings", "/", "/flash-demo"]) {
           await open(page, path, true);
           await expect(page.locator("html")).toHaveAttribute("lang", language.lang);
           await expectNoViolations(page, `${path}, logged in`);
         }
+        // The account page with its mistakes told (both fields of the password form).
+        await open(page, "/account", true);
+        await page.locator("#new_password").fill("short");
+        await page.locator("#password-heading + form button[type=submit]").click();
+        await expect(page.locator(".error-summary li")).toHaveCount(2);
+        await expectNoViolations(page, "/account with field errors");
       });
     });
   }

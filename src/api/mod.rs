@@ -8,9 +8,11 @@
 //! that posts to its endpoint.
 
 pub mod account;
+pub mod account_changes;
 pub mod devices;
 pub mod flash_demo;
 pub mod form_input;
 pub mod inspector;
+pub mod password_reset;
 pub mod preferences;
 pub mod user;

@@ -13,6 +13,15 @@ pub enum Kind {
     LoginFailed,
     Throttled,
     Logout,
+    /// A password changed by its owner on `/account`.
+    PasswordChanged,
+    /// An account deleted by its owner (recorded without the name or id).
+    AccountDeleted,
+    /// A reset link asked for, under the name or address typed (whether or not it names an
+    /// account: the per-account limit counts these).
+    ResetRequested,
+    /// A password set with a reset link.
+    PasswordReset,
 }
 
 impl Kind {
@@ -23,6 +32,10 @@ impl Kind {
             Kind::LoginFailed => "login_failed",
             Kind::Throttled => "throttled",
             Kind::Logout => "logout",
+            Kind::PasswordChanged => "password_changed",
+            Kind::AccountDeleted => "account_deleted",
+            Kind::ResetRequested => "reset_requested",
+            Kind::PasswordReset => "password_reset",
         }
     }
 }
@@ -79,7 +92,8 @@ pub async fn prune(db: &Db, retention: i64, now: i64) -> sqlx::Result<u64> {
 }
 
 /// Deletes events past `retention`, the places of log-in attempts whose instance died
-/// ([`super::throttle::prune_attempts`]) and the per-address limits' spent cells
+/// ([`super::throttle::prune_attempts`]), expired password reset links, and the per-address
+/// limits' spent cells
 /// ([`super::throttle::IpLimiter::prune`]), every `every`, until the task is aborted (a failure
 /// is told to `health`, logged, and retried next time).
 pub fn spawn_pruner(
@@ -102,6 +116,9 @@ pub fn spawn_pruner(
                 Err(err) => {
                     health.failed("prune auth events (retrying next time)", &err);
                 }
+            }
+            if let Err(err) = db::password_resets::prune(&db, clock.now_unix()).await {
+                health.failed("prune expired reset links (retrying next time)", &err);
             }
             if let Err(err) = super::throttle::prune_attempts(&db, clock.now_unix()).await {
                 health.failed("prune stale log-in attempts (retrying next time)", &err);

@@ -70,11 +70,8 @@ pub fn validate_registration(
         problems.push(("error_email", Msg::RegisterEmailInvalid));
     }
 
-    let password_chars = password.chars().count();
-    if password.is_empty() {
-        problems.push(("error_password", Msg::RegisterPasswordMissing));
-    } else if !PASSWORD_CHARS.contains(&password_chars) {
-        problems.push(("error_password", Msg::RegisterPasswordLength));
+    if let Some(problem) = password_problem(password) {
+        problems.push(("error_password", problem));
     }
 
     if problems.is_empty() {
@@ -85,6 +82,18 @@ pub fn validate_registration(
         })
     } else {
         Err(problems)
+    }
+}
+
+/// What is wrong with a new password, if anything: the rules of registration, also for a
+/// changed or reset password.
+pub fn password_problem(password: &str) -> Option<Msg> {
+    if password.is_empty() {
+        Some(Msg::RegisterPasswordMissing)
+    } else if !PASSWORD_CHARS.contains(&password.chars().count()) {
+        Some(Msg::RegisterPasswordLength)
+    } else {
+        None
     }
 }
 

@@ -1,5 +1,5 @@
 //! Accounts: the users table, password hashing, the rules of the registration and log-in
-//! forms, the throttling rules and the auth event log. No HTTP answers here: the
+//! forms, the throttling rules, the auth event log and password reset links. No HTTP answers here: the
 //! server functions that tell the outcomes are in `api::account`.
 //!
 //! Shared with the browser: [`User`] and [`DashboardData`], the types the pages show.
@@ -12,6 +12,8 @@ pub mod events;
 pub mod form;
 #[cfg(feature = "ssr")]
 pub mod password;
+#[cfg(feature = "ssr")]
+pub mod reset;
 #[cfg(feature = "ssr")]
 pub mod throttle;
 

@@ -77,6 +77,7 @@ fn UserLinks() -> impl IntoView {
                 view! {
                     <A href="/dashboard">{text.nav_dashboard}</A>
                     <A href="/session">{text.nav_session}</A>
+                    <A href="/account">{text.nav_account}</A>
                     <span class="signed-in" data-testid="signed-in-as">
                         {text.nav_signed_in_as} " " <strong>{user.username}</strong>
                     </span>

@@ -109,3 +109,20 @@ pub async fn device_failures_since(
     .fetch_one(pool)
     .await)
 }
+
+/// Reset links asked for under the name or address whose comparison key is `username_key`
+/// since `since` (Unix seconds): how many, and when the first of them was.
+pub async fn reset_requests_since(
+    db: &Db,
+    username_key: &str,
+    since: i64,
+) -> sqlx::Result<(i64, Option<i64>)> {
+    on_pool!(db, pool => sqlx::query_as(
+        "SELECT count(*), min(at) FROM auth_events \
+         WHERE kind = 'reset_requested' AND username_key = $1 AND at >= $2",
+    )
+    .bind(username_key)
+    .bind(since)
+    .fetch_one(pool)
+    .await)
+}

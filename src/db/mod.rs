@@ -2,8 +2,8 @@
 //! each table (or group of tables one domain owns) has its repository module, whose functions
 //! take a `&Db`: [`users`], [`events`] (the auth event log), [`sessions`] (the session records),
 //! [`user_sessions`] (which session belongs to which user), [`flashes`], [`ip_limits`] (the
-//! per-address log-in limits), [`login_attempts`] (the log-ins being evaluated), and [`probe`]
-//! (the readiness probe's row).
+//! per-address log-in limits), [`login_attempts`] (the log-ins being evaluated), [`password_resets`] (the reset links sent), and [`probe`]
+//! (the readiness probe's row), and [`backup`] (a copy of an SQLite database in use).
 //!
 //! Two backends, chosen once at start-up by the URL's scheme ([`Backend`]): SQLite (the
 //! embedded default, `sqlite://...`) and PostgreSQL (`postgres://...`, for several instances on
@@ -26,12 +26,14 @@ macro_rules! on_pool {
     };
 }
 
+pub mod backup;
 mod config;
 pub mod events;
 pub mod flashes;
 pub mod ip_limits;
 pub mod login_attempts;
 mod migrate;
+pub mod password_resets;
 mod pool;
 mod postgres;
 pub mod probe;

@@ -219,3 +219,48 @@ mod tests {
         );
     }
 }
+
+/// A live session record as the operator's `flashboard sessions list` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Live {
+    pub id: String,
+    /// The logged-in user's name; `None` for a visitor's session.
+    pub username: Option<String>,
+    pub started_at: Option<i64>,
+    pub last_seen: Option<i64>,
+    pub expiry_date: i64,
+    pub remembered: bool,
+    pub user_agent: Option<String>,
+}
+
+/// The records live at `now` (of the user `user_id` only, when given), most recently used
+/// first, at most `limit`; and how many there are in all.
+pub async fn list_live(
+    db: &Db,
+    now: i64,
+    user_id: Option<i64>,
+    limit: i64,
+) -> sqlx::Result<(Vec<Live>, i64)> {
+    const WHERE: &str = "WHERE s.expiry_date > $1 AND ($2 IS NULL OR s.user_id = $2)";
+    let list = format!(
+        "SELECT s.id, u.username, s.started_at, s.last_seen, s.expiry_date, s.remembered, \
+                s.user_agent \
+         FROM tower_sessions s LEFT JOIN users u ON u.id = s.user_id {WHERE} \
+         ORDER BY s.last_seen DESC NULLS LAST, s.expiry_date DESC LIMIT $3"
+    );
+    let count = format!("SELECT count(*) FROM tower_sessions s {WHERE}");
+    on_pool!(db, pool => {
+        let rows = sqlx::query_as(&list)
+            .bind(now)
+            .bind(user_id)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?;
+        let total = sqlx::query_scalar(&count)
+            .bind(now)
+            .bind(user_id)
+            .fetch_one(pool)
+            .await?;
+        Ok((rows, total))
+    })
+}

@@ -51,3 +51,14 @@ pub async fn delete_others(db: &Db, user_id: i64, keep: &str) -> sqlx::Result<u6
         .rows_affected()),
     )
 }
+
+/// Deletes every record of `user_id` (a password set by the operator). Returns how many went.
+pub async fn delete_all(db: &Db, user_id: i64) -> sqlx::Result<u64> {
+    Ok(
+        on_pool!(db, pool => sqlx::query("DELETE FROM tower_sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(pool)
+        .await?
+        .rows_affected()),
+    )
+}

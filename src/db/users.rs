@@ -7,6 +7,8 @@ use super::Db;
 pub struct StoredUser {
     pub id: i64,
     pub username: String,
+    /// The comparison key (see `auth::form::username_key`).
+    pub username_key: String,
     pub password_hash: String,
 }
 
@@ -15,6 +17,7 @@ impl std::fmt::Debug for StoredUser {
         f.debug_struct("StoredUser")
             .field("id", &self.id)
             .field("username", &self.username)
+            .field("username_key", &self.username_key)
             .field("password_hash", &"[redacted]")
             .finish()
     }
@@ -59,18 +62,116 @@ pub async fn name_taken(db: &Db, username_key: &str) -> Result<bool, sqlx::Error
         .await)
 }
 
+const STORED: &str = "SELECT id, username, username_key, password_hash FROM users";
+
+type StoredRow = (i64, String, String, String);
+
 /// The user with this comparison key, hash included, for logging in.
 pub async fn by_key(db: &Db, username_key: &str) -> Result<Option<StoredUser>, sqlx::Error> {
-    let row: Option<(i64, String, String)> = on_pool!(db, pool =>
-        sqlx::query_as("SELECT id, username, password_hash FROM users WHERE username_key = $1")
-            .bind(username_key)
-            .fetch_optional(pool)
-            .await)?;
-    Ok(row.map(|(id, username, password_hash)| StoredUser {
+    let sql = format!("{STORED} WHERE username_key = $1");
+    let row: Option<StoredRow> = on_pool!(db, pool =>
+        sqlx::query_as(&sql).bind(username_key).fetch_optional(pool).await)?;
+    Ok(row.map(stored))
+}
+
+/// The user with this id, hash included, for confirming their password.
+pub async fn by_id(db: &Db, id: i64) -> Result<Option<StoredUser>, sqlx::Error> {
+    let sql = format!("{STORED} WHERE id = $1");
+    let row: Option<StoredRow> = on_pool!(db, pool =>
+        sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)?;
+    Ok(row.map(stored))
+}
+
+fn stored((id, username, username_key, password_hash): StoredRow) -> StoredUser {
+    StoredUser {
         id,
         username,
+        username_key,
         password_hash,
-    }))
+    }
+}
+
+/// A user a reset link can be sent to.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Recipient {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+}
+
+/// The users a "forgotten password" request names: the one whose name has the comparison key
+/// `username_key`, and those whose e-mail address is `email` (compared without case), at most
+/// five (an address may serve several accounts).
+pub async fn by_name_or_email(
+    db: &Db,
+    username_key: &str,
+    email: &str,
+) -> Result<Vec<Recipient>, sqlx::Error> {
+    on_pool!(db, pool => sqlx::query_as(
+        "SELECT id, username, email FROM users \
+         WHERE username_key = $1 OR lower(email) = lower($2) ORDER BY id LIMIT 5",
+    )
+    .bind(username_key)
+    .bind(email)
+    .fetch_all(pool)
+    .await)
+}
+
+/// A user as the operator's `flashboard user list` shows them.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Listed {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub created_at: i64,
+    /// Session records of theirs that have not expired.
+    pub sessions: i64,
+}
+
+/// Every user, oldest first, with how many live sessions each has at `now`.
+pub async fn list(db: &Db, now: i64) -> Result<Vec<Listed>, sqlx::Error> {
+    on_pool!(db, pool => sqlx::query_as(
+        "SELECT u.id, u.username, u.email, u.created_at, \
+                (SELECT count(*) FROM tower_sessions s WHERE s.user_id = u.id AND s.expiry_date > $1) AS sessions \
+         FROM users u ORDER BY u.id",
+    )
+    .bind(now)
+    .fetch_all(pool)
+    .await)
+}
+
+/// Deletes the user `id` (whose comparison key is `username_key`) and everything of theirs, in
+/// one transaction: their session records (and with them the flashes waiting in them: both
+/// foreign keys cascade), their places in the log-in throttle, and their name and id in the
+/// auth event log (the events stay, anonymous). Returns whether a user went.
+pub async fn delete(db: &Db, id: i64, username_key: &str) -> Result<bool, sqlx::Error> {
+    on_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        sqlx::query(
+            "UPDATE auth_events SET user_id = NULL, username = NULL, username_key = NULL \
+             WHERE user_id = $1 OR username_key = $2",
+        )
+        .bind(id)
+        .bind(username_key)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM login_attempts WHERE slot = $1")
+            .bind(username_key)
+            .execute(&mut *tx)
+            .await?;
+        // Explicit, not left to the cascade: a session's flashes go with it either way.
+        sqlx::query("DELETE FROM tower_sessions WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let deleted = sqlx::query("DELETE FROM users WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(deleted > 0)
+    })
 }
 
 /// The name of the user with this id.

@@ -46,6 +46,9 @@ pub fn LoginPage() -> impl IntoView {
             </ActionForm>
         </Transition>
         <p>
+            <a href="/password/forgot">{text.login_forgot}</a>
+        </p>
+        <p>
             {text.login_no_account} " " <a href="/register">{text.nav_register}</a>
         </p>
     }

@@ -17,6 +17,7 @@ use crate::{
     db::{DatabaseConfig, Db},
     db_health::{self, DbHealth},
     flash::{FlashLimits, FlashStore},
+    mail::{Mailer, SmtpCredentials, Transport as MailTransport},
     session,
     web::{
         page_cache::PageCache,
@@ -45,6 +46,9 @@ pub enum StartupError {
     /// No usable secret key (production mode needs `SECRET_KEY`).
     #[error(transparent)]
     Secret(#[from] secret::SecretError),
+    /// The mailer could not be set up (`[mail]`).
+    #[error("cannot set up mail: {0}")]
+    Mail(String),
     /// The password hasher could not be set up.
     #[error("cannot set up password hashing: {0}")]
     Passwords(String),
@@ -126,6 +130,7 @@ pub struct ServerBuilder {
     config: Config,
     leptos_options: LeptosOptions,
     secrets: Secrets,
+    smtp: Option<SmtpCredentials>,
     extra: axum::Router<AppState>,
 }
 
@@ -135,8 +140,16 @@ impl ServerBuilder {
             config,
             leptos_options,
             secrets: Secrets::default(),
+            smtp: None,
             extra: axum::Router::new(),
         }
+    }
+
+    /// The SMTP user name and password (from the environment: `SMTP_USERNAME`,
+    /// `SMTP_PASSWORD`), for `mail.transport = "smtp"`.
+    pub fn smtp_credentials(mut self, credentials: Option<SmtpCredentials>) -> Self {
+        self.smtp = credentials;
+        self
     }
 
     /// The secrets the cookie keys are derived from (see [`secret::cookie_keys`]). Without
@@ -161,6 +174,7 @@ impl ServerBuilder {
             config,
             leptos_options,
             secrets,
+            smtp,
             extra,
         } = self;
         let dev_key_beside = config.is_dev().then_some(config.database.url.as_str());
@@ -184,6 +198,15 @@ impl ServerBuilder {
             std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
         )
         .map_err(|err| StartupError::Passwords(err.to_string()))?;
+        let mailer = Mailer::new(&config.mail, smtp, config.clock.clone())
+            .map_err(|err| StartupError::Mail(err.to_string()))?;
+        if config.mail.transport == MailTransport::Outbox && !config.is_dev() {
+            tracing::warn!(
+                outbox = %config.mail.outbox_dir.display(),
+                "mail (password reset links) is written to the outbox folder, not sent: set \
+                 `mail.transport = \"smtp\"` and `mail.smtp_host`"
+            );
+        }
         let auth_limiter = IpLimiter::per_minute(config.auth.attempts_per_ip_per_minute);
         let pruner = crate::auth::events::spawn_pruner(
             db.clone(),
@@ -215,6 +238,7 @@ impl ServerBuilder {
             passwords,
             lifetimes,
             cookie_keys,
+            mailer,
         });
         let router = router::app(state.clone(), &config.server, sessions, extra);
         Ok(Server {

@@ -1,9 +1,10 @@
 //! The composition root: settings ([`config`]), the secret keys ([`secret`]), the router with
-//! its middleware ([`router`]), building the app from them ([`Server`]), and the binary's
-//! start-up and shutdown ([`run`]). Used by `main` and the tests only.
+//! its middleware ([`router`]), building the app from them ([`Server`]), the binary's
+//! start-up and shutdown ([`run`]), and the operator's subcommands ([`ops`]). Used by `main` and the tests only.
 
 mod build;
 pub mod config;
+pub mod ops;
 pub mod router;
 pub mod secret;
 
@@ -46,6 +47,7 @@ pub async fn run() -> Result<(), StartupError> {
     let grace = config.server.shutdown_grace;
     let server = Server::builder(config, leptos_options)
         .secrets(Secrets::from_env())
+        .smtp_credentials(crate::mail::SmtpCredentials::from_env())
         .build()
         .await?;
     let listener = TcpListener::bind(address)

@@ -27,9 +27,9 @@ use crate::{
     session::SessionLayer,
     text::Message,
     web::{
-        compression, fn_errors, guard, headers, health, language, lifetime, overload, page_body,
-        page_cache, page_facts, reactive_owner, resign, state::AppState, telemetry, throttle,
-        unavailable, visitor,
+        compression, fn_errors, guard, headers, health, language, lifetime, mailbox, overload,
+        page_body, page_cache, page_facts, reactive_owner, resign, state::AppState, telemetry,
+        throttle, unavailable, visitor,
     },
 };
 
@@ -44,6 +44,12 @@ pub fn app(
     let routes = routes();
     let context = leptos_context(&state);
     let shell_options = state.leptos_options.clone();
+    // The outbox's mail, in dev mode only (it shows reset links that open accounts).
+    let extra = if state.dev {
+        extra.route("/dev/mailbox", get(mailbox::list))
+    } else {
+        extra
+    };
     extra
         .route("/flash-demo", post(flash_demo_now))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {

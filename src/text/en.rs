@@ -13,6 +13,7 @@ pub static EN: Text = Text {
     nav_dashboard: "Dashboard",
     nav_settings: "Settings",
     nav_session: "Session",
+    nav_account: "Account",
     nav_logout: "Log out",
     nav_signed_in_as: "Signed in as",
     language: "Language",
@@ -57,6 +58,16 @@ pub static EN: Text = Text {
     login_description: "Log in to Flashboard with your user name and password.",
     login_button: "Log in",
     login_no_account: "No account yet?",
+    login_forgot: "Forgot your password?",
+    forgot_title: "Forgot your password?",
+    forgot_description: "Ask for a link to set a new Flashboard password.",
+    forgot_lead: "Enter your username or e-mail address. If it belongs to an account, we send \
+                  that account's address a link to set a new password.",
+    field_name_or_email: "Username or e-mail",
+    forgot_button: "Send the link",
+    reset_title: "Choose a new password",
+    reset_description: "Set a new Flashboard password with the link from your e-mail.",
+    reset_button: "Set the new password",
     dashboard_title: "Dashboard",
     dashboard_greeting: "Hello, {name}!",
     dashboard_session_heading: "Your session",
@@ -65,6 +76,17 @@ pub static EN: Text = Text {
     dashboard_remembered: "Remembered",
     dashboard_yes: "yes",
     dashboard_no: "no, ends when you close the browser or stay away",
+    account_title: "Your account",
+    account_description: "Change your Flashboard password or delete your account.",
+    account_password_heading: "Change password",
+    field_current_password: "Current password",
+    field_new_password: "New password",
+    account_password_button: "Change password",
+    account_delete_heading: "Delete account",
+    account_delete_lead: "This deletes your account, every session of yours and every message \
+                          waiting in them. It cannot be undone.",
+    field_confirm_password: "Your password",
+    account_delete_button: "Delete my account",
     settings_title: "Settings",
     settings_description: "Choose Flashboard's language, colour theme and density.",
     settings_lead: "Your preferences are kept with your session on the server (in a private cookie until you log in) and applied before the page is sent.",
@@ -155,6 +177,27 @@ pub static EN: Text = Text {
         other: "Signed out {n} other devices.",
     },
     devices_not_found: "That session had already ended.",
+    account_current_password_missing: "Enter your current password.",
+    account_current_password_wrong: "That is not your current password; it was not changed.",
+    password_changed: Plural {
+        one: "Password changed. {n} other device was signed out.",
+        other: "Password changed. {n} other devices were signed out.",
+    },
+    account_delete_password_missing: "Enter your password to delete your account.",
+    account_delete_password_wrong: "That password is not right; your account was not deleted.",
+    account_deleted: "Your account has been deleted.",
+    forgot_missing: "Enter your username or e-mail address.",
+    forgot_sent: "If that is the name or address of an account, we have sent it a link to set \
+                  a new password. The link works once, for {minutes} minutes.",
+    reset_invalid: "This link is not valid: it was already used, has expired, or was replaced \
+                    by a newer one. Ask for a new link.",
+    reset_done: "Your password has been reset, and every session of yours has ended. Please \
+                 log in with the new password.",
+    mail_reset_subject: "Reset your Flashboard password",
+    mail_reset_text: "Hello {name},\n\nSomeone (we hope you) asked to reset the password of your \
+                      Flashboard account. Open this link to choose a new one:\n\n{link}\n\nThe \
+                      link works once, for {minutes} minutes. If you did not ask, ignore this \
+                      e-mail: your password stays as it is.\n",
 
     action_unreachable: "We could not reach the server. Please try again in a moment.",
     error_bad_request: "Bad request: the form could not be read ({detail}). Please send it again from the page.",

@@ -45,6 +45,18 @@ pub enum Msg {
     DevicesSignedOutOne,
     DevicesSignedOutOthers { n: u64 },
     DevicesNotFound,
+    // The account page.
+    AccountCurrentPasswordMissing,
+    AccountCurrentPasswordWrong,
+    PasswordChanged { n: u64 },
+    AccountDeletePasswordMissing,
+    AccountDeletePasswordWrong,
+    AccountDeleted,
+    // A forgotten password.
+    ForgotMissing,
+    ForgotSent { minutes: u64 },
+    ResetInvalid,
+    ResetDone,
 }
 
 impl Msg {
@@ -86,6 +98,18 @@ impl Msg {
                 return text.devices_signed_out_others.of(*n, lang);
             }
             Msg::DevicesNotFound => text.devices_not_found,
+            Msg::AccountCurrentPasswordMissing => text.account_current_password_missing,
+            Msg::AccountCurrentPasswordWrong => text.account_current_password_wrong,
+            Msg::PasswordChanged { n } => return text.password_changed.of(*n, lang),
+            Msg::AccountDeletePasswordMissing => text.account_delete_password_missing,
+            Msg::AccountDeletePasswordWrong => text.account_delete_password_wrong,
+            Msg::AccountDeleted => text.account_deleted,
+            Msg::ForgotMissing => text.forgot_missing,
+            Msg::ForgotSent { minutes } => {
+                return fill(text.forgot_sent, &[("minutes", &minutes.to_string())]);
+            }
+            Msg::ResetInvalid => text.reset_invalid,
+            Msg::ResetDone => text.reset_done,
         };
         words.to_owned()
     }

@@ -227,6 +227,23 @@ impl RequestContext {
             .map_err(self.internal())
     }
 
+    /// Gives this session a new id, keeping what it holds and the flashes waiting in it (as
+    /// [`RequestContext::start_login`] does): after a change of password, a session id that
+    /// was seen before it is worth nothing.
+    pub async fn renew_session_id(&self) -> Result<(), AppError> {
+        let cycled = session::cycle_id_keeping_rows(&self.session)
+            .await
+            .map_err(self.internal())?;
+        // Stored with the record, so a flash pushed after it changes nothing to save.
+        self.flasher
+            .expect_pushes()
+            .await
+            .map_err(self.internal())?;
+        session::finish_cycle(&self.state.db, &self.state.db_health, &self.session, cycled)
+            .await
+            .map_err(self.internal())
+    }
+
     /// Gives this browser a device cookie for the account `username_key` (see
     /// [`crate::auth::device`]): its later log-ins to the account are throttled only by its
     /// own failures.

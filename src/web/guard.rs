@@ -16,7 +16,7 @@ use crate::{
 };
 
 /// The pages only a logged-in user may load.
-pub const PROTECTED: &[&str] = &["/dashboard", "/session"];
+pub const PROTECTED: &[&str] = &["/dashboard", "/session", "/account"];
 
 /// The page a path names: `/dashboard/` is `/dashboard` (the router renders both).
 pub fn page_of(path: &str) -> &str {

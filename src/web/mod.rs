@@ -1,7 +1,7 @@
 //! What an HTTP request needs, between the domain (`session`, `auth`) and the pages: the
 //! server functions' request context ([`context::RequestContext`]), redirects, the client's address, error
 //! answers, security headers and CSRF, the page cache and the facts a render is seeded with,
-//! compression, the health endpoints, request logs and the shared [`state::AppState`].
+//! compression, the health endpoints, the dev mode's mailbox, request logs and the shared [`state::AppState`].
 //!
 //! Every module here is middleware or a helper of one; none starts anything (that is
 //! `server`, the composition root, which wires these into the router).
@@ -18,6 +18,7 @@ pub mod headers;
 pub mod health;
 pub mod language;
 pub mod lifetime;
+pub mod mailbox;
 pub mod overload;
 pub mod page_body;
 pub mod page_cache;

@@ -11,6 +11,7 @@ use crate::{
     db::Db,
     db_health::DbHealth,
     flash::FlashStore,
+    mail::Mailer,
     session::{
         Lifetimes,
         cookies::{CookieKeys, CookieSettings},
@@ -81,4 +82,6 @@ pub struct Shared {
     pub page_cache: PageCache,
     /// The key that signs cookies, and the older ones that still verify them.
     pub cookie_keys: CookieKeys,
+    /// Sends the app's mail (`[mail]`).
+    pub mailer: Mailer,
 }

@@ -1,4 +1,4 @@
-//! The middleware that throttles log-in and registration posts before their server functions
+//! The middleware that throttles log-in, registration and password reset posts before their server functions
 //! run, by the rules of `auth::throttle` (per client IP, per account, per trusted device): a
 //! throttled post is answered `429 Too Many Requests` with `Retry-After`, logged as a
 //! `throttled` auth event, and gets a `warning` flash that says how long to wait.
@@ -41,7 +41,17 @@ fn posted_username(body: &[u8]) -> Option<String> {
         .username
 }
 
-/// Middleware: throttles posts to `/api/login` and `/api/register` (see the module docs).
+/// The posts limited per client address besides `/api/login` (which is also limited per
+/// account here): registering, and asking for and using a password reset link (whose own
+/// per-account limit is `auth::reset`'s).
+const LIMITED_PER_ADDRESS: &[&str] = &[
+    "/api/register",
+    "/api/forgot_password",
+    "/api/reset_password",
+];
+
+/// Middleware: throttles posts to `/api/login` and [`LIMITED_PER_ADDRESS`] (see the module
+/// docs).
 pub async fn throttle_auth_posts(
     State(state): State<AppState>,
     session: Session,
@@ -50,7 +60,7 @@ pub async fn throttle_auth_posts(
 ) -> Response {
     let path = request.uri().path();
     let login = path == "/api/login";
-    if request.method() != Method::POST || !(login || path == "/api/register") {
+    if request.method() != Method::POST || !(login || LIMITED_PER_ADDRESS.contains(&path)) {
         return next.run(request).await;
     }
     let (mut parts, body) = request.into_parts();

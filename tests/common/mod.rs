@@ -147,6 +147,8 @@ async fn spawn_in(
         flashboard::web::telemetry::init();
     }
     let mut config = test_config(&database.url);
+    // Mail goes to an outbox of the test's own.
+    config.mail.outbox_dir = dir.path().join("outbox");
     adjust(&mut config);
     // A site root of its own, with one static file, so tests need no prior `cargo leptos build`.
     let site = dir.path().join("site");

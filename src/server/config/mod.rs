@@ -23,11 +23,13 @@ use figment::{
 use serde::{Deserialize, Serialize};
 
 mod error;
+pub mod report;
 
 pub use self::error::{ConfigError, env_var};
 use crate::session::cookies::CookieSettings;
 pub use crate::{
     db::DatabaseConfig,
+    mail::MailConfig,
     session::config::{SameSite, SessionConfig},
 };
 
@@ -54,6 +56,8 @@ pub struct Config {
     pub flash: FlashConfig,
     /// Throttling of the log-in and registration endpoints.
     pub auth: AuthConfig,
+    /// Where the app's mail (password reset links) goes.
+    pub mail: MailConfig,
     /// The clock session lifetimes, log-in times and throttling are measured by: the system's;
     /// tests set a manual one. Not a setting.
     #[serde(skip)]
@@ -133,6 +137,7 @@ impl Default for Config {
                 attempts_per_ip_per_minute: NonZeroU32::new(30).unwrap(),
                 events_retention: Duration::from_secs(90 * 24 * 3600),
             },
+            mail: MailConfig::default(),
             clock: crate::clock::Clock::system(),
         }
     }
@@ -145,6 +150,13 @@ impl Config {
     /// Reads the settings the way the server does at start-up: defaults, then the settings file,
     /// then the environment.
     pub fn load() -> Result<Self, ConfigError> {
+        Self::from_figment(Self::sources()?)
+    }
+
+    /// Where the settings come from, in order (each overriding the one before): the defaults,
+    /// the settings file if there is one, the environment. [`report`] reads from it where each
+    /// value came from.
+    pub(crate) fn sources() -> Result<Figment, ConfigError> {
         let (path, required) = match std::env::var_os(CONFIG_FILE_VAR) {
             Some(path) => (PathBuf::from(path), true),
             None => (PathBuf::from(DEFAULT_CONFIG_FILE), false),
@@ -158,7 +170,7 @@ impl Config {
         // Not settings: `FLASHBOARD_CONFIG` names the file; `FLASHBOARD_TEST_POSTGRES_URL` is
         // the tests' PostgreSQL server, exported by `scripts/test` to the servers it starts.
         let env = Env::prefixed(ENV_PREFIX).ignore(&["config", "test_postgres_url"]);
-        Self::from_figment(figment.merge(env.split("__")))
+        Ok(figment.merge(env.split("__")))
     }
 
     /// Reads settings from TOML text over the defaults, without the environment. For tests and
@@ -169,7 +181,7 @@ impl Config {
         )
     }
 
-    fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
+    pub(crate) fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
         let config: Config = figment.extract().map_err(ConfigError::from_figment)?;
         config.validate()?;
         Ok(config)
@@ -246,6 +258,9 @@ impl Config {
         }
         if self.flash.max_message_chars < 16 {
             return invalid("flash.max_message_chars", "must be at least 16");
+        }
+        if let Err((key, why)) = self.mail.validate() {
+            return invalid(key, &why);
         }
         Ok(())
     }

@@ -1,0 +1,65 @@
+//! The `password_resets` table: the hashes of the reset links sent and not yet used.
+
+use super::Db;
+
+/// Stores a link's token hash for `user_id`, valid until `expires_at` (Unix seconds).
+pub async fn insert(db: &Db, token_hash: &str, user_id: i64, expires_at: i64) -> sqlx::Result<()> {
+    on_pool!(db, pool => sqlx::query(
+        "INSERT INTO password_resets (token_hash, user_id, expires_at) VALUES ($1, $2, $3)",
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(expires_at)
+    .execute(pool)
+    .await
+    .map(|_| ()))
+}
+
+/// The user of the link `token_hash`, if it is there and live at `now` (it stays there).
+pub async fn peek(db: &Db, token_hash: &str, now: i64) -> sqlx::Result<Option<i64>> {
+    on_pool!(db, pool => sqlx::query_scalar(
+        "SELECT user_id FROM password_resets WHERE token_hash = $1 AND expires_at > $2",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(pool)
+    .await)
+}
+
+/// Takes the link `token_hash` out (a link works once, even when two requests race: one
+/// `DELETE` wins) and returns its user, if it was there and live at `now`.
+pub async fn take(db: &Db, token_hash: &str, now: i64) -> sqlx::Result<Option<i64>> {
+    // `fetch_all`, as with every `RETURNING`: the commit's error must not be lost.
+    let rows: Vec<(i64, i64)> = on_pool!(db, pool => sqlx::query_as(
+        "DELETE FROM password_resets WHERE token_hash = $1 RETURNING user_id, expires_at",
+    )
+    .bind(token_hash)
+    .fetch_all(pool)
+    .await)?;
+    Ok(rows
+        .first()
+        .filter(|(_, expires_at)| *expires_at > now)
+        .map(|(user_id, _)| *user_id))
+}
+
+/// Deletes every link of `user_id` (their password changed). Returns how many went.
+pub async fn delete_for_user(db: &Db, user_id: i64) -> sqlx::Result<u64> {
+    Ok(
+        on_pool!(db, pool => sqlx::query("DELETE FROM password_resets WHERE user_id = $1")
+        .bind(user_id)
+        .execute(pool)
+        .await?
+        .rows_affected()),
+    )
+}
+
+/// Deletes the links expired at `now`. Returns how many went.
+pub async fn prune(db: &Db, now: i64) -> sqlx::Result<u64> {
+    Ok(
+        on_pool!(db, pool => sqlx::query("DELETE FROM password_resets WHERE expires_at <= $1")
+        .bind(now)
+        .execute(pool)
+        .await?
+        .rows_affected()),
+    )
+}

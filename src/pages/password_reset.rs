@@ -1,0 +1,69 @@
+//! `/password/forgot` (ask for a reset link) and `/password/reset?token=...` (set a new
+//! password with it): plain forms, with and without JavaScript.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::{
+    api::{
+        form_input::KeptInput,
+        password_reset::{ForgotPassword, ResetPassword},
+    },
+    components::{Field, PageMeta},
+    flash::use_flashes,
+    text::{Lang, t},
+};
+
+/// The form that asks for a reset link by name or address.
+#[component]
+pub fn ForgotPasswordPage() -> impl IntoView {
+    let text = t(Lang::current());
+    let action = ServerAction::<ForgotPassword>::new();
+    use_flashes().refresh_after(action);
+    let kept = KeptInput::new();
+    view! {
+        <PageMeta title=text.forgot_title description=text.forgot_description />
+        <h1>{text.forgot_title}</h1>
+        <p class="lead">{text.forgot_lead}</p>
+        <Transition>
+            <ActionForm action attr:class="card stack" attr:novalidate=true>
+                <Field
+                    name="login"
+                    label=text.field_name_or_email
+                    autocomplete="username"
+                    maxlength=254
+                    value=kept.field("login")
+                />
+                <button type="submit">{text.forgot_button}</button>
+            </ActionForm>
+        </Transition>
+        <p>
+            <a href="/login">{text.nav_login}</a>
+        </p>
+    }
+}
+
+/// The form that sets a new password with the link's token (carried in a hidden field).
+#[component]
+pub fn ResetPasswordPage() -> impl IntoView {
+    let text = t(Lang::current());
+    let action = ServerAction::<ResetPassword>::new();
+    use_flashes().refresh_after(action);
+    let query = use_query_map();
+    let token = move || query.read().get("token").unwrap_or_default();
+    view! {
+        <PageMeta title=text.reset_title description=text.reset_description />
+        <h1>{text.reset_title}</h1>
+        <ActionForm action attr:class="card stack" attr:novalidate=true>
+            <input type="hidden" name="token" value=token />
+            <Field
+                name="new_password"
+                label=text.field_new_password
+                kind="password"
+                autocomplete="new-password"
+                help=text.register_password_help
+            />
+            <button type="submit">{text.reset_button}</button>
+        </ActionForm>
+    }
+}

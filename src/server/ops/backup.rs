@@ -1,0 +1,37 @@
+//! `flashboard backup PATH`: a consistent copy of the SQLite database, taken while the server
+//! runs (SQLite's `VACUUM INTO`: one read transaction, so the copy is the database as it was at
+//! one moment, compacted). PostgreSQL has its own tools (`pg_dump`).
+
+use std::path::Path;
+
+use super::{OpsError, open};
+use crate::db::Backend;
+
+/// Writes the copy to `path`, a file that must not exist yet.
+pub async fn backup(path: &Path) -> Result<(), OpsError> {
+    if path.exists() {
+        return Err(OpsError::Refused(format!(
+            "{} already exists; a backup is written to a new file",
+            path.display()
+        )));
+    }
+    let (_, db) = open().await?;
+    if db.backend() != Backend::Sqlite {
+        db.close().await;
+        return Err(OpsError::Refused(
+            "backup copies an SQLite database; for PostgreSQL use pg_dump".into(),
+        ));
+    }
+    let target = path
+        .to_str()
+        .ok_or_else(|| OpsError::Refused(format!("{} is not a UTF-8 path", path.display())))?;
+    let copied = crate::db::backup::vacuum_into(&db, target).await;
+    db.close().await;
+    copied?;
+    let bytes = std::fs::metadata(path)?.len();
+    println!(
+        "backed up the database to {} ({bytes} bytes)",
+        path.display()
+    );
+    Ok(())
+}
