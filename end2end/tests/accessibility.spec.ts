@@ -29,7 +29,16 @@ for (const language of LANGUAGES) {
       test.use({ locale: language.locale, colorScheme });
 
       test("every public page, logged out", async ({ page }) => {
-        for (const path of ["/", "/login", "/register", "/flash-demo", "/settings", "/no-such-page"]) {
+        for (const path of [
+          "/",
+          "/login",
+          "/register",
+          "/password/forgot",
+          `/password/reset?token=${"0".repeat(64)}`,
+          "/flash-demo",
+          "/settings",
+          "/no-such-page",
+        ]) {
           await open(page, path, true);
           await expect(page.locator("html")).toHaveAttribute("lang", language.lang);
           await expectNoViolations(page, path);

@@ -34,6 +34,7 @@ pub async fn list(State(state): State<AppState>) -> Response {
     let mut page = String::from(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <link rel=\"icon\" type=\"image/svg+xml\" href=\"/favicon.svg\">\
          <title>Mailbox (dev mode)</title></head><body><main>\
          <h1>Mailbox (dev mode)</h1>",
     );
