@@ -132,6 +132,7 @@ pub async fn login(
             // Not answered unless counted: a failure the throttle cannot see would be free.
             cx.required_auth_event(events::Kind::LoginFailed, None, Some(&username))
                 .await?;
+            metrics::counter!("flashboard_logins_total", "outcome" => "failure").increment(1);
             cx.flash_all(&[("error", Msg::LoginFailed)]).await?;
             cx.keep_form_input(&[("username", &username)]).await?;
             see_other(&back);
@@ -153,6 +154,7 @@ pub async fn login(
         );
     }
     cx.start_login(user.id, remember.is_some()).await?;
+    metrics::counter!("flashboard_logins_total", "outcome" => "success").increment(1);
     cx.trust_device(&username_key(&username));
     cx.auth_event(events::Kind::Login, Some(user.id), Some(&user.username))
         .await;

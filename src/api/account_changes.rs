@@ -187,6 +187,8 @@ impl Confirm {
                 let seconds = u64::try_from(seconds).unwrap_or(1);
                 cx.auth_event(events::Kind::Throttled, Some(user.id), Some(&user.username))
                     .await;
+                metrics::counter!("flashboard_throttled_total", "endpoint" => "password confirmation")
+                    .increment(1);
                 cx.flash_all(&[("warning", Msg::Throttled { seconds })])
                     .await?;
                 see_other(BACK);

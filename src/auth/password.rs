@@ -48,6 +48,8 @@ pub struct Passwords {
     running: Arc<AtomicUsize>,
     most: Arc<AtomicUsize>,
     finished: Arc<AtomicUsize>,
+    /// The hashing threads.
+    threads: usize,
     /// A real hash of a random password, verified when the user does not exist, so that an
     /// unknown name takes as long as a wrong password (no user enumeration by timing).
     dummy: Arc<str>,
@@ -168,8 +170,14 @@ impl Passwords {
             running: Arc::default(),
             most: Arc::default(),
             finished: Arc::default(),
+            threads,
             dummy: hash_blocking(&random)?.into(),
         })
+    }
+
+    /// How many hashing threads there are (hashes at once).
+    pub fn threads(&self) -> usize {
+        self.threads
     }
 
     /// How many hashes are admitted now: queued for a thread or running.

@@ -44,6 +44,24 @@ pub async fn run(db: &Db, url: &str) -> Result<(), MigrateError> {
     }
 }
 
+/// The versions of the backend's migrations that `_sqlx_migrations` does not record as applied.
+pub async fn pending(db: &Db) -> sqlx::Result<Vec<i64>> {
+    const APPLIED: &str = "SELECT version FROM _sqlx_migrations WHERE success";
+    let (migrator, applied): (&Migrator, Vec<i64>) = match db {
+        Db::Sqlite(pool) => (&SQLITE, sqlx::query_scalar(APPLIED).fetch_all(pool).await?),
+        Db::Postgres(pool) => (
+            &POSTGRES,
+            sqlx::query_scalar(APPLIED).fetch_all(pool).await?,
+        ),
+    };
+    Ok(migrator
+        .iter()
+        .filter(|migration| migration.migration_type.is_up_migration())
+        .map(|migration| migration.version)
+        .filter(|version| !applied.contains(version))
+        .collect())
+}
+
 /// The lock file of the database file `db_file` that `url` opened; none for an in-memory
 /// database (`sqlite::memory:`, or `mode=memory`: sqlx names those files itself).
 fn lock_path(db_file: &std::path::Path, url: &str) -> Option<PathBuf> {

@@ -128,6 +128,17 @@ impl Db {
         }
     }
 
+    /// The pool's connections now: `(open, idle, most)`, for the metrics.
+    pub fn pool_usage(&self) -> (u32, usize, u32) {
+        on_pool!(self, pool => (pool.size(), pool.num_idle(), pool.options().get_max_connections()))
+    }
+
+    /// The migrations of the backend that have not been applied to this database (their
+    /// versions): none, once it is migrated. For readiness.
+    pub async fn pending_migrations(&self) -> sqlx::Result<Vec<i64>> {
+        migrate::pending(self).await
+    }
+
     /// Closes every connection (after serving).
     pub async fn close(&self) {
         on_pool!(self, pool => pool.close().await)

@@ -264,3 +264,11 @@ pub async fn list_live(
         Ok((rows, total))
     })
 }
+
+/// How many records are live at `now`.
+pub async fn count_live(db: &Db, now: i64) -> sqlx::Result<i64> {
+    on_pool!(db, pool => sqlx::query_scalar("SELECT count(*) FROM tower_sessions WHERE expiry_date > $1")
+        .bind(now)
+        .fetch_one(pool)
+        .await)
+}

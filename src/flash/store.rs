@@ -176,6 +176,7 @@ impl Flasher {
         if flashes.is_empty() {
             return Ok(());
         }
+        metrics::counter!("flashboard_flashes_pushed_total").increment(flashes.len() as u64);
         let rows: Vec<db::flashes::NewFlash<'_>> = flashes
             .iter()
             .map(|(category, message)| stored(category, self.clip(message)))

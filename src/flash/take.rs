@@ -17,6 +17,10 @@ impl Flasher {
     /// whichever request asks first. A browser without a session gets none, and when none are
     /// waiting nothing is written (a read does not take SQLite's write lock; the `DELETE` does).
     pub async fn take(&self) -> Result<Vec<Flash>, FlashError> {
+        self.take_waiting().await.map(counted)
+    }
+
+    async fn take_waiting(&self) -> Result<Vec<Flash>, FlashError> {
         let mut taken = self.take_from_cookie();
         let Some(id) = self.stored_session_id().await? else {
             return Ok(taken);
@@ -33,6 +37,10 @@ impl Flasher {
     /// page with none asks the database nothing. A flash pushed by another request since the
     /// load is left for the next page.
     pub async fn take_for_page(&self) -> Result<Vec<Flash>, FlashError> {
+        self.take_waiting_for_page().await.map(counted)
+    }
+
+    async fn take_waiting_for_page(&self) -> Result<Vec<Flash>, FlashError> {
         let mut taken = self.take_from_cookie();
         let Some(id) = self.stored_session_id().await? else {
             return Ok(taken);
@@ -82,6 +90,14 @@ impl Flasher {
             })
             .collect())
     }
+}
+
+/// `taken`, counted as shown (`flashboard_flashes_shown_total`).
+fn counted(taken: Vec<Flash>) -> Vec<Flash> {
+    if !taken.is_empty() {
+        metrics::counter!("flashboard_flashes_shown_total").increment(taken.len() as u64);
+    }
+    taken
 }
 
 /// A stored flash's words in `lang`: its catalogue message's when it has one this version knows,

@@ -239,6 +239,7 @@ impl ServerBuilder {
             lifetimes,
             cookie_keys,
             mailer,
+            migrated: std::sync::atomic::AtomicBool::new(false),
         });
         let router = router::app(state.clone(), &config.server, sessions, extra);
         Ok(Server {

@@ -20,7 +20,7 @@ use crate::web::{assets, telemetry};
 /// applies them too.
 pub async fn migrate() -> Result<(), StartupError> {
     let config = Config::load()?;
-    telemetry::init();
+    telemetry::init(config.log.format);
     let db = open_and_migrate(&config.database).await?;
     db.close().await;
     tracing::info!(url = %config.database.url_for_display(), "database migrated");
@@ -30,7 +30,7 @@ pub async fn migrate() -> Result<(), StartupError> {
 /// The binary's entry point: settings, logs, build, bind, serve until a signal.
 pub async fn run() -> Result<(), StartupError> {
     let config = Config::load()?;
-    telemetry::init();
+    telemetry::init(config.log.format);
     let mut leptos_options = leptos::config::get_configuration(None)
         .map_err(|err| StartupError::Leptos(err.to_string()))?
         .leptos_options;
@@ -43,6 +43,7 @@ pub async fn run() -> Result<(), StartupError> {
     }
 
     let address = config.server.address;
+    let metrics_address = config.server.metrics_address;
     let mode = config.mode;
     let grace = config.server.shutdown_grace;
     let server = Server::builder(config, leptos_options)
@@ -53,6 +54,18 @@ pub async fn run() -> Result<(), StartupError> {
     let listener = TcpListener::bind(address)
         .await
         .map_err(|source| StartupError::Bind { address, source })?;
+    if let Some(address) = metrics_address {
+        let metrics = TcpListener::bind(address)
+            .await
+            .map_err(|source| StartupError::Bind { address, source })?;
+        let router = crate::web::metrics::router(server.state.clone());
+        tokio::spawn(async move {
+            if let Err(err) = axum::serve(metrics, router).await {
+                tracing::warn!(error = %err, "the metrics endpoint stopped");
+            }
+        });
+        tracing::info!(%address, "metrics at http://{address}/metrics");
+    }
     tracing::info!(%address, %mode, "Flashboard listening on http://{address}");
     server.serve(listener, shutdown_signal(grace)).await?;
     tracing::info!("Flashboard stopped");

@@ -27,9 +27,9 @@ use crate::{
     session::SessionLayer,
     text::Message,
     web::{
-        compression, fn_errors, guard, headers, health, language, lifetime, mailbox, overload,
-        page_body, page_cache, page_facts, reactive_owner, resign, state::AppState, telemetry,
-        throttle, unavailable, visitor,
+        compression, fn_errors, guard, headers, health, language, lifetime, mailbox, metrics,
+        overload, page_body, page_cache, page_facts, reactive_owner, request_id, resign,
+        state::AppState, telemetry, throttle, unavailable, visitor,
     },
 };
 
@@ -133,7 +133,13 @@ pub fn app(
         ))
         .layer(axum::middleware::from_fn(compression::vary_on_encoding))
         .layer(compression::layer())
+        .layer(axum::middleware::from_fn(metrics::track))
         .layer(telemetry::request_log())
+        // Outside the request log, whose span carries the id.
+        .layer(axum::middleware::from_fn_with_state(
+            std::sync::Arc::new(state.trusted_proxies.clone()),
+            request_id::assign,
+        ))
         // Outermost: no other request's Leptos context can leak into this one's.
         .layer(axum::middleware::from_fn(reactive_owner::isolate))
         .with_state(state)

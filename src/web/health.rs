@@ -3,7 +3,8 @@
 //! - `GET /livez` (liveness: is the process serving?), always `200` while it serves;
 //! - `GET /healthz` (health: is this instance well, as far as it knows?), `503` while the
 //!   database is known to be down, without asking it;
-//! - `GET /readyz` (readiness: can it do its work?), which proves a database write works.
+//! - `GET /readyz` (readiness: can it do its work?), which proves a database write works and
+//!   that every migration this version knows has been applied.
 //!
 //! A load balancer should route by `/readyz` (or `/healthz`); an orchestrator should restart by
 //! `/livez` only, since restarting does not make a full disk any emptier, nor bring back a
@@ -70,15 +71,44 @@ fn unavailable(state: &AppState, reason: &'static str) -> Response {
 
 /// `GET /readyz`: `200 {"status":"ready","backend":"postgres","database":"ok"}` when a write to the database works
 /// (a real one, at most once a second: see `db_health`), else `503` with `Retry-After` and the
-/// reason, e.g. `{"status":"unavailable","database":"database or disk is full"}`.
+/// reason, e.g. `{"status":"unavailable","database":"database or disk is full"}`, or
+/// `"migrations pending"` while the database lacks a migration this version knows.
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    match state.db_health.check().await {
+    let checked = match state.db_health.check().await {
+        Ok(()) => migrated(&state).await,
+        Err(reason) => Err(reason.as_str()),
+    };
+    match checked {
         Ok(()) => Json(Health {
             status: "ready",
             backend: state.db.backend().as_str(),
             database: "ok",
         })
         .into_response(),
-        Err(reason) => unavailable(&state, reason.as_str()),
+        Err(reason) => unavailable(&state, reason),
+    }
+}
+
+/// Whether every migration this version knows has been applied (an instance that starts while
+/// another migrates, or a newer binary on an older database, is not ready). Once they all
+/// are, that is remembered: migrations are never taken back.
+async fn migrated(state: &AppState) -> Result<(), &'static str> {
+    use std::sync::atomic::Ordering;
+    if state.migrated.load(Ordering::Relaxed) {
+        return Ok(());
+    }
+    match state.db.pending_migrations().await {
+        Ok(pending) if pending.is_empty() => {
+            state.migrated.store(true, Ordering::Relaxed);
+            Ok(())
+        }
+        Ok(pending) => {
+            tracing::warn!(?pending, "not ready: migrations not applied");
+            Err("migrations pending")
+        }
+        Err(err) => {
+            tracing::warn!(error = %err, "not ready: cannot read the applied migrations");
+            Err("migrations unknown")
+        }
     }
 }

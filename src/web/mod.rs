@@ -1,7 +1,7 @@
 //! What an HTTP request needs, between the domain (`session`, `auth`) and the pages: the
 //! server functions' request context ([`context::RequestContext`]), redirects, the client's address, error
 //! answers, security headers and CSRF, the page cache and the facts a render is seeded with,
-//! compression, the health endpoints, the dev mode's mailbox, request logs and the shared [`state::AppState`].
+//! compression, the health endpoints, the dev mode's mailbox, request ids, logs and metrics and the shared [`state::AppState`].
 //!
 //! Every module here is middleware or a helper of one; none starts anything (that is
 //! `server`, the composition root, which wires these into the router).
@@ -19,12 +19,14 @@ pub mod health;
 pub mod language;
 pub mod lifetime;
 pub mod mailbox;
+pub mod metrics;
 pub mod overload;
 pub mod page_body;
 pub mod page_cache;
 pub mod page_facts;
 pub mod reactive_owner;
 pub mod redirect;
+pub mod request_id;
 pub mod resign;
 pub mod state;
 pub mod telemetry;

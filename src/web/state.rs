@@ -84,4 +84,6 @@ pub struct Shared {
     pub cookie_keys: CookieKeys,
     /// Sends the app's mail (`[mail]`).
     pub mailer: Mailer,
+    /// Set once `/readyz` has found every migration applied (see `web::health`).
+    pub migrated: std::sync::atomic::AtomicBool,
 }

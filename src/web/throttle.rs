@@ -136,6 +136,8 @@ pub async fn throttle_auth_posts(
         // Not a throttling: the database could not say. `web::unavailable` words the 503.
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     }
+    metrics::counter!("flashboard_throttled_total", "endpoint" => parts.uri.path().to_owned())
+        .increment(1);
     let event = Event {
         kind: Kind::Throttled,
         user_id: None,

@@ -144,7 +144,7 @@ async fn spawn_in(
 ) -> TestApp {
     // FB_TEST_LOG=1 (with RUST_LOG) shows the servers' logs while debugging a test.
     if std::env::var_os("FB_TEST_LOG").is_some() {
-        flashboard::web::telemetry::init();
+        flashboard::web::telemetry::init(Default::default());
     }
     let mut config = test_config(&database.url);
     // Mail goes to an outbox of the test's own.

@@ -31,6 +31,7 @@ pub use crate::{
     db::DatabaseConfig,
     mail::MailConfig,
     session::config::{SameSite, SessionConfig},
+    web::telemetry::LogConfig,
 };
 
 /// The environment variable that names another settings file.
@@ -58,6 +59,8 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Where the app's mail (password reset links) goes.
     pub mail: MailConfig,
+    /// How log lines are written.
+    pub log: LogConfig,
     /// The clock session lifetimes, log-in times and throttling are measured by: the system's;
     /// tests set a manual one. Not a setting.
     #[serde(skip)]
@@ -93,6 +96,10 @@ pub struct ServerConfig {
     /// Requests handled at once; one more is answered `503` with `Retry-After` at once instead
     /// of queueing behind them.
     pub max_in_flight: NonZeroUsize,
+    /// Where `GET /metrics` (Prometheus) is served, e.g. `127.0.0.1:9100`: an address of its
+    /// own, never the public one. Unset: no metrics endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics_address: Option<SocketAddr>,
 }
 
 /// `[auth]`
@@ -126,6 +133,7 @@ impl Default for Config {
                 trusted_proxies: Vec::new(),
                 request_timeout: Duration::from_secs(30),
                 max_in_flight: NonZeroUsize::new(1024).unwrap(),
+                metrics_address: None,
             },
             database: DatabaseConfig::default(),
             session: SessionConfig::default(),
@@ -138,6 +146,7 @@ impl Default for Config {
                 events_retention: Duration::from_secs(90 * 24 * 3600),
             },
             mail: MailConfig::default(),
+            log: LogConfig::default(),
             clock: crate::clock::Clock::system(),
         }
     }
@@ -258,6 +267,12 @@ impl Config {
         }
         if self.flash.max_message_chars < 16 {
             return invalid("flash.max_message_chars", "must be at least 16");
+        }
+        if self.server.metrics_address == Some(self.server.address) {
+            return invalid(
+                "server.metrics_address",
+                "must differ from `server.address`: the metrics are not for the public",
+            );
         }
         if let Err((key, why)) = self.mail.validate() {
             return invalid(key, &why);
