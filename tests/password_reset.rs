@@ -170,6 +170,7 @@ async fn a_link_sets_a_new_password_once_and_ends_every_session() {
         field_flashes(&page, "error_new_password"),
         ["A password has 8 to 128 characters."]
     );
+    assert!(page.contains(r#"aria-invalid="true""#), "{page}");
 
     let res = reset(&app, &browser, &token, "New password 456").await;
     assert_eq!(res.status(), 303);

@@ -54,16 +54,20 @@ pub fn ResetPasswordPage() -> impl IntoView {
     view! {
         <PageMeta title=text.reset_title description=text.reset_description />
         <h1>{text.reset_title}</h1>
-        <ActionForm action attr:class="card stack" attr:novalidate=true>
-            <input type="hidden" name="token" value=token />
-            <Field
-                name="new_password"
-                label=text.field_new_password
-                kind="password"
-                autocomplete="new-password"
-                help=text.register_password_help
-            />
-            <button type="submit">{text.reset_button}</button>
-        </ActionForm>
+        // Inside a transition: the field reads the page's flashes (`aria-invalid`), which the
+        // server waits for only there.
+        <Transition>
+            <ActionForm action attr:class="card stack" attr:novalidate=true>
+                <input type="hidden" name="token" value=token />
+                <Field
+                    name="new_password"
+                    label=text.field_new_password
+                    kind="password"
+                    autocomplete="new-password"
+                    help=text.register_password_help
+                />
+                <button type="submit">{text.reset_button}</button>
+            </ActionForm>
+        </Transition>
     }
 }
