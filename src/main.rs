@@ -115,7 +115,11 @@ async fn main() -> std::process::ExitCode {
         Command::CheckConfig => {
             let secrets = server::secret::Secrets::from_env();
             server::config::report::Report::load(&secrets)
-                .map(|report| print!("{report}"))
+                .map(|report| {
+                    // A closed pipe ends the output quietly.
+                    use std::io::Write;
+                    let _ = write!(std::io::stdout().lock(), "{report}");
+                })
                 .map_err(Into::into)
         }
         Command::User(command) => user(command).await.map_err(Into::into),

@@ -282,6 +282,17 @@ async fn deleting_the_account_removes_everything_of_the_user_but_anonymous_event
     let bobs = count(&app, &of_user(2)).await;
     assert!(bobs > 0);
 
+    // A reset link asked for by address, still waiting.
+    client()
+        .post(app.url("/api/forgot_password"))
+        .header("accept", "text/html")
+        .form(&[("login", "ana@example.com")])
+        .send()
+        .await
+        .unwrap();
+    app.state.mailer.settled().await;
+    assert_eq!(count(&app, "SELECT count(*) FROM password_resets").await, 1);
+
     let res = app
         .post_form("/api/delete_account", &[("password", "Wrong password 1")])
         .await;
@@ -306,6 +317,25 @@ async fn deleting_the_account_removes_everything_of_the_user_but_anonymous_event
         count(
             &app,
             "SELECT count(*) FROM tower_sessions WHERE user_id = 1"
+        )
+        .await,
+        0
+    );
+    // Nothing else of ana's either: no reset link, no throttle place, no event under her
+    // name or her address.
+    assert_eq!(count(&app, "SELECT count(*) FROM password_resets").await, 0);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM login_attempts WHERE slot = 'ana'"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM auth_events WHERE username_key IN ('ana', 'ana@example.com')"
         )
         .await,
         0

@@ -8,7 +8,7 @@ mod common;
 
 use std::{io::Write, path::Path, process::Stdio};
 
-use common::{TestApp, spawn_app};
+use common::{TestApp, client, spawn_app};
 use flashboard::db::Backend;
 
 /// What a run of the binary said.
@@ -128,7 +128,16 @@ async fn user_create_list_set_password_and_delete() {
     assert!(row.trim_end().ends_with(" 1"), "one live session: {row}");
     assert!(list.stdout.ends_with("1 user(s)\n"), "{}", list.stdout);
 
-    // A new password ends every session of the user.
+    // A new password ends every session of the user, and voids their reset links.
+    client()
+        .post(app.url("/api/forgot_password"))
+        .header("accept", "text/html")
+        .form(&[("login", "ana")])
+        .send()
+        .await
+        .unwrap();
+    app.state.mailer.settled().await;
+    assert_eq!(count(&app, "SELECT count(*) FROM password_resets").await, 1);
     let set = flashboard(
         &app,
         &["user", "set-password", "ana"],
@@ -137,6 +146,7 @@ async fn user_create_list_set_password_and_delete() {
     assert_eq!(set.status, 0, "{}", set.stderr);
     assert_eq!(set.stdout, "password of ana changed; 1 session(s) ended\n");
     assert_eq!(app.get("/dashboard").await.status(), 303);
+    assert_eq!(count(&app, "SELECT count(*) FROM password_resets").await, 0);
     let res = app.login("ana", "New password 456").await;
     assert_eq!(res.headers()["location"], "/dashboard");
     let short = flashboard(&app, &["user", "set-password", "ana"], "short\n");
@@ -377,10 +387,66 @@ fn check_config_says_where_each_setting_came_from_and_masks_secrets() {
         strong.stdout
     );
 
+    // Half an SMTP login is a mistake.
+    let half = flashboard_in(
+        dir.path(),
+        &[("SECRET_KEY", key), ("SMTP_USERNAME", "mailer")],
+        &["check-config"],
+        "",
+    );
+    assert_eq!(half.status, 1);
+    assert!(half.stderr.contains("SMTP_PASSWORD"), "{}", half.stderr);
+    assert!(
+        strong
+            .stdout
+            .contains("SMTP_USERNAME, SMTP_PASSWORD: not set")
+    );
+
     // An invalid file: status 1, the key and the file named.
     std::fs::write(dir.path().join("Leptos.toml"), "[server]\nadress = \"x\"\n").unwrap();
     let invalid = flashboard_in(dir.path(), &[("SECRET_KEY", key)], &["check-config"], "");
     assert_eq!(invalid.status, 1);
     assert!(invalid.stderr.contains("adress"), "{}", invalid.stderr);
     assert!(invalid.stderr.contains("Leptos.toml"), "{}", invalid.stderr);
+}
+
+#[tokio::test]
+async fn chores_never_create_a_database_nor_change_its_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    if common::backend::backend() == Backend::Sqlite {
+        // A mistyped path: refused, and no file is made there.
+        let missing = dir.path().join("typo.db");
+        let url = format!("sqlite://{}", missing.display());
+        let copy = dir.path().join("copy.db");
+        let run = flashboard_in(
+            dir.path(),
+            &[("FLASHBOARD_DATABASE__URL", &url)],
+            &["backup", copy.to_str().unwrap()],
+            "",
+        );
+        assert_eq!(run.status, 1);
+        assert!(run.stderr.contains("no database at"), "{}", run.stderr);
+        assert!(!missing.exists() && !copy.exists());
+    }
+    // A database without this version's last migration: refused, and left as it is.
+    let app = spawn_app().await;
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 14")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let run = flashboard(&app, &["user", "list"], "");
+    assert_eq!(run.status, 1);
+    assert!(
+        run.stderr.contains("run `flashboard migrate` first"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM _sqlx_migrations WHERE version = 14"
+        )
+        .await,
+        0
+    );
 }

@@ -433,3 +433,105 @@ async fn the_pages_and_the_mail_speak_chinese() {
         mail.mail.text
     );
 }
+
+#[tokio::test]
+async fn of_two_uses_of_one_link_at_once_exactly_one_works() {
+    let app = spawn_app().await;
+    app.register("ana", "ana@example.com", "Password123").await;
+    ask(&app, "ana").await;
+    let token = token_in(&outbox(&app).await[0]);
+    let (a, b) = (client(), client());
+    let (first, second) = tokio::join!(
+        reset(&app, &a, &token, "First password 1"),
+        reset(&app, &b, &token, "Second password 2"),
+    );
+    let mut locations = [
+        first.headers()["location"].to_str().unwrap().to_owned(),
+        second.headers()["location"].to_str().unwrap().to_owned(),
+    ];
+    locations.sort();
+    assert_eq!(locations, ["/login", "/password/forgot"]);
+    let worked = [
+        logs_in(&app, "First password 1").await,
+        logs_in(&app, "Second password 2").await,
+    ];
+    assert_eq!(worked.iter().filter(|w| **w).count(), 1, "{worked:?}");
+}
+
+#[tokio::test]
+async fn control_characters_are_no_name_and_no_error() {
+    let app = spawn_app().await;
+    app.register("ana", "ana@example.com", "Password123").await;
+    // A NUL (which PostgreSQL refuses in text) in a name asked for, or logged in with.
+    assert_eq!(ask(&app, "an\0a").await.2, [flash("info", SENT)]);
+    let res = app.login("ana\0", "Password123").await;
+    assert_eq!(res.status(), 303);
+    let res = app.login("x\0y", "Password123").await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/login");
+}
+
+#[tokio::test]
+async fn one_address_gets_at_most_three_reset_mails_an_hour() {
+    let app = spawn_app().await;
+    // Accounts may share an address: asking by each name must not flood it.
+    for name in ["ana", "bob", "cyd", "dee"] {
+        app.register(name, "shared@example.com", "Password123")
+            .await;
+        assert_eq!(ask(&app, name).await.2, [flash("info", SENT)]);
+    }
+    assert_eq!(outbox(&app).await.len(), 3);
+}
+
+#[tokio::test]
+async fn a_reset_from_the_users_own_browser_logs_it_out_and_keeps_its_language() {
+    let app = spawn_app().await;
+    app.signed_in("ana").await;
+    app.post_form("/api/set_language", &[("lang", "zh-CN"), ("back", "/")])
+        .await;
+    app.html("/dashboard").await;
+    app.post_form("/api/forgot_password", &[("login", "ana")])
+        .await;
+    let token = token_in(&outbox(&app).await[0]);
+    let res = reset(&app, &app.client, &token, "New password 456").await;
+    assert_eq!(res.headers()["location"], "/login");
+    let html = app.html("/login").await;
+    assert_eq!(
+        banner(&html),
+        [flash(
+            "success",
+            "密码已重置，你的所有会话均已结束。请使用新密码登录。"
+        )],
+        "in the language the session had chosen"
+    );
+    assert!(html.contains(r#"lang="zh-CN""#), "{html}");
+    assert_eq!(app.get("/dashboard").await.status(), 303);
+}
+
+#[tokio::test]
+async fn the_reset_page_sends_no_referrer() {
+    let app = spawn_app().await;
+    let res = app
+        .get(&format!("/password/reset?token={}", "0".repeat(64)))
+        .await;
+    assert_eq!(res.headers()["referrer-policy"], "no-referrer");
+    let res = app.get("/login").await;
+    assert_eq!(res.headers()["referrer-policy"], "same-origin");
+}
+
+#[tokio::test]
+async fn asking_and_resetting_are_throttled_per_address() {
+    let app = spawn_app_with(|config| {
+        config.auth.attempts_per_ip_per_minute = std::num::NonZeroU32::new(2).unwrap();
+    })
+    .await;
+    ask(&app, "ana").await;
+    ask(&app, "bob").await;
+    let res = app
+        .post_form("/api/forgot_password", &[("login", "cy")])
+        .await;
+    assert_eq!(res.status(), 429);
+    assert!(res.headers().contains_key("retry-after"));
+    let res = reset(&app, &client(), &"0".repeat(64), "New password 456").await;
+    assert_eq!(res.status(), 429);
+}

@@ -70,7 +70,8 @@ for (const js of [true, false]) {
       await page.locator("#password").fill(NEW_PASSWORD);
       await page.locator("main button[type=submit]").click();
       await expect(page).toHaveURL(/\/dashboard$/);
-      expect(problems).toEqual([]);
+      // Without JavaScript, Chromium may note that the preloaded wasm went unused.
+      expect(problems.filter((problem) => js || !problem.includes("preloaded using link preload"))).toEqual([]);
     });
 
     test("deleting the account asks for the password, then leaves nothing", async ({ page }) => {

@@ -11,6 +11,12 @@ CREATE TABLE password_resets (
 CREATE INDEX password_resets_user ON password_resets (user_id);
 CREATE INDEX password_resets_expiry ON password_resets (expires_at);
 
--- The per-account limit on reset requests counts these events by the name or address typed.
+-- The limits on reset links count these events: requests by the name or address typed, mails
+-- by the address they went to.
 CREATE INDEX auth_events_reset_requests ON auth_events (username_key, at)
-    WHERE kind = 'reset_requested';
+    WHERE kind IN ('reset_requested', 'reset_mailed');
+
+-- Deleting an account blanks its name, address and id in the event log: by these indexes, not
+-- by a scan of the whole log under the write lock.
+CREATE INDEX auth_events_user ON auth_events (user_id) WHERE user_id IS NOT NULL;
+CREATE INDEX auth_events_name ON auth_events (username_key) WHERE username_key IS NOT NULL;

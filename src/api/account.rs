@@ -179,14 +179,7 @@ pub async fn logout() -> Result<(), AppError> {
     let cx = RequestContext::current().await?;
     let user = cx.user().await?;
     // The preferences (language, theme) outlive the session: the browser keeps them.
-    let preferences = crate::preferences::saved(&cx.session, cx.visitor.as_ref())
-        .await
-        .ok()
-        .flatten();
-    cx.end_session().await?;
-    if let (Some(preferences), Some(visitor)) = (preferences, &cx.visitor) {
-        visitor.insert(crate::preferences::PREFERENCES_KEY, &preferences);
-    }
+    cx.end_session_keeping_preferences().await?;
     // After the log-out (the write that matters): a database that refused it fails the request
     // before this best-effort entry would wait for it too.
     if let Some(user) = user {

@@ -53,19 +53,14 @@ pub async fn change_password(
         .hash(new_password)
         .await
         .map_err(cx.internal())?;
-    users::set_password_hash(&state.db, user.id, &hash)
-        .await
-        .map_err(cx.internal())?;
-    // From here the password has changed: what follows must not report otherwise. A reset
-    // link sent before no longer works.
-    crate::auth::reset::void(&state.db, user.id)
-        .await
-        .map_err(cx.internal())?;
-    let current = cx.session.id().map(|id| id.to_string()).unwrap_or_default();
-    let ended = crate::session::user_sessions::sign_out_others(&state.db, user.id, &current)
-        .await
-        .map_err(cx.internal())?;
+    // This session's new id first: should that fail, nothing has changed yet.
     cx.renew_session_id().await?;
+    // Then one transaction: the new password, the reset links voided, every other session
+    // ended (all of it, or none of it).
+    let current = cx.session.id().map(|id| id.to_string());
+    let ended = users::change_password(&state.db, user.id, &hash, current.as_deref())
+        .await
+        .map_err(cx.internal())?;
     tracing::info!(user_id = user.id, ended, "password changed");
     cx.auth_event(
         events::Kind::PasswordChanged,
@@ -105,19 +100,13 @@ pub async fn delete_account(password: String) -> Result<(), AppError> {
     let Some(user) = confirm.check(&cx, user_id, password).await? else {
         return Ok(());
     };
-    let preferences = crate::preferences::saved(&cx.session, cx.visitor.as_ref())
-        .await
-        .ok()
-        .flatten();
-    users::delete(&cx.state.db, user.id, &user.username_key)
+    let email_key = crate::auth::form::username_key(&user.email);
+    users::delete(&cx.state.db, user.id, &user.username_key, &email_key)
         .await
         .map_err(cx.internal())?;
     tracing::info!(user_id = user.id, "account deleted");
     // The record went with the user; this forgets it here too (and the id with it).
-    cx.end_session().await?;
-    if let (Some(preferences), Some(visitor)) = (preferences, &cx.visitor) {
-        visitor.insert(crate::preferences::PREFERENCES_KEY, &preferences);
-    }
+    cx.end_session_keeping_preferences().await?;
     cx.auth_event(events::Kind::AccountDeleted, None, None)
         .await;
     cx.flash_done(&[("info", Msg::AccountDeleted)]).await;
@@ -173,7 +162,7 @@ impl Confirm {
             .map_err(cx.internal())?
         else {
             // Deleted meanwhile (from another device, or by the operator).
-            cx.end_session().await?;
+            cx.end_session_keeping_preferences().await?;
             cx.send_to_login(BACK).await?;
             return Ok(None);
         };

@@ -34,8 +34,13 @@ pub async fn forgot_password(login: String) -> Result<(), AppError> {
         see_other(BACK);
         return Ok(());
     }
-    // No name or address is longer (a longer one is cut, as the event log cuts names).
-    let typed: String = typed.chars().take(crate::auth::form::EMAIL_MAX).collect();
+    // No name or address is longer (a longer one is cut, as the event log cuts names), nor
+    // holds a control character (dropped: PostgreSQL refuses a NUL in text).
+    let typed: String = typed
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(crate::auth::form::EMAIL_MAX)
+        .collect();
     let key = username_key(&typed);
     let state = &cx.state;
     let now = state.lifetimes.now_unix();
@@ -53,7 +58,14 @@ pub async fn forgot_password(login: String) -> Result<(), AppError> {
     // Counted before anything else: the per-name limit reads these.
     cx.required_auth_event(events::Kind::ResetRequested, None, Some(&typed))
         .await?;
-    let job = send_links(cx.state.clone(), key, typed, Lang::current(), now);
+    let job = send_links(
+        cx.state.clone(),
+        key,
+        typed,
+        Lang::current(),
+        cx.client_ip(),
+        now,
+    );
     state.mailer.in_background("password reset link", job);
     let minutes = u64::try_from(reset::LINK_LIFETIME_SECS / 60).unwrap_or_default();
     cx.flash_done(&[("info", Msg::ForgotSent { minutes })])
@@ -70,10 +82,11 @@ async fn send_links(
     key: String,
     typed: String,
     lang: crate::text::Lang,
+    ip: std::net::IpAddr,
     now: i64,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     use crate::{
-        auth::reset,
+        auth::{events, reset},
         db::users,
         mail::Mail,
         text::{fill, t},
@@ -81,6 +94,21 @@ async fn send_links(
 
     let text = t(lang);
     for user in users::by_name_or_email(&state.db, &key, &typed).await? {
+        if !reset::may_mail(&state.db, &user.email, now).await? {
+            tracing::warn!(
+                user_id = user.id,
+                "reset mail not sent: its address had enough this hour"
+            );
+            continue;
+        }
+        let mailed = events::Event {
+            kind: events::Kind::ResetMailed,
+            user_id: Some(user.id),
+            username: Some(&user.email),
+            ip,
+            device: None,
+        };
+        events::record(&state.db, mailed, now).await?;
         let token = reset::issue(&state.db, user.id, now).await?;
         let link = state.mailer.link(&format!("/password/reset?token={token}"));
         let minutes = (reset::LINK_LIFETIME_SECS / 60).to_string();
@@ -115,7 +143,7 @@ async fn send_links(
 pub async fn reset_password(token: String, new_password: String) -> Result<(), AppError> {
     use crate::{
         auth::{form::password_problem, reset},
-        db::{user_sessions, users},
+        db::users,
         web::redirect::see_other,
     };
 
@@ -153,24 +181,22 @@ pub async fn reset_password(token: String, new_password: String) -> Result<(), A
         see_other("/password/forgot");
         return Ok(());
     }
-    users::set_password_hash(&state.db, user_id, &hash)
+    // Whether this browser is logged in as the user (read before their sessions go, with the
+    // preferences the session holds).
+    let mine = crate::session::login(&cx.session)
+        .await
+        .map_err(cx.internal())?
+        .is_some_and(|login| login.user_id == user_id);
+    // One transaction: the new password, every link of the user voided, every session of
+    // theirs ended (all of it, or none of it).
+    let ended = users::change_password(&state.db, user_id, &hash, None)
         .await
         .map_err(cx.internal())?;
-    // From here the password has changed: what follows must not report otherwise.
-    reset::void(&state.db, user_id)
-        .await
-        .map_err(cx.internal())?;
-    // This browser's own session, if it is the user's, ends like the rest (the flash then waits
-    // in the visitor cookie, as after a log-out).
-    let here = crate::session::login(&cx.session)
-        .await
-        .map_err(cx.internal())?;
-    if here.is_some_and(|login| login.user_id == user_id) {
-        cx.end_session().await?;
+    // This browser's session went with the rest: forgotten here too, its preferences kept in
+    // the visitor cookie, where the flash then waits (as after a log-out).
+    if mine {
+        cx.end_session_keeping_preferences().await?;
     }
-    let ended = user_sessions::delete_all(&state.db, user_id)
-        .await
-        .map_err(cx.internal())?;
     tracing::info!(user_id, ended, "password reset with a link");
     let name = users::name_of(&state.db, user_id).await.ok().flatten();
     cx.auth_event(events::Kind::PasswordReset, Some(user_id), name.as_deref())

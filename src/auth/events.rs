@@ -20,6 +20,8 @@ pub enum Kind {
     /// A reset link asked for, under the name or address typed (whether or not it names an
     /// account: the per-account limit counts these).
     ResetRequested,
+    /// A reset mail sent, under the address it went to (the per-address limit counts these).
+    ResetMailed,
     /// A password set with a reset link.
     PasswordReset,
 }
@@ -35,6 +37,7 @@ impl Kind {
             Kind::PasswordChanged => "password_changed",
             Kind::AccountDeleted => "account_deleted",
             Kind::ResetRequested => "reset_requested",
+            Kind::ResetMailed => "reset_mailed",
             Kind::PasswordReset => "password_reset",
         }
     }
@@ -54,9 +57,15 @@ pub struct Event<'a> {
 /// a minute of another for the same client address and account is counted in that one's row
 /// instead (a flood of refused attempts writes one row a minute, not one each).
 pub async fn record(db: &Db, event: Event<'_>, now: i64) -> sqlx::Result<()> {
-    let username = event
-        .username
-        .map(|name| name.trim().chars().take(64).collect::<String>());
+    // Without control characters (a NUL is refused by PostgreSQL; a line break would forge a
+    // log line).
+    let username = event.username.map(|name| {
+        name.trim()
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(64)
+            .collect::<String>()
+    });
     // The key of the whole name, as the throttle and the log-in compute it (the cut name's key
     // could differ, and its failures would count for no account).
     let key = event.username.map(super::form::username_key);

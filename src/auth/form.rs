@@ -28,8 +28,16 @@ pub struct NewUser {
 pub type Problem = (&'static str, Msg);
 
 /// The comparison form of a user name: NFKC, then lower case. Equal keys mean the same user.
+/// Control characters are dropped (no name has one, and PostgreSQL refuses a NUL in text:
+/// a log-in typed with one is an unknown name, not an error).
 pub fn username_key(username: &str) -> String {
-    username.trim().nfkc().collect::<String>().to_lowercase()
+    username
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .nfkc()
+        .collect::<String>()
+        .to_lowercase()
 }
 
 /// Whether a log-in with these fields could succeed at all: a password outside

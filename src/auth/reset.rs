@@ -1,7 +1,8 @@
 //! Password reset links: a random token per link, sent only in the mail; the database keeps its
 //! SHA-256 (`db::password_resets`), so neither a copy of the database nor its logs open an
-//! account. A link works once, for [`LINK_LIFETIME_SECS`], and no longer once the password has
-//! changed another way ([`void`]).
+//! account. A link works once, for [`LINK_LIFETIME_SECS`], and no longer once a newer one was
+//! sent or the password changed another way (`db::users::change_password` deletes the user's
+//! links with the change).
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
@@ -23,8 +24,7 @@ pub async fn issue(db: &Db, user_id: i64, now: i64) -> sqlx::Result<String> {
     let mut random = [0u8; TOKEN_BYTES];
     OsRng.fill_bytes(&mut random);
     let token = hex(&random);
-    db::password_resets::delete_for_user(db, user_id).await?;
-    db::password_resets::insert(db, &digest(&token), user_id, now + LINK_LIFETIME_SECS).await?;
+    db::password_resets::replace(db, &digest(&token), user_id, now + LINK_LIFETIME_SECS).await?;
     Ok(token)
 }
 
@@ -37,12 +37,22 @@ pub async fn check(db: &Db, token: &str, now: i64) -> sqlx::Result<Option<i64>> 
     db::password_resets::peek(db, &digest(token), now).await
 }
 
+/// Whether a reset mail may go to `address` at `now`: at most [`REQUESTS_PER_HOUR`] an hour
+/// to one address, however many accounts share it or names were typed (the app must not be a
+/// way to flood someone's mailbox).
+pub async fn may_mail(db: &Db, address: &str, now: i64) -> sqlx::Result<bool> {
+    let key = super::form::username_key(address);
+    let (count, _) = db::events::count_since(db, "reset_mailed", &key, now - 3600).await?;
+    Ok(count < REQUESTS_PER_HOUR)
+}
+
 /// Whether a reset link may be asked for under `username_key` (the key of what was typed, a
 /// name or an address, whether or not an account has it: so the answer tells nothing about
 /// which accounts exist) at `now`: `Err` with the seconds to wait after
 /// [`REQUESTS_PER_HOUR`] requests in the last hour.
 pub async fn admit_request(db: &Db, username_key: &str, now: i64) -> sqlx::Result<Result<(), i64>> {
-    let (count, first) = db::events::reset_requests_since(db, username_key, now - 3600).await?;
+    let (count, first) =
+        db::events::count_since(db, "reset_requested", username_key, now - 3600).await?;
     if count < REQUESTS_PER_HOUR {
         return Ok(Ok(()));
     }
@@ -56,11 +66,6 @@ pub async fn redeem(db: &Db, token: &str, now: i64) -> sqlx::Result<Option<i64>>
         return Ok(None);
     }
     db::password_resets::take(db, &digest(token), now).await
-}
-
-/// Voids every link of `user_id` (their password changed, by them or the operator).
-pub async fn void(db: &Db, user_id: i64) -> sqlx::Result<u64> {
-    db::password_resets::delete_for_user(db, user_id).await
 }
 
 /// Whether `token` looks like one [`issue`] makes: 64 lower-case hex digits.

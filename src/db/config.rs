@@ -25,6 +25,21 @@ pub struct DatabaseConfig {
 }
 
 impl DatabaseConfig {
+    /// The SQLite database file the URL names; `None` for PostgreSQL and for an in-memory
+    /// database.
+    pub fn sqlite_file(&self) -> Option<std::path::PathBuf> {
+        use std::str::FromStr;
+        if super::Backend::of_url(&self.url) != Some(super::Backend::Sqlite)
+            || self.url.contains(":memory:")
+            || self.url.contains("mode=memory")
+        {
+            return None;
+        }
+        let options = sqlx::sqlite::SqliteConnectOptions::from_str(&self.url).ok()?;
+        let file = options.get_filename();
+        (!file.as_os_str().is_empty()).then(|| file.to_path_buf())
+    }
+
     /// The URL as messages and logs may show it: a password in it (`user:password@`, or a
     /// `password=` parameter) is replaced by `***`; a URL that cannot be read as one keeps only
     /// what comes before `://` and after the last `@`.

@@ -110,17 +110,20 @@ pub async fn device_failures_since(
     .await)
 }
 
-/// Reset links asked for under the name or address whose comparison key is `username_key`
-/// since `since` (Unix seconds): how many, and when the first of them was.
-pub async fn reset_requests_since(
+/// Events of `kind` under the name or address whose comparison key is `username_key` since
+/// `since` (Unix seconds): how many, and when the first of them was. (For the reset links'
+/// limits: `reset_requested`, `reset_mailed`.)
+pub async fn count_since(
     db: &Db,
+    kind: &str,
     username_key: &str,
     since: i64,
 ) -> sqlx::Result<(i64, Option<i64>)> {
     on_pool!(db, pool => sqlx::query_as(
         "SELECT count(*), min(at) FROM auth_events \
-         WHERE kind = 'reset_requested' AND username_key = $1 AND at >= $2",
+         WHERE kind = $1 AND username_key = $2 AND at >= $3",
     )
+    .bind(kind)
     .bind(username_key)
     .bind(since)
     .fetch_one(pool)

@@ -2,17 +2,33 @@
 
 use super::Db;
 
-/// Stores a link's token hash for `user_id`, valid until `expires_at` (Unix seconds).
-pub async fn insert(db: &Db, token_hash: &str, user_id: i64, expires_at: i64) -> sqlx::Result<()> {
-    on_pool!(db, pool => sqlx::query(
-        "INSERT INTO password_resets (token_hash, user_id, expires_at) VALUES ($1, $2, $3)",
-    )
-    .bind(token_hash)
-    .bind(user_id)
-    .bind(expires_at)
-    .execute(pool)
-    .await
-    .map(|_| ()))
+/// Stores a link's token hash for `user_id`, valid until `expires_at` (Unix seconds), in
+/// place of the user's earlier links: in one transaction, so that of two links asked for at
+/// once, one is left. (On PostgreSQL the user's row is locked first, which puts two such
+/// transactions one after the other; SQLite has one writer anyway.)
+pub async fn replace(db: &Db, token_hash: &str, user_id: i64, expires_at: i64) -> sqlx::Result<()> {
+    on_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        if let Db::Postgres(_) = db {
+            sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("DELETE FROM password_resets WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO password_resets (token_hash, user_id, expires_at) VALUES ($1, $2, $3)",
+        )
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
+    })
 }
 
 /// The user of the link `token_hash`, if it is there and live at `now` (it stays there).
@@ -40,17 +56,6 @@ pub async fn take(db: &Db, token_hash: &str, now: i64) -> sqlx::Result<Option<i6
         .first()
         .filter(|(_, expires_at)| *expires_at > now)
         .map(|(user_id, _)| *user_id))
-}
-
-/// Deletes every link of `user_id` (their password changed). Returns how many went.
-pub async fn delete_for_user(db: &Db, user_id: i64) -> sqlx::Result<u64> {
-    Ok(
-        on_pool!(db, pool => sqlx::query("DELETE FROM password_resets WHERE user_id = $1")
-        .bind(user_id)
-        .execute(pool)
-        .await?
-        .rows_affected()),
-    )
 }
 
 /// Deletes the links expired at `now`. Returns how many went.

@@ -9,6 +9,7 @@ pub struct StoredUser {
     pub username: String,
     /// The comparison key (see `auth::form::username_key`).
     pub username_key: String,
+    pub email: String,
     pub password_hash: String,
 }
 
@@ -18,6 +19,7 @@ impl std::fmt::Debug for StoredUser {
             .field("id", &self.id)
             .field("username", &self.username)
             .field("username_key", &self.username_key)
+            .field("email", &self.email)
             .field("password_hash", &"[redacted]")
             .finish()
     }
@@ -62,9 +64,9 @@ pub async fn name_taken(db: &Db, username_key: &str) -> Result<bool, sqlx::Error
         .await)
 }
 
-const STORED: &str = "SELECT id, username, username_key, password_hash FROM users";
+const STORED: &str = "SELECT id, username, username_key, email, password_hash FROM users";
 
-type StoredRow = (i64, String, String, String);
+type StoredRow = (i64, String, String, String, String);
 
 /// The user with this comparison key, hash included, for logging in.
 pub async fn by_key(db: &Db, username_key: &str) -> Result<Option<StoredUser>, sqlx::Error> {
@@ -82,11 +84,12 @@ pub async fn by_id(db: &Db, id: i64) -> Result<Option<StoredUser>, sqlx::Error> 
     Ok(row.map(stored))
 }
 
-fn stored((id, username, username_key, password_hash): StoredRow) -> StoredUser {
+fn stored((id, username, username_key, email, password_hash): StoredRow) -> StoredUser {
     StoredUser {
         id,
         username,
         username_key,
+        email,
         password_hash,
     }
 }
@@ -140,19 +143,35 @@ pub async fn list(db: &Db, now: i64) -> Result<Vec<Listed>, sqlx::Error> {
     .await)
 }
 
-/// Deletes the user `id` (whose comparison key is `username_key`) and everything of theirs, in
-/// one transaction: their session records (and with them the flashes waiting in them: both
-/// foreign keys cascade), their places in the log-in throttle, and their name and id in the
-/// auth event log (the events stay, anonymous). Returns whether a user went.
-pub async fn delete(db: &Db, id: i64, username_key: &str) -> Result<bool, sqlx::Error> {
+/// Deletes the user `id` (whose comparison key is `username_key`, and `email_key` their
+/// address's) and everything of theirs, in one transaction: their session records (and with
+/// them the flashes waiting in them: both foreign keys cascade), their reset links (cascade),
+/// their places in the log-in throttle, and their name, address and id in the auth event log
+/// (the events stay, anonymous). Returns whether a user went.
+pub async fn delete(
+    db: &Db,
+    id: i64,
+    username_key: &str,
+    email_key: &str,
+) -> Result<bool, sqlx::Error> {
     on_pool!(db, pool => {
         let mut tx = pool.begin().await?;
+        // Three statements, each on an index of its own (`auth_events_user`,
+        // `auth_events_name`): the write lock is held for the user's rows, not a scan.
+        for key in [username_key, email_key] {
+            sqlx::query(
+                "UPDATE auth_events SET user_id = NULL, username = NULL, username_key = NULL \
+                 WHERE username_key = $1",
+            )
+            .bind(key)
+            .execute(&mut *tx)
+            .await?;
+        }
         sqlx::query(
             "UPDATE auth_events SET user_id = NULL, username = NULL, username_key = NULL \
-             WHERE user_id = $1 OR username_key = $2",
+             WHERE user_id = $1",
         )
         .bind(id)
-        .bind(username_key)
         .execute(&mut *tx)
         .await?;
         sqlx::query("DELETE FROM login_attempts WHERE slot = $1")
@@ -180,6 +199,40 @@ pub async fn name_of(db: &Db, id: i64) -> Result<Option<String>, sqlx::Error> {
         .bind(id)
         .fetch_optional(pool)
         .await)
+}
+
+/// Changes a user's password, in one transaction with what a new password ends: their reset
+/// links, and every session of theirs but `keep` (all of them without one). Returns how many
+/// sessions ended. Either all of it happens or none: a password never changes while an old
+/// session or link survives it.
+pub async fn change_password(
+    db: &Db,
+    id: i64,
+    password_hash: &str,
+    keep: Option<&str>,
+) -> Result<u64, sqlx::Error> {
+    on_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM password_resets WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let ended = sqlx::query(
+            "DELETE FROM tower_sessions WHERE user_id = $1 AND ($2 IS NULL OR id <> $2)",
+        )
+        .bind(id)
+        .bind(keep)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(ended)
+    })
 }
 
 /// Replaces a user's password hash (after a re-hash with stronger parameters).

@@ -49,7 +49,16 @@ impl Outbox {
         let name = format!("{nanos:024}-{suffix}.json");
         let draft = self.dir.join(format!(".{name}.draft"));
         let json = serde_json::to_vec_pretty(stored).map_err(std::io::Error::other)?;
-        tokio::fs::write(&draft, json).await?;
+        // Readable by the server's user only: a reset link in it opens an account.
+        let mut file = tokio::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&draft)
+            .await?;
+        tokio::io::AsyncWriteExt::write_all(&mut file, &json).await?;
+        file.sync_all().await?;
+        drop(file);
         tokio::fs::rename(&draft, self.dir.join(name)).await
     }
 

@@ -49,6 +49,15 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let text = t(Lang::current());
     let action = ServerAction::<ResetPassword>::new();
     use_flashes().refresh_after(action);
+    // The page's address holds the token: no request from it may carry the address along (the
+    // stylesheet and the script are fetched from here; a proxy's log would keep it).
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.insert_header(
+            axum::http::header::REFERRER_POLICY,
+            axum::http::HeaderValue::from_static("no-referrer"),
+        );
+    }
     let query = use_query_map();
     let token = move || query.read().get("token").unwrap_or_default();
     view! {

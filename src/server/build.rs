@@ -103,6 +103,9 @@ impl Server {
         for task in &self.background {
             task.abort();
         }
+        // Mail the users were told is on its way goes out before the database closes (within
+        // the shutdown grace, which ends the process regardless).
+        self.state.mailer.settled().await;
         self.state.db.close().await;
         result
     }

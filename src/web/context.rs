@@ -280,6 +280,21 @@ impl RequestContext {
         Ok(())
     }
 
+    /// [`RequestContext::end_session`], with the session's preferences (language, theme) kept
+    /// in the visitor cookie: they belong to the browser, and outlive the session (a log-out,
+    /// a deleted account, a password reset from this browser).
+    pub async fn end_session_keeping_preferences(&self) -> Result<(), AppError> {
+        let preferences = crate::preferences::saved(&self.session, self.visitor.as_ref())
+            .await
+            .ok()
+            .flatten();
+        self.end_session().await?;
+        if let (Some(preferences), Some(visitor)) = (preferences, &self.visitor) {
+            visitor.insert(crate::preferences::PREFERENCES_KEY, &preferences);
+        }
+        Ok(())
+    }
+
     /// For a server function that needs a user, called by an anonymous one: a `warning` flash
     /// and a redirect to `/login?next=<back>` (the guard does the same for page loads).
     pub async fn send_to_login(&self, back: &str) -> Result<(), AppError> {

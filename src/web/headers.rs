@@ -88,10 +88,13 @@ pub async fn security_headers(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
+    // A page may ask for less (the reset page: `no-referrer`, its address holds a token).
+    if !headers.contains_key(header::REFERRER_POLICY) {
+        headers.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        );
+    }
     // No window of another site keeps a handle on ours, no other site embeds our responses,
     // and the page asks for none of the browser's powerful features.
     headers.insert(

@@ -30,6 +30,8 @@ pub struct Report {
     pub settings: Vec<Setting>,
     /// What is known of `SECRET_KEY` (never its value).
     pub secret_key: String,
+    /// Whether the SMTP user name and password are set (never their values).
+    pub smtp_credentials: &'static str,
 }
 
 impl Report {
@@ -61,10 +63,19 @@ impl Report {
             (None, true) => "not set: dev mode keeps a generated key beside the database".into(),
             (None, false) => return Err(SecretError::Missing.into()),
         };
+        let username = std::env::var_os("SMTP_USERNAME").is_some();
+        let password = std::env::var_os("SMTP_PASSWORD").is_some();
+        let smtp_credentials = match (username, password) {
+            (true, true) => "set (masked)",
+            (false, false) => "not set (mail is sent without logging in to the SMTP server)",
+            // Half a login is a mistake: the mailer would use neither.
+            _ => return Err(ReportError::SmtpHalf),
+        };
         Ok(Self {
             config,
             settings,
             secret_key,
+            smtp_credentials,
         })
     }
 }
@@ -86,7 +97,8 @@ impl fmt::Display for Report {
                 setting.key, setting.value, setting.source
             )?;
         }
-        writeln!(f, "{SECRET_KEY_VAR}: {}", self.secret_key)
+        writeln!(f, "{SECRET_KEY_VAR}: {}", self.secret_key)?;
+        writeln!(f, "SMTP_USERNAME, SMTP_PASSWORD: {}", self.smtp_credentials)
     }
 }
 
@@ -97,6 +109,8 @@ pub enum ReportError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Secret(#[from] SecretError),
+    #[error("only one of SMTP_USERNAME and SMTP_PASSWORD is set: set both, or neither")]
+    SmtpHalf,
 }
 
 /// Calls `each` with every leaf of `dict` and its dotted key, in the order serde wrote them.

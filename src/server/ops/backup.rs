@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use super::{OpsError, open};
+use super::{OpsError, open, say};
 use crate::db::Backend;
 
 /// Writes the copy to `path`, a file that must not exist yet.
@@ -29,9 +29,9 @@ pub async fn backup(path: &Path) -> Result<(), OpsError> {
     db.close().await;
     copied?;
     let bytes = std::fs::metadata(path)?.len();
-    println!(
+    say(format_args!(
         "backed up the database to {} ({bytes} bytes)",
         path.display()
-    );
+    ));
     Ok(())
 }

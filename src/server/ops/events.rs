@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::{OpsError, open};
+use super::{OpsError, open, say};
 
 /// The youngest events a prune may delete: the per-account log-in throttle reads the last
 /// hour of failures.
@@ -23,6 +23,8 @@ pub async fn prune_events(older_than: Duration) -> Result<(), OpsError> {
     let deleted = crate::auth::events::prune(&db, age, now).await?;
     db.close().await;
     let before = crate::text::iso_time(now.saturating_sub(age));
-    println!("{deleted} auth event(s) from before {before} deleted");
+    say(format_args!(
+        "{deleted} auth event(s) from before {before} deleted"
+    ));
     Ok(())
 }

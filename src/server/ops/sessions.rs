@@ -2,7 +2,7 @@
 //! Sessions are shown by fingerprint (as on the devices list), never by id: an id is a
 //! bearer secret that would log in whoever reads it.
 
-use super::{OpsError, open, user_id};
+use super::{OpsError, open, say, stored_user};
 use crate::{
     db::{sessions, user_sessions},
     db_health::DbHealth,
@@ -18,19 +18,19 @@ use crate::{
 pub async fn list_sessions(user: Option<&str>, limit: u32) -> Result<(), OpsError> {
     let (config, db) = open().await?;
     let user_id = match user {
-        Some(name) => Some(user_id(&db, name).await?.0),
+        Some(name) => Some(stored_user(&db, name).await?.id),
         None => None,
     };
     let now = config.clock.now_unix();
     let (live, total) = sessions::list_live(&db, now, user_id, i64::from(limit)).await?;
     db.close().await;
     let time = |unix: Option<i64>| unix.map_or_else(|| "-".to_owned(), iso_time);
-    println!(
+    say(format_args!(
         "{:16}  {:16}  {:20}  {:20}  {:20}  {:10}  BROWSER",
         "SESSION", "USER", "STARTED", "LAST SEEN", "EXPIRES", "REMEMBERED"
-    );
+    ));
     for session in &live {
-        println!(
+        say(format_args!(
             "{:16}  {:16}  {:20}  {:20}  {:20}  {:10}  {}",
             fingerprint(&session.id),
             session.username.as_deref().unwrap_or("(visitor)"),
@@ -39,9 +39,13 @@ pub async fn list_sessions(user: Option<&str>, limit: u32) -> Result<(), OpsErro
             iso_time(session.expiry_date),
             if session.remembered { "yes" } else { "no" },
             browser_name(session.user_agent.as_deref(), Lang::En),
-        );
+        ));
     }
-    println!("{} live session(s), {} shown", total, live.len());
+    say(format_args!(
+        "{} live session(s), {} shown",
+        total,
+        live.len()
+    ));
     Ok(())
 }
 
@@ -55,16 +59,16 @@ pub async fn purge_expired_sessions() -> Result<(), OpsError> {
         .sweep()
         .await?;
     db.close().await;
-    println!("{deleted} expired session(s) deleted");
+    say(format_args!("{deleted} expired session(s) deleted"));
     Ok(())
 }
 
 /// Ends every session of the user `name` (their cookies stop working at once).
 pub async fn purge_user_sessions(name: &str) -> Result<(), OpsError> {
     let (_, db) = open().await?;
-    let (id, _) = user_id(&db, name).await?;
-    let ended = user_sessions::delete_all(&db, id).await?;
+    let user = stored_user(&db, name).await?;
+    let ended = user_sessions::delete_all(&db, user.id).await?;
     db.close().await;
-    println!("{ended} session(s) of {name} ended");
+    say(format_args!("{ended} session(s) of {name} ended"));
     Ok(())
 }

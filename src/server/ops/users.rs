@@ -5,13 +5,13 @@
 
 use std::io::{BufRead, IsTerminal};
 
-use super::{OpsError, open, user_id};
+use super::{OpsError, open, say, stored_user};
 use crate::{
     auth::{
-        form::{password_problem, validate_registration},
+        form::{password_problem, username_key, validate_registration},
         password::Passwords,
     },
-    db::{self, users},
+    db::users,
     text::{Lang, iso_time},
 };
 
@@ -60,7 +60,7 @@ pub async fn create_user(name: &str, email: &str, password: String) -> Result<()
         return Err(OpsError::Refused(format!("the name {name:?} is taken")));
     };
     db.close().await;
-    println!("created user {} (id {id})", user.username);
+    say(format_args!("created user {} (id {id})", user.username));
     Ok(())
 }
 
@@ -81,50 +81,53 @@ pub async fn list_users() -> Result<(), OpsError> {
         .max()
         .unwrap_or(5)
         .max(5);
-    println!(
+    say(format_args!(
         "{:>6}  {:width$}  {:email_width$}  {:20}  SESSIONS",
         "ID", "NAME", "EMAIL", "CREATED"
-    );
+    ));
     for user in &listed {
-        println!(
+        say(format_args!(
             "{:>6}  {:width$}  {:email_width$}  {:20}  {}",
             user.id,
             user.username,
             user.email,
             iso_time(user.created_at),
             user.sessions
-        );
+        ));
     }
-    println!("{} user(s)", listed.len());
+    say(format_args!("{} user(s)", listed.len()));
     Ok(())
 }
 
 /// Sets a user's password (by the rules of registration), voids their reset links and ends
-/// every session of theirs.
+/// every session of theirs, in one transaction.
 pub async fn set_password(name: &str, password: String) -> Result<(), OpsError> {
     if let Some(problem) = password_problem(&password) {
         return Err(OpsError::Refused(problem.render(Lang::En)));
     }
     let (_, db) = open().await?;
-    let (id, _) = user_id(&db, name).await?;
+    let user = stored_user(&db, name).await?;
     let hash = hasher()?.hash(password).await.map_err(refused)?;
-    users::set_password_hash(&db, id, &hash).await?;
-    crate::auth::reset::void(&db, id).await?;
-    let ended = db::user_sessions::delete_all(&db, id).await?;
+    // One transaction: the password, the reset links voided, every session ended.
+    let ended = users::change_password(&db, user.id, &hash, None).await?;
     db.close().await;
-    println!("password of {name} changed; {ended} session(s) ended");
+    say(format_args!(
+        "password of {name} changed; {ended} session(s) ended"
+    ));
     Ok(())
 }
 
 /// Deletes an account as its owner would (see `db::users::delete`).
 pub async fn delete_user(name: &str) -> Result<(), OpsError> {
     let (_, db) = open().await?;
-    let (id, key) = user_id(&db, name).await?;
-    users::delete(&db, id, &key).await?;
+    let user = stored_user(&db, name).await?;
+    let email_key = username_key(&user.email);
+    users::delete(&db, user.id, &user.username_key, &email_key).await?;
     db.close().await;
-    println!(
-        "deleted user {name} (id {id}) with their sessions; their auth events are kept without the name"
-    );
+    say(format_args!(
+        "deleted user {name} (id {}) with their sessions; their auth events are kept without the name",
+        user.id
+    ));
     Ok(())
 }
 
