@@ -205,6 +205,15 @@ async fn guessing_the_current_password_is_throttled_like_logging_in() {
     assert_eq!(shown.len(), 1);
     assert_eq!(shown[0].0, "warning");
     assert!(shown[0].1.starts_with("Too many"), "{shown:?}");
+    // The failures are the account's: a log-in from another browser waits as well.
+    let res = client()
+        .post(app.url("/api/login"))
+        .header("accept", "text/html")
+        .form(&[("username", "ana"), ("password", "Password123")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 429);
     // The right password was not even checked: the password is still the old one.
     assert_eq!(
         count(

@@ -309,6 +309,11 @@ async fn backup_copies_the_database_while_the_server_runs() {
         .unwrap();
     pool.close().await;
     assert_eq!(users, ["ana"]);
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&copy).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the copy holds session ids");
+    }
     // The server went on serving meanwhile, and a second copy never overwrites the first.
     assert_eq!(app.get("/dashboard").await.status(), 200);
     let again = flashboard(&app, &["backup", copy_arg], "");

@@ -94,11 +94,20 @@ async fn metrics_are_on_their_own_address_and_move_as_requests_are_served() {
     assert!(value(&after, "flashboard_sessions_live", &[]) >= 1.0);
     assert!(value(&after, "flashboard_db_connections_max", &[]) >= 1.0);
     assert!(after.contains("flashboard_password_hashes{state=\"waiting\"}"));
-    // A made-up address adds no series of its own.
+    // A made-up address, or method, adds no series of its own.
     app.get("/no/such/page/12345").await;
+    app.client
+        .request(
+            reqwest::Method::from_bytes(b"FOO12345").unwrap(),
+            app.url("/login"),
+        )
+        .send()
+        .await
+        .unwrap();
     let later = scrape(&url).await;
     assert!(!later.contains("12345"));
     assert!(later.contains("route=\"unmatched\""));
+    assert!(later.contains("method=\"OTHER\""));
 }
 
 #[tokio::test]

@@ -145,13 +145,16 @@ pub async fn login(
             .hash(password)
             .await
             .map_err(cx.internal())?;
-        users::set_password_hash(&state.db, user.id, &hash)
+        // Only over the hash that was verified: a password changed meanwhile stays changed.
+        if users::rehash_password(&state.db, user.id, &user.password_hash, &hash)
             .await
-            .map_err(cx.internal())?;
-        tracing::info!(
-            user_id = user.id,
-            "password hash upgraded to the current parameters"
-        );
+            .map_err(cx.internal())?
+        {
+            tracing::info!(
+                user_id = user.id,
+                "password hash upgraded to the current parameters"
+            );
+        }
     }
     cx.start_login(user.id, remember.is_some()).await?;
     metrics::counter!("flashboard_logins_total", "outcome" => "success").increment(1);

@@ -58,9 +58,10 @@ pub async fn change_password(
     // Then one transaction: the new password, the reset links voided, every other session
     // ended (all of it, or none of it).
     let current = cx.session.id().map(|id| id.to_string());
-    let ended = users::change_password(&state.db, user.id, &hash, current.as_deref())
+    let ended = users::change_password(&state.db, user.id, &hash, current.as_deref(), None)
         .await
-        .map_err(cx.internal())?;
+        .map_err(cx.internal())?
+        .unwrap_or_default();
     tracing::info!(user_id = user.id, ended, "password changed");
     cx.auth_event(
         events::Kind::PasswordChanged,

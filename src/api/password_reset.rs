@@ -171,27 +171,24 @@ pub async fn reset_password(token: String, new_password: String) -> Result<(), A
         .hash(new_password)
         .await
         .map_err(cx.internal())?;
-    // Used up now: of two requests with one link, one gets here.
-    if reset::redeem(&state.db, token, now)
-        .await
-        .map_err(cx.internal())?
-        != Some(user_id)
-    {
-        cx.flash_all(&[("error", Msg::ResetInvalid)]).await?;
-        see_other("/password/forgot");
-        return Ok(());
-    }
     // Whether this browser is logged in as the user (read before their sessions go, with the
     // preferences the session holds).
     let mine = crate::session::login(&cx.session)
         .await
         .map_err(cx.internal())?
         .is_some_and(|login| login.user_id == user_id);
-    // One transaction: the new password, every link of the user voided, every session of
-    // theirs ended (all of it, or none of it).
-    let ended = users::change_password(&state.db, user_id, &hash, None)
+    // One transaction: the link used up (of two requests with one link, one gets past this),
+    // the new password, every other link of the user voided, every session of theirs ended
+    // (all of it, or none of it).
+    let link = reset::link_hash(token);
+    let Some(ended) = users::change_password(&state.db, user_id, &hash, None, Some((&link, now)))
         .await
-        .map_err(cx.internal())?;
+        .map_err(cx.internal())?
+    else {
+        cx.flash_all(&[("error", Msg::ResetInvalid)]).await?;
+        see_other("/password/forgot");
+        return Ok(());
+    };
     // This browser's session went with the rest: forgotten here too, its preferences kept in
     // the visitor cookie, where the flash then waits (as after a log-out).
     if mine {

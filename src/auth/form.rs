@@ -28,8 +28,9 @@ pub struct NewUser {
 pub type Problem = (&'static str, Msg);
 
 /// The comparison form of a user name: NFKC, then lower case. Equal keys mean the same user.
-/// Control characters are dropped (no name has one, and PostgreSQL refuses a NUL in text:
-/// a log-in typed with one is an unknown name, not an error).
+/// Control characters are dropped (no name has one, and PostgreSQL refuses a NUL in text), so
+/// no such key reaches the database; a log-in typed with one is refused before it is looked
+/// up ([`plausible_login`]).
 pub fn username_key(username: &str) -> String {
     username
         .trim()
@@ -46,6 +47,7 @@ pub fn username_key(username: &str) -> String {
 /// depend on which accounts exist, so refusing early reveals nothing.
 pub fn plausible_login(username: &str, password: &str) -> bool {
     username.trim().chars().count() <= 4 * USERNAME_CHARS.end()
+        && !username.chars().any(char::is_control)
         && PASSWORD_CHARS.contains(&password.chars().count())
 }
 

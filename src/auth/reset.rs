@@ -24,17 +24,18 @@ pub async fn issue(db: &Db, user_id: i64, now: i64) -> sqlx::Result<String> {
     let mut random = [0u8; TOKEN_BYTES];
     OsRng.fill_bytes(&mut random);
     let token = hex(&random);
-    db::password_resets::replace(db, &digest(&token), user_id, now + LINK_LIFETIME_SECS).await?;
+    db::password_resets::replace(db, &link_hash(&token), user_id, now + LINK_LIFETIME_SECS).await?;
     Ok(token)
 }
 
-/// The user of the link `token` at `now`, if it would work (it is not used up: see
-/// [`redeem`]). A token of the wrong shape is refused without a query.
+/// The user of the link `token` at `now`, if it would work (it is not used up here: the
+/// password change that uses it does, `db::users::change_password`). A token of the wrong
+/// shape is refused without a query.
 pub async fn check(db: &Db, token: &str, now: i64) -> sqlx::Result<Option<i64>> {
     if !well_formed(token) {
         return Ok(None);
     }
-    db::password_resets::peek(db, &digest(token), now).await
+    db::password_resets::peek(db, &link_hash(token), now).await
 }
 
 /// Whether a reset mail may go to `address` at `now`: at most [`REQUESTS_PER_HOUR`] an hour
@@ -59,15 +60,6 @@ pub async fn admit_request(db: &Db, username_key: &str, now: i64) -> sqlx::Resul
     Ok(Err(first.map_or(1, |first| (first + 3600 - now).max(1))))
 }
 
-/// Uses up the link `token` at `now`: its user, if the link was issued, is not used yet and has
-/// not expired. A token of the wrong shape is refused without a query.
-pub async fn redeem(db: &Db, token: &str, now: i64) -> sqlx::Result<Option<i64>> {
-    if !well_formed(token) {
-        return Ok(None);
-    }
-    db::password_resets::take(db, &digest(token), now).await
-}
-
 /// Whether `token` looks like one [`issue`] makes: 64 lower-case hex digits.
 pub fn well_formed(token: &str) -> bool {
     token.len() == TOKEN_BYTES * 2
@@ -76,7 +68,8 @@ pub fn well_formed(token: &str) -> bool {
             .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
-fn digest(token: &str) -> String {
+/// What the database keeps of the link `token`: its SHA-256, in hex.
+pub fn link_hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
 
@@ -96,7 +89,7 @@ mod tests {
         assert!(!well_formed(""));
         assert!(!well_formed(&format!("{}é", "0".repeat(62))));
         let token = "0a".repeat(32);
-        assert_eq!(digest(&token).len(), 64);
-        assert_ne!(digest(&token), token);
+        assert_eq!(link_hash(&token).len(), 64);
+        assert_ne!(link_hash(&token), token);
     }
 }

@@ -42,22 +42,6 @@ pub async fn peek(db: &Db, token_hash: &str, now: i64) -> sqlx::Result<Option<i6
     .await)
 }
 
-/// Takes the link `token_hash` out (a link works once, even when two requests race: one
-/// `DELETE` wins) and returns its user, if it was there and live at `now`.
-pub async fn take(db: &Db, token_hash: &str, now: i64) -> sqlx::Result<Option<i64>> {
-    // `fetch_all`, as with every `RETURNING`: the commit's error must not be lost.
-    let rows: Vec<(i64, i64)> = on_pool!(db, pool => sqlx::query_as(
-        "DELETE FROM password_resets WHERE token_hash = $1 RETURNING user_id, expires_at",
-    )
-    .bind(token_hash)
-    .fetch_all(pool)
-    .await)?;
-    Ok(rows
-        .first()
-        .filter(|(_, expires_at)| *expires_at > now)
-        .map(|(user_id, _)| *user_id))
-}
-
 /// Deletes the links expired at `now`. Returns how many went.
 pub async fn prune(db: &Db, now: i64) -> sqlx::Result<u64> {
     Ok(

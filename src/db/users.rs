@@ -202,17 +202,36 @@ pub async fn name_of(db: &Db, id: i64) -> Result<Option<String>, sqlx::Error> {
 }
 
 /// Changes a user's password, in one transaction with what a new password ends: their reset
-/// links, and every session of theirs but `keep` (all of them without one). Returns how many
-/// sessions ended. Either all of it happens or none: a password never changes while an old
-/// session or link survives it.
+/// links, and every session of theirs but `keep` (all of them without one). With `link` (a
+/// reset link's token hash, and the time now), the change is that link's: it is used up in the
+/// same transaction, and when it is no longer there (used by a racing request, expired)
+/// nothing changes and the answer is `None`. Otherwise, how many sessions ended. Either all of
+/// it happens or none: a password never changes while an old session or link survives it.
 pub async fn change_password(
     db: &Db,
     id: i64,
     password_hash: &str,
     keep: Option<&str>,
-) -> Result<u64, sqlx::Error> {
+    link: Option<(&str, i64)>,
+) -> Result<Option<u64>, sqlx::Error> {
     on_pool!(db, pool => {
         let mut tx = pool.begin().await?;
+        if let Some((token_hash, now)) = link {
+            let used = sqlx::query(
+                "DELETE FROM password_resets \
+                 WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3",
+            )
+            .bind(token_hash)
+            .bind(id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if used != 1 {
+                tx.rollback().await?;
+                return Ok(None);
+            }
+        }
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(password_hash)
             .bind(id)
@@ -231,16 +250,27 @@ pub async fn change_password(
         .await?
         .rows_affected();
         tx.commit().await?;
-        Ok(ended)
+        Ok(Some(ended))
     })
 }
 
-/// Replaces a user's password hash (after a re-hash with stronger parameters).
-pub async fn set_password_hash(db: &Db, id: i64, password_hash: &str) -> Result<(), sqlx::Error> {
-    on_pool!(db, pool => sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-        .bind(password_hash)
-        .bind(id)
-        .execute(pool)
-        .await
-        .map(|_| ()))
+/// Replaces a user's password hash `old` by `password_hash` (a re-hash of the same password
+/// with stronger parameters), unless it changed meanwhile: a log-in that verified the old
+/// password must not write it back over a new one. Returns whether it was replaced.
+pub async fn rehash_password(
+    db: &Db,
+    id: i64,
+    old: &str,
+    password_hash: &str,
+) -> Result<bool, sqlx::Error> {
+    let replaced = on_pool!(db, pool => sqlx::query(
+        "UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3",
+    )
+    .bind(password_hash)
+    .bind(id)
+    .bind(old)
+    .execute(pool)
+    .await?
+    .rows_affected());
+    Ok(replaced == 1)
 }

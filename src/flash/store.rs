@@ -267,6 +267,16 @@ impl Flasher {
     }
 
     fn clip_text(&self, message: String) -> String {
+        // No control characters but line breaks: a NUL is refused by PostgreSQL, the rest
+        // shows as nothing.
+        let message = if message.chars().any(|c| c.is_control() && c != '\n') {
+            message
+                .chars()
+                .filter(|c| !c.is_control() || *c == '\n')
+                .collect()
+        } else {
+            message
+        };
         let max = self.store.limits.max_message_chars;
         match message.char_indices().nth(max.saturating_sub(1)) {
             Some((cut, _)) if message.chars().count() > max => {

@@ -42,12 +42,19 @@ pub struct SmtpCredentials {
 }
 
 impl SmtpCredentials {
-    /// `SMTP_USERNAME` and `SMTP_PASSWORD`, when both are set.
-    pub fn from_env() -> Option<Self> {
-        Some(Self {
-            username: std::env::var("SMTP_USERNAME").ok()?,
-            password: std::env::var("SMTP_PASSWORD").ok()?,
-        })
+    /// `SMTP_USERNAME` and `SMTP_PASSWORD`: both, or neither (`None`); one alone is a mistake,
+    /// told in the error.
+    pub fn from_env() -> Result<Option<Self>, &'static str> {
+        match (
+            std::env::var("SMTP_USERNAME"),
+            std::env::var("SMTP_PASSWORD"),
+        ) {
+            (Ok(username), Ok(password)) => Ok(Some(Self { username, password })),
+            (Err(_), Err(_)) => Ok(None),
+            _ => Err(
+                "only one of SMTP_USERNAME and SMTP_PASSWORD is set (or one is not UTF-8): set both, or neither",
+            ),
+        }
     }
 }
 
@@ -185,15 +192,23 @@ impl Mailer {
         F: Future<Output = Result<(), E>> + Send + 'static,
         E: std::fmt::Display,
     {
-        let mailer = self.clone();
-        self.0.running.fetch_add(1, Ordering::SeqCst);
-        tokio::spawn(async move {
-            if let Err(err) = job.await {
-                mailer.0.failed.fetch_add(1, Ordering::Relaxed);
-                tracing::warn!(error = %err, what, "mail could not be sent");
+        /// Counts the job as done when dropped, even by a panic, so `settled` never waits for
+        /// a job that is gone.
+        struct Running(Mailer);
+        impl Drop for Running {
+            fn drop(&mut self) {
+                if self.0.0.running.fetch_sub(1, Ordering::SeqCst) == 1 {
+                    self.0.0.settled.notify_waiters();
+                }
             }
-            if mailer.0.running.fetch_sub(1, Ordering::SeqCst) == 1 {
-                mailer.0.settled.notify_waiters();
+        }
+        self.0.running.fetch_add(1, Ordering::SeqCst);
+        let running = Running(self.clone());
+        tokio::spawn(async move {
+            let running = running;
+            if let Err(err) = job.await {
+                running.0.0.failed.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(error = %err, what, "mail could not be sent");
             }
         });
     }

@@ -103,9 +103,13 @@ impl Server {
         for task in &self.background {
             task.abort();
         }
-        // Mail the users were told is on its way goes out before the database closes (within
-        // the shutdown grace, which ends the process regardless).
-        self.state.mailer.settled().await;
+        // Mail the users were told is on its way goes out before the database closes (for at
+        // most the mail timeout and a little more; the shutdown grace ends the process anyway).
+        let _ = tokio::time::timeout(
+            std::time::Duration::from_secs(15),
+            self.state.mailer.settled(),
+        )
+        .await;
         self.state.db.close().await;
         result
     }

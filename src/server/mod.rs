@@ -48,7 +48,10 @@ pub async fn run() -> Result<(), StartupError> {
     let grace = config.server.shutdown_grace;
     let server = Server::builder(config, leptos_options)
         .secrets(Secrets::from_env())
-        .smtp_credentials(crate::mail::SmtpCredentials::from_env())
+        .smtp_credentials(
+            crate::mail::SmtpCredentials::from_env()
+                .map_err(|why| StartupError::Mail(why.to_owned()))?,
+        )
         .build()
         .await?;
     let listener = TcpListener::bind(address)

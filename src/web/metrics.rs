@@ -20,7 +20,7 @@ use std::{sync::OnceLock, time::Instant};
 use axum::{
     Router,
     extract::{MatchedPath, Request, State},
-    http::header,
+    http::{Method, header},
     middleware::Next,
     response::{IntoResponse, Response},
     routing::get,
@@ -60,7 +60,17 @@ pub async fn track(request: Request, next: Next) -> Response {
         None if request.uri().path().starts_with("/pkg/") => "static".to_owned(),
         None => "unmatched".to_owned(),
     };
-    let method = request.method().as_str().to_owned();
+    // The standard methods by name, any other as `OTHER`: a client must not add series.
+    let method = match *request.method() {
+        Method::GET
+        | Method::HEAD
+        | Method::POST
+        | Method::PUT
+        | Method::DELETE
+        | Method::PATCH
+        | Method::OPTIONS => request.method().as_str().to_owned(),
+        _ => "OTHER".to_owned(),
+    };
     let started = Instant::now();
     let response = next.run(request).await;
     let labels = [

@@ -63,13 +63,11 @@ impl Report {
             (None, true) => "not set: dev mode keeps a generated key beside the database".into(),
             (None, false) => return Err(SecretError::Missing.into()),
         };
-        let username = std::env::var_os("SMTP_USERNAME").is_some();
-        let password = std::env::var_os("SMTP_PASSWORD").is_some();
-        let smtp_credentials = match (username, password) {
-            (true, true) => "set (masked)",
-            (false, false) => "not set (mail is sent without logging in to the SMTP server)",
-            // Half a login is a mistake: the mailer would use neither.
-            _ => return Err(ReportError::SmtpHalf),
+        // As the server reads them: both, or neither.
+        let smtp_credentials = match crate::mail::SmtpCredentials::from_env() {
+            Ok(Some(_)) => "set (masked)",
+            Ok(None) => "not set (mail is sent without logging in to the SMTP server)",
+            Err(_) => return Err(ReportError::SmtpHalf),
         };
         Ok(Self {
             config,

@@ -25,9 +25,22 @@ pub async fn backup(path: &Path) -> Result<(), OpsError> {
     let target = path
         .to_str()
         .ok_or_else(|| OpsError::Refused(format!("{} is not a UTF-8 path", path.display())))?;
+    // Created empty first, readable by this user only: the copy holds session ids, which log in
+    // whoever reads them (`VACUUM INTO` fills an empty file).
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)?;
+    }
     let copied = crate::db::backup::vacuum_into(&db, target).await;
     db.close().await;
-    copied?;
+    if let Err(err) = copied {
+        let _ = std::fs::remove_file(path);
+        return Err(err.into());
+    }
     let bytes = std::fs::metadata(path)?.len();
     say(format_args!(
         "backed up the database to {} ({bytes} bytes)",

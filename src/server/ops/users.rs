@@ -109,7 +109,9 @@ pub async fn set_password(name: &str, password: String) -> Result<(), OpsError> 
     let user = stored_user(&db, name).await?;
     let hash = hasher()?.hash(password).await.map_err(refused)?;
     // One transaction: the password, the reset links voided, every session ended.
-    let ended = users::change_password(&db, user.id, &hash, None).await?;
+    let ended = users::change_password(&db, user.id, &hash, None, None)
+        .await?
+        .unwrap_or_default();
     db.close().await;
     say(format_args!(
         "password of {name} changed; {ended} session(s) ended"
