@@ -23,7 +23,9 @@
 //! longest request and p99 during the sweep. `BENCH_ONLY=name` runs only the scenarios whose name
 //! contains `name`. The process's resident memory (now and peak) is printed at the end;
 //! `BENCH_MEMORY=1` prints it after every scenario too, and `BENCH_FLASHBOARD_ONLY=1` leaves the
-//! control out, so the peak is Flashboard's (plus the client's).
+//! control out, so the peak is Flashboard's (plus the client's). `BENCH_PROCESS=1` serves
+//! Flashboard from its own binary in a process of its own (`support/process.rs`) and leaves the
+//! control out: the memory and server CPU printed are then that process's alone (SQLite only).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -31,6 +33,8 @@ mod common;
 mod control;
 #[path = "support/load.rs"]
 mod load;
+#[path = "support/process.rs"]
+mod process;
 
 use std::{net::SocketAddr, time::Duration};
 
@@ -45,6 +49,8 @@ struct Settings {
     only: Option<String>,
     /// `BENCH_FLASHBOARD_ONLY=1`: skip the control (for profiling Flashboard alone).
     flashboard_only: bool,
+    /// `BENCH_PROCESS=1`: Flashboard's binary in a process of its own, without the control.
+    process: bool,
 }
 
 impl Settings {
@@ -61,7 +67,9 @@ impl Settings {
             rounds: number("BENCH_ROUNDS", 3).max(1) as usize,
             warmup: Duration::from_millis(500),
             only: std::env::var("BENCH_ONLY").ok(),
-            flashboard_only: std::env::var_os("BENCH_FLASHBOARD_ONLY").is_some(),
+            flashboard_only: std::env::var_os("BENCH_FLASHBOARD_ONLY").is_some()
+                || std::env::var_os("BENCH_PROCESS").is_some(),
+            process: std::env::var_os("BENCH_PROCESS").is_some(),
         }
     }
 
@@ -154,6 +162,14 @@ fn main() {
         settings.seconds.as_secs(),
         std::thread::available_parallelism().map_or(0, usize::from),
     );
+    if settings.process {
+        if postgres.is_some() {
+            eprintln!("BENCH_PROCESS=1 runs on SQLite only; leave out --database");
+            std::process::exit(2);
+        }
+        run_in_process_of_its_own(&settings);
+        return;
+    }
     run_on(&settings, &runtime, None);
     if postgres.is_some() {
         run_on(&settings, &runtime, postgres);
@@ -202,6 +218,26 @@ fn run_on(settings: &Settings, runtime: &tokio::runtime::Runtime, postgres: Opti
     drop(app);
 }
 
+/// `BENCH_PROCESS`: every scenario against Flashboard's binary serving from a process of its
+/// own, with that process's memory.
+fn run_in_process_of_its_own(settings: &Settings) {
+    let server = process::ServerProcess::start();
+    let connections = settings.connections;
+    load::once(server.address, async move |conn| {
+        register_all(conn, connections).await
+    });
+    let apps = Apps {
+        flashboard: server.address,
+        control: None,
+    };
+    println!("\n== SQLite, Flashboard's binary in a process of its own\n");
+    print_memory();
+    print_header();
+    scenarios(settings, &apps);
+    print_memory();
+    drop(server);
+}
+
 /// With `BENCH_MEMORY`: [`print_memory`].
 fn print_memory_if_asked() {
     if std::env::var_os("BENCH_MEMORY").is_some() {
@@ -210,9 +246,16 @@ fn print_memory_if_asked() {
 }
 
 /// The process's resident memory now and at its peak (both apps, the client and their
-/// databases' caches: an upper bound for either server alone).
+/// databases' caches: an upper bound for either server alone), or with `BENCH_PROCESS` the
+/// Flashboard process's alone.
 fn print_memory() {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let pid = load::SERVER_PID.load(std::sync::atomic::Ordering::Relaxed);
+    let (path, whose) = if pid == 0 {
+        ("/proc/self/status".to_owned(), "the benchmark process")
+    } else {
+        (format!("/proc/{pid}/status"), "the Flashboard process")
+    };
+    let status = std::fs::read_to_string(path).unwrap_or_default();
     let field = |name: &str| {
         status
             .lines()
@@ -220,8 +263,11 @@ fn print_memory() {
             .map_or_else(|| "?".to_owned(), |value| value.trim().to_owned())
     };
     println!(
-        "\nresident memory of the benchmark process: now {}, peak {}",
+        "\nresident memory of {whose}: now {} (heap and stacks {}, mapped files such as the \
+         code {}), peak {}",
         field("VmRSS:"),
+        field("RssAnon:"),
+        field("RssFile:"),
         field("VmHWM:")
     );
 }

@@ -7,6 +7,7 @@
 
 use std::{
     net::SocketAddr,
+    sync::atomic::{AtomicU32, Ordering},
     time::{Duration, Instant},
 };
 
@@ -157,7 +158,8 @@ pub struct Measured {
     pub latencies: Vec<Duration>,
     /// CPU time of the client thread during the run.
     pub client_cpu: Duration,
-    /// CPU time of the whole process during the run (server, database threads and client).
+    /// CPU time of the whole process during the run (server, database threads and client),
+    /// plus the server's process if it runs in one of its own ([`SERVER_PID`]).
     pub process_cpu: Duration,
 }
 
@@ -325,7 +327,32 @@ pub fn thread_cpu() -> Duration {
     rusage(libc::RUSAGE_THREAD)
 }
 
-/// CPU time used by the whole process.
+/// The server's process when it runs in one of its own (`BENCH_PROCESS`); 0 when it serves
+/// from this one.
+pub static SERVER_PID: AtomicU32 = AtomicU32::new(0);
+
+/// CPU time used by the whole process, and by the server's process if it has its own.
 pub fn process_cpu() -> Duration {
-    rusage(libc::RUSAGE_SELF)
+    rusage(libc::RUSAGE_SELF) + server_process_cpu()
+}
+
+/// CPU time of the process [`SERVER_PID`] (zero without one), from `/proc/<pid>/stat`.
+fn server_process_cpu() -> Duration {
+    let pid = SERVER_PID.load(Ordering::Relaxed);
+    if pid == 0 {
+        return Duration::ZERO;
+    }
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // After the command name's closing parenthesis come fields 3 onwards of proc(5): utime
+    // (field 14) and stime (15), in clock ticks.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .collect();
+    let ticks =
+        |index: usize| -> u64 { fields.get(index).and_then(|f| f.parse().ok()).unwrap_or(0) };
+    // SAFETY: sysconf only reads a constant of the system.
+    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    Duration::from_secs_f64((ticks(11) + ticks(12)) as f64 / per_second)
 }
