@@ -6,7 +6,6 @@ use std::sync::OnceLock;
 use axum::{
     Router,
     body::Body,
-    error_handling::HandleErrorLayer,
     extract::State,
     http::Request,
     response::{IntoResponse, Response},
@@ -16,7 +15,6 @@ use leptos::prelude::provide_context;
 use leptos_axum::{
     AxumRouteListing, LeptosRoutes, file_and_error_handler_with_context, generate_route_list,
 };
-use tower::{ServiceBuilder, limit::GlobalConcurrencyLimitLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_sessions::Session;
 
@@ -108,15 +106,10 @@ pub fn app(
         .layer(axum::middleware::from_fn(headers::word_cross_site_refusal))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         // Overload: 503 rather than an unbounded queue (see `overload`).
-        .layer(
-            ServiceBuilder::new()
-                .layer(HandleErrorLayer::new(overload::answer))
-                .load_shed()
-                .layer(GlobalConcurrencyLimitLayer::new(
-                    settings.max_in_flight.get(),
-                ))
-                .timeout(settings.request_timeout),
-        )
+        .layer(axum::middleware::from_fn_with_state(
+            overload::Limits::new(settings.max_in_flight, settings.request_timeout),
+            overload::limit,
+        ))
         // Added after the layers above, so they do not wrap them: the health checks answer even
         // when the server is at its in-flight bound, need no session, and read no body.
         .route("/livez", get(health::livez))
