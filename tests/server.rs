@@ -329,12 +329,78 @@ async fn a_request_beyond_the_in_flight_bound_gets_503_with_retry_after_at_once(
         refused.text().await.unwrap(),
         "The server is busy. Please try again in a moment."
     );
+    // In the language the browser asks for; every health check answers.
+    let refused = app
+        .client
+        .get(app.url("/no-such-page"))
+        .header("accept-language", "zh-CN")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 503);
+    assert_eq!(refused.text().await.unwrap(), "服务器繁忙，请稍后再试。");
+    for health in ["/livez", "/readyz"] {
+        assert_eq!(app.get(health).await.status(), 200, "{health}");
+    }
 
     release.notify_one();
     assert_eq!(first.await.unwrap().status(), 200);
     assert_eq!(
-        app.get("/healthz").await.status(),
-        200,
+        app.get("/no-such-page").await.status(),
+        404,
+        "the place is free again"
+    );
+}
+
+#[tokio::test]
+async fn a_request_whose_client_hangs_up_frees_its_place() {
+    use std::sync::Arc;
+    use tokio::{io::AsyncWriteExt, sync::Notify};
+
+    /// Notifies when the handler's future is dropped (the server gave up on the request).
+    struct OnDrop(Arc<Notify>);
+    impl Drop for OnDrop {
+        fn drop(&mut self) {
+            self.0.notify_one();
+        }
+    }
+
+    let (entered, dropped) = (Arc::new(Notify::new()), Arc::new(Notify::new()));
+    let route = {
+        let (entered, dropped) = (entered.clone(), dropped.clone());
+        axum::Router::new().route(
+            "/held",
+            axum::routing::get(move || {
+                let (entered, guard) = (entered.clone(), OnDrop(dropped.clone()));
+                async move {
+                    let _guard = guard;
+                    entered.notify_one();
+                    std::future::pending::<&str>().await
+                }
+            }),
+        )
+    };
+    let app = common::spawn_app_with_routes(
+        |config| config.server.max_in_flight = std::num::NonZeroUsize::MIN,
+        route,
+    )
+    .await;
+    let address = app.base_url.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let request = format!("GET /held HTTP/1.1\r\nHost: {address}\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    entered.notified().await;
+    assert_eq!(
+        app.get("/no-such-page").await.status(),
+        503,
+        "the place is taken"
+    );
+
+    drop(stream);
+    dropped.notified().await;
+    assert_eq!(
+        app.get("/no-such-page").await.status(),
+        404,
         "the place is free again"
     );
 }
@@ -355,10 +421,20 @@ async fn a_request_running_past_the_timeout_gets_503_and_frees_its_place() {
     .await;
     let res = app.get("/held").await;
     assert_eq!(res.status(), 503);
+    assert!(!res.headers().contains_key("retry-after"));
     assert_eq!(
         res.text().await.unwrap(),
         "The request took too long. Please try again."
     );
+    let res = app
+        .client
+        .get(app.url("/held"))
+        .header("accept-language", "zh-CN")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 503);
+    assert_eq!(res.text().await.unwrap(), "请求超时，请重试。");
     assert_eq!(
         app.get("/no-such-page").await.status(),
         404,

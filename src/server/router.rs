@@ -15,6 +15,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{
     AxumRouteListing, LeptosRoutes, file_and_error_handler_with_context, generate_route_list,
 };
+use tower::ServiceBuilder;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_sessions::Session;
 
@@ -27,18 +28,26 @@ use crate::{
     web::{
         compression, fn_errors, guard, headers, health, language, lifetime, mailbox, metrics,
         overload, page_body, page_cache, page_facts, reactive_owner, request_id, resign,
-        state::AppState, telemetry, throttle, unavailable, visitor,
+        route_label, state::AppState, telemetry, throttle, unavailable, visitor,
     },
 };
 
 /// Builds the whole app, with the `extra` routes inside the same middleware. Kept apart from
 /// start-up so that tests can serve it on any port.
+///
+/// The middleware is two `tower` stacks around routers, not `Router::layer` calls: axum wraps
+/// each layer given to `Router::layer` around every route in a box of its own, and on every
+/// call clones the box with everything below it, so twenty layers made a few hundred
+/// allocations per request (the README's Performance section has the measurements). Only the
+/// route's label for the metrics sits on the routes, where the matched pattern is known.
 pub fn app(
     state: AppState,
     settings: &ServerConfig,
     sessions: SessionLayer,
     extra: Router<AppState>,
 ) -> Router {
+    use axum::middleware::{from_fn, from_fn_with_state};
+
     let routes = routes();
     let context = leptos_context(&state);
     let shell_options = state.leptos_options.clone();
@@ -48,11 +57,12 @@ pub fn app(
     } else {
         extra
     };
-    extra
+    let pages = extra
         .route("/flash-demo", post(flash_demo_now))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(shell_options.clone())
         })
+        .route_layer(from_fn(route_label::from_matched_path))
         // The fallback answers missing files and unknown addresses with the 404 page; a stray
         // request for `/favicon.ico` must not consume the flashes meant for the next real page.
         .fallback(file_and_error_handler_with_context::<AppState, _>(
@@ -62,80 +72,78 @@ pub fn app(
             },
             shell,
         ))
-        .layer(axum::middleware::from_fn(page_body::whole_page))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            page_facts::gather,
-        ))
-        // The request's language, from the preferences or `Accept-Language`. Inside the guard,
-        // which must see whether the cookie named a session before anything loads it.
-        .layer(axum::middleware::from_fn(language::choose))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            guard::require_login,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            throttle::throttle_auth_posts,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.lifetimes.clone(),
-            lifetime::track,
-        ))
-        .layer(sessions)
-        // The cookie of a visitor without a session (see `session::visitor`).
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            visitor::carry,
-        ))
-        // Cookies signed with an older secret key, signed again (see `web::resign`).
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            resign::resign,
-        ))
-        .layer(axum::middleware::from_fn(
-            fn_errors::malformed_is_bad_request,
-        ))
-        // A request that failed because the database could not be used: 503, not 500.
-        .layer(axum::middleware::from_fn_with_state(
-            state.db_health.clone(),
-            unavailable::answer,
-        ))
-        // Refused before the session is read: a cross-site request touches nothing.
-        .layer(headers::refuse_cross_site())
-        .layer(axum::middleware::from_fn(headers::word_cross_site_refusal))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .with_state(state.clone());
+
+    // Around the pages, server functions and files; outermost first.
+    let pages = ServiceBuilder::new()
         // Overload: 503 rather than an unbounded queue (see `overload`).
-        .layer(axum::middleware::from_fn_with_state(
+        .layer(from_fn_with_state(
             overload::Limits::new(settings.max_in_flight, settings.request_timeout),
             overload::limit,
         ))
-        // Added after the layers above, so they do not wrap them: the health checks answer even
-        // when the server is at its in-flight bound, need no session, and read no body.
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .map_request(|request: Request<tower_http::body::Limited<Body>>| request.map(Body::new))
+        // Refused before the session is read: a cross-site request touches nothing.
+        .layer(from_fn(headers::word_cross_site_refusal))
+        .layer(headers::refuse_cross_site())
+        // A request that failed because the database could not be used: 503, not 500.
+        .layer(from_fn_with_state(
+            state.db_health.clone(),
+            unavailable::answer,
+        ))
+        .layer(from_fn(fn_errors::malformed_is_bad_request))
+        // Cookies signed with an older secret key, signed again (see `web::resign`).
+        .layer(from_fn_with_state(state.clone(), resign::resign))
+        // The cookie of a visitor without a session (see `session::visitor`).
+        .layer(from_fn_with_state(state.clone(), visitor::carry))
+        .layer(sessions)
+        .layer(from_fn_with_state(state.lifetimes.clone(), lifetime::track))
+        .layer(from_fn_with_state(
+            state.clone(),
+            throttle::throttle_auth_posts,
+        ))
+        .layer(from_fn_with_state(state.clone(), guard::require_login))
+        // The request's language, from the preferences or `Accept-Language`. Inside the guard,
+        // which must see whether the cookie named a session before anything loads it.
+        .layer(from_fn(language::choose))
+        .layer(from_fn_with_state(state.clone(), page_facts::gather))
+        .layer(from_fn(page_body::whole_page))
+        .service(pages);
+
+    // The health checks are outside those layers: they answer even when the server is at its
+    // in-flight bound, need no session, and read no body.
+    let served = Router::new()
         .route("/livez", get(health::livez))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        // Visitors without a session: a kept copy of the page, before the session layer.
-        .layer(axum::middleware::from_fn_with_state(
-            state.page_cache.clone(),
-            page_cache::serve,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            headers::Policy::from_state(&state),
-            headers::security_headers,
-        ))
-        .layer(axum::middleware::from_fn(compression::vary_on_encoding))
-        .layer(compression::layer())
-        .layer(axum::middleware::from_fn(metrics::track))
-        .layer(telemetry::request_log())
+        .route_layer(from_fn(route_label::from_matched_path))
+        .with_state(state.clone())
+        .fallback_service(pages);
+
+    // Around everything; outermost first.
+    let app = ServiceBuilder::new()
+        // Outermost: no other request's Leptos context can leak into this one's.
+        .layer(from_fn(reactive_owner::isolate))
         // Outside the request log, whose span carries the id.
-        .layer(axum::middleware::from_fn_with_state(
+        .layer(from_fn_with_state(
             std::sync::Arc::new(state.trusted_proxies.clone()),
             request_id::assign,
         ))
-        // Outermost: no other request's Leptos context can leak into this one's.
-        .layer(axum::middleware::from_fn(reactive_owner::isolate))
-        .with_state(state)
+        .layer(telemetry::request_log())
+        .layer(from_fn(metrics::track))
+        .layer(compression::layer())
+        .layer(from_fn(compression::vary_on_encoding))
+        .layer(from_fn_with_state(
+            headers::Policy::from_state(&state),
+            headers::security_headers,
+        ))
+        // Visitors without a session: a kept copy of the page, before the session layer.
+        .layer(from_fn_with_state(
+            state.page_cache.clone(),
+            page_cache::serve,
+        ))
+        .service(served);
+    Router::new().fallback_service(app)
 }
 
 /// The largest request body accepted (`413 Payload Too Large` beyond): the app's forms are a few

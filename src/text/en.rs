@@ -205,7 +205,6 @@ pub static EN: Text = Text {
     error_internal: "Something went wrong. Please try again.",
     http_busy: "The server is busy. Please try again in a moment.",
     http_timed_out: "The request took too long. Please try again.",
-    http_failed: "Something went wrong.",
     http_body_too_large: "Request body too large.",
     http_cross_site: "Cross-site request refused: this form can only be sent from Flashboard's own pages.",
     unavailable_title: "Please try again in a moment",

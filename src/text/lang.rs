@@ -120,8 +120,13 @@ impl Lang {
 
     /// The language an `Accept-Language` header asks for, else English.
     pub fn of_headers(headers: &axum::http::HeaderMap) -> Self {
-        headers
-            .get(axum::http::header::ACCEPT_LANGUAGE)
+        Self::of_header_value(headers.get(axum::http::header::ACCEPT_LANGUAGE))
+    }
+
+    /// The language an `Accept-Language` header's value (kept from a request) asks for, else
+    /// English.
+    pub fn of_header_value(value: Option<&axum::http::HeaderValue>) -> Self {
+        value
             .and_then(|value| value.to_str().ok())
             .and_then(Self::from_accept_language)
             .unwrap_or_default()

@@ -242,10 +242,9 @@ pub struct Text {
     /// Anything else the server could not do.
     pub error_internal: &'static str,
     /// Plain-text answers of the HTTP layer: too many requests at once, one that took too
-    /// long, a failure outside any handler, a body over the limit.
+    /// long, a body over the limit.
     pub http_busy: &'static str,
     pub http_timed_out: &'static str,
-    pub http_failed: &'static str,
     pub http_body_too_large: &'static str,
     /// A state change sent from another site's page (CSRF), refused.
     pub http_cross_site: &'static str,

@@ -194,7 +194,6 @@ pub static ZH_CN: Text = Text {
     error_internal: "出错了，请重试。",
     http_busy: "服务器繁忙，请稍后再试。",
     http_timed_out: "请求超时，请重试。",
-    http_failed: "出错了。",
     http_body_too_large: "请求内容过大。",
     http_cross_site: "已拒绝跨站请求：此表单只能从 Flashboard 自己的页面提交。",
     unavailable_title: "请稍后再试",

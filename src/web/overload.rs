@@ -16,7 +16,7 @@ use std::{num::NonZeroUsize, sync::Arc, time::Duration};
 
 use axum::{
     extract::{Request, State},
-    http::{StatusCode, header},
+    http::{HeaderValue, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -50,7 +50,10 @@ pub async fn limit(State(limits): State<Limits>, request: Request, next: Next) -
         let text = t(Lang::of_headers(request.headers()));
         return (
             StatusCode::SERVICE_UNAVAILABLE,
-            [(header::RETRY_AFTER, RETRY_AFTER.as_secs().to_string())],
+            [(
+                header::RETRY_AFTER,
+                HeaderValue::from(RETRY_AFTER.as_secs()),
+            )],
             text.http_busy,
         )
             .into_response();
@@ -61,11 +64,7 @@ pub async fn limit(State(limits): State<Limits>, request: Request, next: Next) -
         Ok(response) => response,
         Err(_) => {
             tracing::warn!("request timed out");
-            let lang = asked
-                .as_ref()
-                .and_then(|value| value.to_str().ok())
-                .and_then(Lang::from_accept_language)
-                .unwrap_or_default();
+            let lang = Lang::of_header_value(asked.as_ref());
             (StatusCode::SERVICE_UNAVAILABLE, t(lang).http_timed_out).into_response()
         }
     }
