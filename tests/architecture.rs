@@ -56,7 +56,6 @@ const LAYERS: &[(&str, &[&str])] = &[
             "web::redirect",
             "web::request_id",
             "web::resign",
-            "web::route_label",
             "web::state",
             "web::telemetry",
             "web::throttle",

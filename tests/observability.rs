@@ -122,7 +122,18 @@ async fn throttled_attempts_are_counted() {
     app.login("ana", "Password123").await;
     let res = app.login("ana", "Password123").await;
     assert_eq!(res.status(), 429);
-    let after = value(&scrape(&url).await, "flashboard_throttled_total", &labels);
+    let scraped = scrape(&url).await;
+    let after = value(&scraped, "flashboard_throttled_total", &labels);
+    // A refusal made before the handler runs is counted under the route it was for.
+    let refused = [
+        ("route", "/api/login"),
+        ("method", "POST"),
+        ("status", "429"),
+    ];
+    assert!(
+        value(&scraped, "flashboard_http_requests_total", &refused) >= 1.0,
+        "{scraped}"
+    );
     assert!(after - before >= 1.0);
 }
 

@@ -528,3 +528,17 @@ fn the_binary_explains_its_commands() {
     assert_eq!(wrong.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&wrong.stderr).contains("unexpected argument '--port'"));
 }
+
+#[tokio::test]
+async fn a_head_request_gets_the_pages_length_and_no_body() {
+    let app = common::spawn_app().await;
+    let page = app.get("/login").await.text().await.unwrap();
+    let head = app.client.head(app.url("/login")).send().await.unwrap();
+    assert_eq!(head.status(), 200);
+    assert_eq!(
+        head.headers()["content-length"],
+        page.len().to_string().as_str(),
+        "the length the page would have"
+    );
+    assert_eq!(head.text().await.unwrap(), "");
+}

@@ -28,18 +28,18 @@ use crate::{
     web::{
         compression, fn_errors, guard, headers, health, language, lifetime, mailbox, metrics,
         overload, page_body, page_cache, page_facts, reactive_owner, request_id, resign,
-        route_label, state::AppState, telemetry, throttle, unavailable, visitor,
+        state::AppState, telemetry, throttle, unavailable, visitor,
     },
 };
 
 /// Builds the whole app, with the `extra` routes inside the same middleware. Kept apart from
 /// start-up so that tests can serve it on any port.
 ///
-/// The middleware is two `tower` stacks around routers, not `Router::layer` calls: axum wraps
-/// each layer given to `Router::layer` around every route in a box of its own, and on every
-/// call clones the box with everything below it, so twenty layers made a few hundred
-/// allocations per request (the README's Performance section has the measurements). Only the
-/// route's label for the metrics sits on the routes, where the matched pattern is known.
+/// The middleware is two `Router::layer` calls, each a whole `tower::ServiceBuilder` stack, not
+/// one call per layer: axum puts each layer given to `Router::layer` around every route in a box
+/// of its own (a `Route`), and a `Route` clones its box with every box below it on each call, so
+/// twenty calls made a few hundred allocations per request (the README's Performance section
+/// has the measurements). Routing still comes first, so the layers see the matched route.
 pub fn app(
     state: AppState,
     settings: &ServerConfig,
@@ -57,25 +57,8 @@ pub fn app(
     } else {
         extra
     };
-    let pages = extra
-        .route("/flash-demo", post(flash_demo_now))
-        .leptos_routes_with_context(&state, routes, context.clone(), move || {
-            shell(shell_options.clone())
-        })
-        .route_layer(from_fn(route_label::from_matched_path))
-        // The fallback answers missing files and unknown addresses with the 404 page; a stray
-        // request for `/favicon.ico` must not consume the flashes meant for the next real page.
-        .fallback(file_and_error_handler_with_context::<AppState, _>(
-            move || {
-                context();
-                provide_context(LeaveFlashes);
-            },
-            shell,
-        ))
-        .with_state(state.clone());
-
     // Around the pages, server functions and files; outermost first.
-    let pages = ServiceBuilder::new()
+    let inner = ServiceBuilder::new()
         // Overload: 503 rather than an unbounded queue (see `overload`).
         .layer(from_fn_with_state(
             overload::Limits::new(settings.max_in_flight, settings.request_timeout),
@@ -107,21 +90,9 @@ pub fn app(
         // which must see whether the cookie named a session before anything loads it.
         .layer(from_fn(language::choose))
         .layer(from_fn_with_state(state.clone(), page_facts::gather))
-        .layer(from_fn(page_body::whole_page))
-        .service(pages);
-
-    // The health checks are outside those layers: they answer even when the server is at its
-    // in-flight bound, need no session, and read no body.
-    let served = Router::new()
-        .route("/livez", get(health::livez))
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route_layer(from_fn(route_label::from_matched_path))
-        .with_state(state.clone())
-        .fallback_service(pages);
-
-    // Around everything; outermost first.
-    let app = ServiceBuilder::new()
+        .layer(from_fn(page_body::whole_page));
+    // Around everything, the health checks too; outermost first.
+    let outer = ServiceBuilder::new()
         // Outermost: no other request's Leptos context can leak into this one's.
         .layer(from_fn(reactive_owner::isolate))
         // Outside the request log, whose span carries the id.
@@ -141,9 +112,29 @@ pub fn app(
         .layer(from_fn_with_state(
             state.page_cache.clone(),
             page_cache::serve,
+        ));
+    extra
+        .route("/flash-demo", post(flash_demo_now))
+        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+            shell(shell_options.clone())
+        })
+        // The fallback answers missing files and unknown addresses with the 404 page; a stray
+        // request for `/favicon.ico` must not consume the flashes meant for the next real page.
+        .fallback(file_and_error_handler_with_context::<AppState, _>(
+            move || {
+                context();
+                provide_context(LeaveFlashes);
+            },
+            shell,
         ))
-        .service(served);
-    Router::new().fallback_service(app)
+        .layer(inner)
+        // Added after the layers above, so they do not wrap them: the health checks answer even
+        // when the server is at its in-flight bound, need no session, and read no body.
+        .route("/livez", get(health::livez))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .layer(outer)
+        .with_state(state)
 }
 
 /// The largest request body accepted (`413 Payload Too Large` beyond): the app's forms are a few

@@ -19,7 +19,7 @@ use std::{sync::OnceLock, time::Instant};
 
 use axum::{
     Router,
-    extract::{Request, State},
+    extract::{MatchedPath, Request, State},
     http::{Method, header},
     middleware::Next,
     response::{IntoResponse, Response},
@@ -27,7 +27,7 @@ use axum::{
 };
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
-use super::{route_label::RouteLabel, state::AppState};
+use super::state::AppState;
 
 /// Request latency buckets, in seconds: 1 ms to 10 s.
 const LATENCY_BUCKETS: &[f64] = &[
@@ -53,11 +53,13 @@ pub fn handle() -> &'static PrometheusHandle {
     })
 }
 
-/// Middleware (outside the router): counts every request and its latency by route (named by
-/// `web::route_label`), method and status.
-pub async fn track(mut request: Request, next: Next) -> Response {
-    let label = RouteLabel::attach(&mut request);
-    let is_file = request.uri().path().starts_with("/pkg/");
+/// Middleware: counts every request and its latency by route, method and status.
+pub async fn track(request: Request, next: Next) -> Response {
+    let route = match request.extensions().get::<MatchedPath>() {
+        Some(path) => path.as_str().to_owned(),
+        None if request.uri().path().starts_with("/pkg/") => "static".to_owned(),
+        None => "unmatched".to_owned(),
+    };
     // The standard methods by name, any other as `OTHER`: a client must not add series.
     let method = match *request.method() {
         Method::GET
@@ -71,11 +73,6 @@ pub async fn track(mut request: Request, next: Next) -> Response {
     };
     let started = Instant::now();
     let response = next.run(request).await;
-    let route = match label.get() {
-        Some(route) => route.to_owned(),
-        None if is_file => "static".to_owned(),
-        None => "unmatched".to_owned(),
-    };
     let labels = [
         ("route", route),
         ("method", method),

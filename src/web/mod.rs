@@ -28,7 +28,6 @@ pub mod reactive_owner;
 pub mod redirect;
 pub mod request_id;
 pub mod resign;
-pub mod route_label;
 pub mod state;
 pub mod telemetry;
 pub mod throttle;

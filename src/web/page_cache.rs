@@ -39,7 +39,7 @@ use axum::{
 };
 use leptos::nonce::Nonce;
 
-use super::{csp::content_security_policy, language, route_label};
+use super::{csp::content_security_policy, language};
 use crate::text::Lang;
 
 /// The kept pages, by path and language. Cheap to clone.
@@ -125,7 +125,6 @@ pub async fn serve(State(cache): State<PageCache>, request: Request, next: Next)
     );
     if let Some(page) = cache.get(&key) {
         cache.0.served.fetch_add(1, Ordering::Relaxed);
-        route_label::name(&request, &key.0);
         let mut response = page.answer(cache.0.dev);
         language::label(&mut response, key.1);
         return response;
