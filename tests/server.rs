@@ -397,7 +397,10 @@ async fn a_request_whose_client_hangs_up_frees_its_place() {
     );
 
     drop(stream);
-    dropped.notified().await;
+    // Bounded, so a server that kept the request would fail the test rather than hang it.
+    tokio::time::timeout(std::time::Duration::from_secs(10), dropped.notified())
+        .await
+        .expect("the server dropped the request of a client that hung up");
     assert_eq!(
         app.get("/no-such-page").await.status(),
         404,
