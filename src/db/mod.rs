@@ -27,6 +27,8 @@ macro_rules! on_pool {
 }
 
 pub mod backup;
+mod busy;
+mod checkpoint;
 mod config;
 pub mod events;
 pub mod flashes;
@@ -98,6 +100,16 @@ impl Db {
     /// A handle on an existing SQLite pool (tests, tools).
     pub fn from_sqlite(pool: SqlitePool) -> Self {
         Self::Sqlite(pool)
+    }
+
+    /// On SQLite, the task that copies the write-ahead log into the database file when a
+    /// commit asks for it (see `checkpoint`), to run as long as the pool serves; `None` on
+    /// PostgreSQL.
+    pub fn spawn_checkpointer(&self) -> Option<tokio::task::JoinHandle<()>> {
+        match self {
+            Self::Sqlite(pool) => Some(checkpoint::spawn(pool.clone())),
+            Self::Postgres(_) => None,
+        }
     }
 
     /// Which backend this is.

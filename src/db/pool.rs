@@ -8,12 +8,14 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
-use super::DatabaseConfig;
+use super::{DatabaseConfig, busy, checkpoint};
 
 /// Opens the database, creating the file and its directory when missing.
 ///
 /// WAL lets readers run beside the one writer, and the busy timeout makes a writer wait for the
-/// lock instead of failing at once with "database is locked" (sqlx sets neither by default).
+/// lock instead of failing at once with "database is locked" (sqlx sets neither by default);
+/// a waiting writer looks for the lock every millisecond ([`busy`]). Commits leave the copying
+/// of the log into the file to a background task ([`checkpoint`]).
 pub async fn open(config: &DatabaseConfig) -> Result<SqlitePool, sqlx::Error> {
     let options = SqliteConnectOptions::from_str(&config.url)?
         .create_if_missing(true)
@@ -29,6 +31,7 @@ pub async fn open(config: &DatabaseConfig) -> Result<SqlitePool, sqlx::Error> {
     {
         std::fs::create_dir_all(dir)?;
     }
+    let busy_timeout = config.busy_timeout;
     let pool = SqlitePoolOptions::new()
         .max_connections(config.max_connections.get())
         // sqlx pings every connection before handing it out (a round trip to the connection's
@@ -38,6 +41,12 @@ pub async fn open(config: &DatabaseConfig) -> Result<SqlitePool, sqlx::Error> {
         // A request waits for a free connection no longer than for a lock: with the database
         // stuck, requests fail after `busy_timeout` (a 503) instead of queueing for sqlx's 30 s.
         .acquire_timeout(config.busy_timeout.max(MIN_ACQUIRE_WAIT))
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                busy::install(conn, busy_timeout).await?;
+                checkpoint::install(conn).await
+            })
+        })
         .after_release(|conn, _| Box::pin(async move { outside_transaction(conn).await }))
         .connect_with(options)
         .await?;

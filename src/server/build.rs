@@ -69,8 +69,8 @@ pub struct Server {
     pub router: axum::Router,
     /// The shared state (also reachable from inside the router).
     pub state: AppState,
-    /// The expired-session sweeper, the event pruner, the database watcher and the rate
-    /// limiter's clean-up, stopped after serving.
+    /// The expired-session sweeper, the event pruner (with the rate limiter's clean-up), the
+    /// database watcher and (on SQLite) the WAL checkpointer, stopped after serving.
     background: Vec<JoinHandle<()>>,
 }
 
@@ -222,7 +222,8 @@ impl ServerBuilder {
             config.session.sweep_interval.get(),
             config.clock.clone(),
         );
-        let background = vec![sweeper, pruner, watcher];
+        let mut background = vec![sweeper, pruner, watcher];
+        background.extend(db.spawn_checkpointer());
         let page_cache = PageCache::new(
             router::cacheable_paths(),
             &[
