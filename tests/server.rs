@@ -331,12 +331,8 @@ async fn a_request_beyond_the_in_flight_bound_gets_503_with_retry_after_at_once(
     );
     // In the language the browser asks for; every health check answers.
     let refused = app
-        .client
-        .get(app.url("/no-such-page"))
-        .header("accept-language", "zh-CN")
-        .send()
-        .await
-        .unwrap();
+        .get_with_header("/no-such-page", "accept-language", "zh-CN")
+        .await;
     assert_eq!(refused.status(), 503);
     assert_eq!(refused.text().await.unwrap(), "服务器繁忙，请稍后再试。");
     for health in ["/livez", "/readyz"] {
@@ -430,12 +426,8 @@ async fn a_request_running_past_the_timeout_gets_503_and_frees_its_place() {
         "The request took too long. Please try again."
     );
     let res = app
-        .client
-        .get(app.url("/held"))
-        .header("accept-language", "zh-CN")
-        .send()
-        .await
-        .unwrap();
+        .get_with_header("/held", "accept-language", "zh-CN")
+        .await;
     assert_eq!(res.status(), 503);
     assert_eq!(res.text().await.unwrap(), "请求超时，请重试。");
     assert_eq!(

@@ -50,6 +50,16 @@ impl TestApp {
             .expect("GET failed")
     }
 
+    /// `GET path` with this app's client and one more request header.
+    pub async fn get_with_header(&self, path: &str, name: &str, value: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .header(name, value)
+            .send()
+            .await
+            .expect("GET failed")
+    }
+
     /// The site root the app serves static files from (`pkg/flashboard.css` is there).
     pub fn site_root(&self) -> std::path::PathBuf {
         self._dir.path().join("site")
