@@ -31,8 +31,30 @@ pub async fn open(config: &DatabaseConfig) -> Result<SqlitePool, sqlx::Error> {
     {
         std::fs::create_dir_all(dir)?;
     }
+    // Switching a new file to WAL takes a lock SQLite does not wait for (sqlx's note on
+    // `journal_mode`): a second instance opening the same new file at that moment gets
+    // "database is locked" at once. It tries again, for as long as a lock is waited for.
+    let started = std::time::Instant::now();
+    loop {
+        match connect(config, options.clone()).await {
+            Err(sqlx::Error::Database(err))
+                if err.code().as_deref() == Some("5")
+                    && started.elapsed() < config.busy_timeout =>
+            {
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+            result => return result,
+        }
+    }
+}
+
+/// The pool over `options`, with the settings of [`open`].
+async fn connect(
+    config: &DatabaseConfig,
+    options: SqliteConnectOptions,
+) -> Result<SqlitePool, sqlx::Error> {
     let busy_timeout = config.busy_timeout;
-    let pool = SqlitePoolOptions::new()
+    SqlitePoolOptions::new()
         .max_connections(config.max_connections.get())
         // sqlx pings every connection before handing it out (a round trip to the connection's
         // worker thread): right for a network database, wasted on a local file, and measured as
@@ -49,8 +71,7 @@ pub async fn open(config: &DatabaseConfig) -> Result<SqlitePool, sqlx::Error> {
         })
         .after_release(|conn, _| Box::pin(async move { outside_transaction(conn).await }))
         .connect_with(options)
-        .await?;
-    Ok(pool)
+        .await
 }
 
 /// The least time a request waits for a pooled connection.
