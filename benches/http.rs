@@ -593,11 +593,7 @@ fn scenarios(settings: &Settings, apps: &Apps) {
         async |_, index, conn| {
             let reply = conn.get("/dashboard").await;
             assert_eq!(reply.status, 200);
-            assert!(
-                reply
-                    .text()
-                    .contains(&format!("<strong>{}</strong>", user(index)))
-            );
+            assert!(reply.text().contains(&format!("<strong>{}<", user(index))));
         },
     );
     compare(

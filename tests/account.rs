@@ -414,16 +414,11 @@ async fn the_account_page_speaks_chinese() {
         .await
         .unwrap();
     assert_eq!(res.headers()["location"], "/account");
-    let html = app
-        .client
-        .get(app.url("/account"))
-        .header("accept-language", "zh-CN")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = common::page(
+        app.get_with_header("/account", "accept-language", "zh-CN")
+            .await,
+    )
+    .await;
     assert!(html.contains("<h1>我的账户</h1>"), "{html}");
     assert_eq!(
         field_flashes(&html, "error_current_password"),

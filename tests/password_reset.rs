@@ -413,15 +413,13 @@ async fn the_pages_and_the_mail_speak_chinese() {
     let app = spawn_app().await;
     app.register("ana", "ana@example.com", "Password123").await;
     let browser = client();
-    let html = browser
+    let res = browser
         .get(app.url("/password/forgot"))
         .header("accept-language", "zh-CN")
         .send()
         .await
-        .unwrap()
-        .text()
-        .await
         .unwrap();
+    let html = common::page(res).await;
     assert!(html.contains("<h1>忘记密码？</h1>"), "{html}");
     browser
         .post(app.url("/api/forgot_password"))

@@ -283,6 +283,7 @@ impl TestApp {
 
 /// The `(category, message)` pairs of the flashes in a page's global banner, in order.
 pub fn banner(html: &str) -> Vec<(String, String)> {
+    let html = &without_markers(html);
     let Some(start) = html.find("class=\"flash-region\"") else {
         return Vec::new();
     };
@@ -355,9 +356,9 @@ impl TestApp {
             .expect("GET failed")
     }
 
-    /// The body of `GET path` (any status).
+    /// The body of `GET path` (any status), without hydration markers ([`page`]).
     pub async fn html(&self, path: &str) -> String {
-        self.get(path).await.text().await.unwrap()
+        page(self.get(path).await).await
     }
 
     /// Makes the database refuse `event` (such as `BEFORE DELETE ON tower_sessions`) on the
@@ -384,15 +385,28 @@ impl TestApp {
         }
     }
 
-    /// The body of `GET path` as `client` (another browser) sees it.
+    /// The body of `GET path` as `client` (another browser) sees it, without hydration markers.
     pub async fn html_with(&self, client: &reqwest::Client, path: &str) -> String {
-        let res = client.get(self.url(path)).send().await.unwrap();
-        res.text().await.unwrap()
+        page(client.get(self.url(path)).send().await.unwrap()).await
     }
+}
+
+/// A page's body without leptos' hydration markers: the server render of type-erased components
+/// (`erase_components`, .cargo/config.toml) follows each piece of dynamic text with an empty
+/// comment, `<!>`, which the browser's hydration looks for and nobody sees. The tests read the
+/// markup as a visitor's browser shows it.
+pub async fn page(res: reqwest::Response) -> String {
+    without_markers(&res.text().await.unwrap())
+}
+
+/// `html` without hydration markers (see [`page`]).
+pub fn without_markers(html: &str) -> String {
+    html.replace("<!>", "")
 }
 
 /// The messages of field-scoped flashes of `category` in `html` (e.g. `error_username`).
 pub fn field_flashes(html: &str, category: &str) -> Vec<String> {
+    let html = &without_markers(html);
     let marker = format!("data-category=\"{category}\"");
     html.match_indices(&marker)
         .map(|(at, _)| {
