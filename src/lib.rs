@@ -46,6 +46,16 @@ pub mod server;
 #[cfg(feature = "ssr")]
 pub mod web;
 
+// The server and the browser must both render type-erased components, or hydration fails on
+// the first page (README, "The WebAssembly bundle"). The flag comes from .cargo/config.toml;
+// a `RUSTFLAGS` variable, or `rustflags` for a target in a cargo config of your own, replaces it.
+#[cfg(not(erase_components))]
+compile_error!(
+    "Flashboard is built with `--cfg erase_components` (.cargo/config.toml), on the server and \
+     in the browser alike. Your RUSTFLAGS (or a target's `rustflags` in a cargo config) replace \
+     the project's: add `--cfg erase_components` to them."
+);
+
 /// Browser entry point: attaches the reactive app to the server-rendered HTML.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
