@@ -9,7 +9,9 @@
 //! bought). Should the task fall behind, or be gone (a command-line tool runs none), a commit
 //! that finds the log at [`INLINE_FRAMES`] pages checkpoints itself, as SQLite would: the log
 //! stays as bounded as with SQLite's own checkpoints, which a long read (a backup) holds back
-//! alike.
+//! alike. A log that such a read let grow is cut back to [`LOG_SIZE_LIMIT`] once it has been
+//! copied (SQLite's `journal_size_limit`, set on every connection by `pool::open`); without it
+//! the file would keep its largest size for good.
 
 use std::{
     ffi::{c_char, c_int, c_void},
@@ -23,6 +25,10 @@ use tokio::{sync::Notify, task::JoinHandle};
 const WANTED_FRAMES: c_int = 1_000;
 /// The log's size from which a commit checkpoints itself: the background task is behind.
 const INLINE_FRAMES: c_int = 4_000;
+/// The size in bytes the log file is cut back to when a writer starts it again from the top
+/// (`PRAGMA journal_size_limit`). Four times what [`INLINE_FRAMES`] pages of 4 KiB take, so a
+/// log kept short by the checkpoints is never cut; only one a long read let grow is.
+pub(super) const LOG_SIZE_LIMIT: u64 = 64 * 1024 * 1024;
 /// The least time between two background checkpoints (a reader that keeps the log from being
 /// copied whole would otherwise have every commit start another).
 const MIN_GAP: Duration = Duration::from_millis(100);
@@ -182,5 +188,50 @@ mod tests {
         }
         task.abort();
         assert!(size(file.clone()) >= 1_400 * page, "copied: {}", size(file));
+    }
+
+    #[tokio::test]
+    async fn a_log_a_long_read_let_grow_is_cut_back_once_copied() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("app.db");
+        let config = DatabaseConfig {
+            url: format!("sqlite://{}", file.display()),
+            ..DatabaseConfig::default()
+        };
+        let pool = pool::open(&config).await.unwrap();
+        let limit: i64 = sqlx::query_scalar("PRAGMA journal_size_limit")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(limit as u64, LOG_SIZE_LIMIT);
+        pool.execute("CREATE TABLE t (x BLOB)").await.unwrap();
+        let size = |path: &std::path::Path| std::fs::metadata(path).map_or(0, |m| m.len());
+        let wal = dir.path().join("app.db-wal");
+
+        // A read that stays open (as a backup's does) keeps every commit after it in the log.
+        let mut reader = pool.acquire().await.unwrap();
+        reader.execute("BEGIN").await.unwrap();
+        let _: i64 = sqlx::query_scalar("SELECT count(*) FROM t")
+            .fetch_one(&mut *reader)
+            .await
+            .unwrap();
+        let mib = 1024 * 1024;
+        for _ in 0..(LOG_SIZE_LIMIT / mib + 8) {
+            sqlx::query("INSERT INTO t VALUES (zeroblob(1048576))")
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+        assert!(size(&wal) > LOG_SIZE_LIMIT, "the log grew: {}", size(&wal));
+
+        // The read ends; a checkpoint copies the whole log; the next commit starts the log
+        // again from the top and cuts the file back.
+        reader.execute("COMMIT").await.unwrap();
+        drop(reader);
+        pool.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            .await
+            .unwrap();
+        pool.execute("DELETE FROM t").await.unwrap();
+        assert!(size(&wal) <= LOG_SIZE_LIMIT, "cut back: {}", size(&wal));
     }
 }

@@ -23,6 +23,7 @@ pub async fn open(config: &DatabaseConfig) -> Result<SqlitePool, sqlx::Error> {
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(config.busy_timeout)
         .foreign_keys(true)
+        .pragma("journal_size_limit", checkpoint::LOG_SIZE_LIMIT.to_string())
         // sqlx would warn of every statement slower than a second: during an outage, each one
         // that waited out the busy timeout (the outage is logged once, see `crate::db_health`).
         .log_slow_statements(log::LevelFilter::Debug, std::time::Duration::from_secs(1));
