@@ -519,12 +519,8 @@ async fn a_head_request_or_a_prefetch_leaves_the_kept_form_input() {
     let head = app.client.head(app.url("/register")).send().await.unwrap();
     assert_eq!(head.status(), 200);
     let prefetch = app
-        .client
-        .get(app.url("/register"))
-        .header("sec-purpose", "prefetch")
-        .send()
-        .await
-        .unwrap();
+        .get_with_header("/register", "sec-purpose", "prefetch")
+        .await;
     let prefetched = prefetch.text().await.unwrap();
     assert!(!prefetched.contains(r#"value="bob""#), "{prefetched}");
     // The page the user then sees still has what they typed.

@@ -162,12 +162,8 @@ async fn requests_that_render_no_page_leave_the_flashes_waiting() {
         .unwrap();
     assert_eq!(head.status(), 200);
     let prefetch = app
-        .client
-        .get(app.url("/flash-demo"))
-        .header("sec-purpose", "prefetch")
-        .send()
-        .await
-        .unwrap();
+        .get_with_header("/flash-demo", "sec-purpose", "prefetch")
+        .await;
     assert_eq!(banner(&prefetch.text().await.unwrap()), []);
     // A failed server function call (unknown endpoint).
     assert!(

@@ -11,12 +11,7 @@ const ZH: &str = "zh-CN,zh;q=0.9,en;q=0.8";
 
 /// `GET path` with `Accept-Language: accept` from the app's client.
 async fn get_in(app: &common::TestApp, path: &str, accept: &str) -> reqwest::Response {
-    app.client
-        .get(app.url(path))
-        .header("accept-language", accept)
-        .send()
-        .await
-        .unwrap()
+    app.get_with_header(path, "accept-language", accept).await
 }
 
 /// The `lang` of the page's `<html>`.

@@ -148,28 +148,18 @@ async fn every_response_carries_a_request_id_kept_only_from_a_trusted_proxy() {
     assert_eq!(id(&app.get("/livez").await).len(), 32, "the probes too");
     // Anyone may send the header; only a trusted proxy's is believed.
     let claimed = app
-        .client
-        .get(app.url("/"))
-        .header("x-request-id", "from-the-client")
-        .send()
-        .await
-        .unwrap();
+        .get_with_header("/", "x-request-id", "from-the-client")
+        .await;
     assert_ne!(id(&claimed), "from-the-client");
 
     let behind_proxy = spawn_app_with(|config| {
         config.server.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
     })
     .await;
-    let get = |value: &'static str| {
-        behind_proxy
-            .client
-            .get(behind_proxy.url("/login"))
-            .header("x-request-id", value)
-            .send()
-    };
-    let kept = get("3f2b9c1e-1d2a-4c8e-9f00-123456789abc").await.unwrap();
+    let get = |value| behind_proxy.get_with_header("/login", "x-request-id", value);
+    let kept = get("3f2b9c1e-1d2a-4c8e-9f00-123456789abc").await;
     assert_eq!(id(&kept), "3f2b9c1e-1d2a-4c8e-9f00-123456789abc");
-    let odd = get("two words").await.unwrap();
+    let odd = get("two words").await;
     assert_eq!(id(&odd).len(), 32, "not a plain token: replaced");
 }
 
