@@ -336,14 +336,18 @@ fn large_store(settings: &Settings, runtime: &tokio::runtime::Runtime) {
         )
     };
     let mixed = async |index: usize, conn: &mut Conn| {
-        if index.is_multiple_of(2) {
+        let started = std::time::Instant::now();
+        let kind = if index.is_multiple_of(2) {
             let reply = conn.get("/dashboard").await;
             assert_eq!(reply.status, 200);
+            Kind::Read
         } else {
             let form = "theme=dark&density=compact";
             let reply = conn.post_form("/api/save_preferences", form).await;
             assert_eq!(reply.status, 303);
-        }
+            Kind::Write
+        };
+        kind.took(started.elapsed());
     };
     print_header();
     let idle = load::run(
@@ -356,6 +360,7 @@ fn large_store(settings: &Settings, runtime: &tokio::runtime::Runtime) {
     );
     print_row("mixed, sweeper idle", "flashbrd", &idle, None);
     print_slow(&idle);
+    Kind::print_and_reset();
     let before = expired().unwrap();
     // The sweeper's own work (`SessionStore::sweep`), started as the traffic starts.
     let store = flashboard::session::SessionStore::new(
@@ -387,6 +392,7 @@ fn large_store(settings: &Settings, runtime: &tokio::runtime::Runtime) {
     let after = expired().unwrap();
     print_row("mixed, while sweeping", "flashbrd", &sweeping, None);
     print_slow(&sweeping);
+    Kind::print_and_reset();
     match runtime.block_on(async { tokio::time::timeout(Duration::ZERO, sweep).await }) {
         Ok(Ok((deleted, took))) => println!(
             "the sweep deleted {deleted} expired sessions in {:.1} s",
@@ -406,6 +412,47 @@ fn large_store(settings: &Settings, runtime: &tokio::runtime::Runtime) {
             .unwrap()
     );
     print_memory();
+}
+
+/// The large-store run's two kinds of request, told apart in its slow ones: a dashboard view
+/// only reads (no flash waits), a preference save writes, so it alone can wait for the lock a
+/// sweep batch holds.
+#[derive(Clone, Copy)]
+enum Kind {
+    Read,
+    Write,
+}
+
+/// Per kind: the longest request (us) and how many took over 20 ms, since the last print.
+static LONGEST: [std::sync::atomic::AtomicU64; 2] =
+    [const { std::sync::atomic::AtomicU64::new(0) }; 2];
+static OVER_20: [std::sync::atomic::AtomicU64; 2] =
+    [const { std::sync::atomic::AtomicU64::new(0) }; 2];
+
+impl Kind {
+    fn took(self, latency: Duration) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let us = latency.as_micros() as u64;
+        LONGEST[self as usize].fetch_max(us, Relaxed);
+        if latency > Duration::from_millis(20) {
+            OVER_20[self as usize].fetch_add(1, Relaxed);
+        }
+    }
+
+    fn print_and_reset() {
+        use std::sync::atomic::Ordering::Relaxed;
+        let [read, write] = [0, 1].map(|kind| {
+            (
+                LONGEST[kind].swap(0, Relaxed) as f64 / 1000.0,
+                OVER_20[kind].swap(0, Relaxed),
+            )
+        });
+        println!(
+            "  dashboard views (read): longest {:.1} ms, {} over 20 ms; preference saves \
+             (write): longest {:.1} ms, {} over 20 ms",
+            read.0, read.1, write.0, write.1
+        );
+    }
 }
 
 /// The longest the large-store run's traffic waits for its sweep to end.
