@@ -9,9 +9,10 @@
 //! bought). Should the task fall behind, or be gone (a command-line tool runs none), a commit
 //! that finds the log at [`INLINE_FRAMES`] pages checkpoints itself, as SQLite would: the log
 //! stays as bounded as with SQLite's own checkpoints, which a long read (a backup) holds back
-//! alike. A log that such a read let grow is cut back to [`LOG_SIZE_LIMIT`] once it has been
-//! copied (SQLite's `journal_size_limit`, set on every connection by `pool::open`); without it
-//! the file would keep its largest size for good.
+//! alike. A log that such a read let grow is cut back to [`LOG_SIZE_LIMIT`] by the first write
+//! after it has been copied whole (SQLite's `journal_size_limit`, set on every connection by
+//! `pool::open`); without it the file would keep its largest size until the last connection
+//! closes.
 
 use std::{
     ffi::{c_char, c_int, c_void},
@@ -26,8 +27,9 @@ const WANTED_FRAMES: c_int = 1_000;
 /// The log's size from which a commit checkpoints itself: the background task is behind.
 const INLINE_FRAMES: c_int = 4_000;
 /// The size in bytes the log file is cut back to when a writer starts it again from the top
-/// (`PRAGMA journal_size_limit`). Four times what [`INLINE_FRAMES`] pages of 4 KiB take, so a
-/// log kept short by the checkpoints is never cut; only one a long read let grow is.
+/// (`PRAGMA journal_size_limit`). Four times what [`INLINE_FRAMES`] pages of 4 KiB (SQLite's
+/// default page size) take, so a log kept short by the checkpoints is rarely cut (a cut is one
+/// `ftruncate` in the commit that starts the log again); one a long read let grow is.
 pub(super) const LOG_SIZE_LIMIT: u64 = 64 * 1024 * 1024;
 /// The least time between two background checkpoints (a reader that keeps the log from being
 /// copied whole would otherwise have every commit start another).
@@ -209,8 +211,7 @@ mod tests {
         let wal = dir.path().join("app.db-wal");
 
         // A read that stays open (as a backup's does) keeps every commit after it in the log.
-        let mut reader = pool.acquire().await.unwrap();
-        reader.execute("BEGIN").await.unwrap();
+        let mut reader = pool.begin().await.unwrap();
         let _: i64 = sqlx::query_scalar("SELECT count(*) FROM t")
             .fetch_one(&mut *reader)
             .await
@@ -226,11 +227,12 @@ mod tests {
 
         // The read ends; a checkpoint copies the whole log; the next commit starts the log
         // again from the top and cuts the file back.
-        reader.execute("COMMIT").await.unwrap();
-        drop(reader);
-        pool.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        reader.commit().await.unwrap();
+        let (busy, log, copied): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+            .fetch_one(&pool)
             .await
             .unwrap();
+        assert_eq!((busy, copied), (0, log), "the whole log copied");
         pool.execute("DELETE FROM t").await.unwrap();
         assert!(size(&wal) <= LOG_SIZE_LIMIT, "cut back: {}", size(&wal));
     }
