@@ -140,15 +140,20 @@ mod tests {
         assert_eq!(wanted(INLINE_FRAMES), Checkpoint::Here);
     }
 
-    #[tokio::test]
-    async fn commits_leave_the_log_to_the_task_which_copies_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("app.db");
+    /// The app's pool (`pool::open`, so with the hook and the log's limit) over `file`.
+    async fn open(file: &std::path::Path) -> SqlitePool {
         let config = DatabaseConfig {
             url: format!("sqlite://{}", file.display()),
             ..DatabaseConfig::default()
         };
-        let pool = pool::open(&config).await.unwrap();
+        pool::open(&config).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn commits_leave_the_log_to_the_task_which_copies_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("app.db");
+        let pool = open(&file).await;
         pool.execute("CREATE TABLE t (x BLOB)").await.unwrap();
         let write = async |rows: i64| {
             sqlx::query(
@@ -196,11 +201,7 @@ mod tests {
     async fn a_log_a_long_read_let_grow_is_cut_back_once_copied() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("app.db");
-        let config = DatabaseConfig {
-            url: format!("sqlite://{}", file.display()),
-            ..DatabaseConfig::default()
-        };
-        let pool = pool::open(&config).await.unwrap();
+        let pool = open(&file).await;
         let limit: i64 = sqlx::query_scalar("PRAGMA journal_size_limit")
             .fetch_one(&pool)
             .await
