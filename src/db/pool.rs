@@ -55,6 +55,7 @@ async fn connect(
     options: SqliteConnectOptions,
 ) -> Result<SqlitePool, sqlx::Error> {
     let busy_timeout = config.busy_timeout;
+    let log = checkpoint::Log::of(options.get_filename());
     SqlitePoolOptions::new()
         .max_connections(config.max_connections.get())
         // sqlx pings every connection before handing it out (a round trip to the connection's
@@ -67,7 +68,7 @@ async fn connect(
         .after_connect(move |conn, _| {
             Box::pin(async move {
                 busy::install(conn, busy_timeout).await?;
-                checkpoint::install(conn).await
+                checkpoint::install(conn, log).await
             })
         })
         .after_release(|conn, _| Box::pin(async move { outside_transaction(conn).await }))
