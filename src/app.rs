@@ -33,7 +33,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <link rel="stylesheet" id="leptos" href=stylesheet />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -51,7 +51,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    mark_hydrated();
     #[cfg(feature = "ssr")]
     crate::web::headers::set_page_csp();
 
@@ -86,15 +85,4 @@ pub fn App() -> impl IntoView {
             </Layout>
         </Router>
     }
-}
-
-/// Sets `data-hydrated="true"` on `<body>` once the WebAssembly runs, so that tests (and curious
-/// readers of the DOM) can tell a hydrated page from the server-rendered HTML alone.
-fn mark_hydrated() {
-    // Effects run only in the browser, after hydration; on the server this is a no-op.
-    Effect::new(|| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
 }

@@ -2,7 +2,7 @@
 //! flash messages kept in server-side SQLite sessions.
 //!
 //! The crate is built twice by cargo-leptos: with the `ssr` feature as the server binary and with
-//! `hydrate` as the WebAssembly that takes over the server-rendered page. Server-only code sits
+//! `hydrate` as the WebAssembly of the page's islands (the parts that run in the browser). Server-only code sits
 //! behind `#[cfg(feature = "ssr")]`: whole modules here, and server-only submodules at the top of
 //! the module that owns them (`auth`, `session`, `flash`).
 
@@ -56,10 +56,12 @@ compile_error!(
      the project's: add `--cfg erase_components` to them."
 );
 
-/// Browser entry point: attaches the reactive app to the server-rendered HTML.
+/// Browser entry point: readies the reactive runtime. Leptos' island script calls it, then
+/// hydrates each `#[island]` of the server-rendered page (`components::PageScripts`, the home
+/// page's counter); the rest of the page is server HTML, whose links and forms need no script.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_islands();
 }

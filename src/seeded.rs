@@ -1,22 +1,19 @@
 //! Values a page render knows at once, without waiting: who the user is, the session's
 //! preferences, whether flashes wait. [`PageFacts`] is what the server learned about the
 //! request before rendering (gathered by `web::page_facts`); [`Seeded`] carries one such
-//! value into the page and on to the browser.
+//! value into the page.
 //!
 //! Why not a `Resource`: on the server a resource is an async task, a wake-up of the render, a
 //! `<Suspense>` pass and a serialized value, even when the answer is already in memory. Three
 //! of them in the layout cost about a quarter of the server's CPU time for a logged-in page
-//! (measured with `benches/http.rs`). A seeded value is computed while the component is created
-//! and handed to the browser for hydration the same way (leptos' `SharedValue`).
+//! (measured with `benches/http.rs`). A seeded value is computed while the component is created.
+//! Pages render on the server only (islands: see `components::PageScripts`), so nothing of it is
+//! sent to the browser.
 
-use std::future::Future;
-
-use leptos::{prelude::*, task::spawn_local};
-use serde::{Serialize, de::DeserializeOwned};
+use leptos::prelude::*;
 
 use crate::{
     auth::{DashboardData, User},
-    error::AppError,
     preferences::Preferences,
     session::devices::Device,
 };
@@ -35,9 +32,9 @@ pub struct PageFacts {
     pub devices: Option<Vec<Device>>,
 }
 
-/// `read` of the current request's facts: on the server, of what the request gathered (the
-/// defaults for a render that did not pass the middleware that gathers them); in the browser,
-/// of the defaults.
+/// `read` of the current request's facts: of what the request gathered (the defaults for a
+/// render that did not pass the middleware that gathers them, and in the browser, where no page
+/// renders).
 fn with_facts<T>(read: impl FnOnce(&PageFacts) -> T) -> T {
     #[cfg(feature = "ssr")]
     if let Some(facts) = use_context::<std::sync::Arc<PageFacts>>() {
@@ -46,12 +43,9 @@ fn with_facts<T>(read: impl FnOnce(&PageFacts) -> T) -> T {
     read(&PageFacts::default())
 }
 
-/// A value seeded by the server render and, in the browser, refreshed from the server when
-/// something may have changed it.
+/// A value the server knew before the render, as the page's components read it.
 pub struct Seeded<T: 'static> {
     value: RwSignal<T>,
-    /// Browser: refreshes asked for so far; only the answer to the latest one is kept.
-    asked: StoredValue<u64>,
 }
 
 impl<T> Clone for Seeded<T> {
@@ -64,16 +58,12 @@ impl<T> Copy for Seeded<T> {}
 
 impl<T> Seeded<T>
 where
-    T: Clone + PartialEq + Serialize + DeserializeOwned + Send + Sync + 'static,
+    T: Clone + Send + Sync + 'static,
 {
-    /// On the server: `from_facts` of the request's [`PageFacts`] (of the defaults when there
-    /// are none), sent along with the page. In the browser, while hydrating: what the server
-    /// sent.
+    /// `from_facts` of the request's [`PageFacts`] (of the defaults when there are none).
     pub fn new(from_facts: impl FnOnce(&PageFacts) -> T) -> Self {
-        let value = SharedValue::new(|| with_facts(from_facts));
         Self {
-            value: RwSignal::new(value.into_inner()),
-            asked: StoredValue::new(0),
+            value: RwSignal::new(with_facts(from_facts)),
         }
     }
 
@@ -85,28 +75,5 @@ where
     /// The value, without tracking.
     pub fn get_untracked(&self) -> T {
         self.value.get_untracked()
-    }
-
-    /// Browser: asks the server again with `fetch`. When refreshes overlap, the latest one's
-    /// answer wins; a failed one keeps the value as it was.
-    pub fn refresh(self, fetch: impl Future<Output = Result<T, AppError>> + 'static) {
-        let Some(question) = self.asked.try_update_value(|asked| {
-            *asked += 1;
-            *asked
-        }) else {
-            return;
-        };
-        spawn_local(async move {
-            match fetch.await {
-                Ok(value) => {
-                    // An unchanged answer leaves the page as it is (nothing is rebuilt).
-                    let latest = self.asked.try_get_value() == Some(question);
-                    if latest && self.value.try_with_untracked(|old| *old != value) == Some(true) {
-                        self.value.try_set(value);
-                    }
-                }
-                Err(err) => leptos::logging::warn!("could not refresh from the server: {err}"),
-            }
-        });
     }
 }

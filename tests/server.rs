@@ -78,6 +78,19 @@ async fn home_page_is_server_rendered_with_hydration_scripts() {
     // The page loads the wasm bundle under the name cargo-leptos gives it.
     assert!(html.contains("/pkg/flashboard.js"), "{html}");
     assert!(html.contains("/pkg/flashboard.wasm"), "{html}");
+    // Islands: the loader hydrates only the islands, here the page script and the counter.
+    let islands = |html: &str| html.matches("<leptos-island data-component=\"").count();
+    assert!(
+        html.contains("<leptos-island data-component=\"PageScripts_"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<leptos-island data-component=\"ClickCounter_"),
+        "{html}"
+    );
+    assert_eq!(islands(&html), 2, "{html}");
+    let login = app.html("/login").await;
+    assert_eq!(islands(&login), 1, "only the page script: {login}");
 }
 
 #[tokio::test]

@@ -19,7 +19,7 @@ export async function liveRegionOf(item: import("@playwright/test").Locator): Pr
   return item.evaluate((el) => el.closest("[role]")?.getAttribute("role") ?? null);
 }
 
-/** Records console errors and warnings (hydration mismatches are reported there). */
+/** Records console errors and warnings (an island's hydration mismatch is reported there). */
 export function watchConsole(page: Page): string[] {
   const problems: string[] = [];
   page.on("console", (msg) => {
@@ -30,8 +30,8 @@ export function watchConsole(page: Page): string[] {
 }
 
 /**
- * Opens `path`; with JavaScript on, waits until the wasm has taken over the page. When it does
- * not, the error carries what the page logged (a hydration panic is reported on the console).
+ * Opens `path`; with JavaScript on, waits until the page script (an island) has run. When it does
+ * not, the error carries what the page logged (a panic in the wasm is reported on the console).
  */
 export async function open(page: Page, path: string, js: boolean) {
   const logged: string[] = [];
@@ -65,14 +65,6 @@ export function flashTexts(page: Page) {
 }
 
 /** Marks the window, to tell later whether the page was reloaded (the mark would be gone). */
-export async function markWindow(page: Page) {
-  await page.evaluate(() => ((window as unknown as { __mark: number }).__mark = 1));
-}
-
-export async function windowStillMarked(page: Page): Promise<boolean> {
-  return page.evaluate(() => (window as unknown as { __mark?: number }).__mark === 1);
-}
-
 let counter = 0;
 /** A user name no other test (or earlier run against a kept server) uses. */
 export function uniqueName(prefix: string): string {

@@ -10,7 +10,7 @@ test("the home page is served by the server and shows the navigation", async ({ 
   await expect(nav.getByRole("link", { name: "Register" })).toBeVisible();
 });
 
-test("the page hydrates: a click handler that only the wasm attaches works", async ({ page }) => {
+test("the islands hydrate: a click handler that only the wasm attaches works", async ({ page }) => {
   const errors: string[] = [];
   page.on("console", (msg) => {
     if (msg.type() === "error" || msg.type() === "warning") errors.push(msg.text());

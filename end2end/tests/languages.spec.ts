@@ -3,7 +3,11 @@ import { flashTexts, flashes, open, registerAndLogIn, uniqueName, watchConsole }
 
 // English and Simplified Chinese, with JavaScript on and off: the browser's language decides
 // until the visitor chooses; the switch keeps them on the same page; `<html lang>` is right in
-// the server render and stays so once hydrated; flashes are shown in the viewer's language.
+// the server render, and the islands read it from there; flashes are shown in the viewer's
+// language.
+
+/** The home page counter's button, in Chinese (`src/text/zh_cn.rs`). */
+const ZH_COUNT_BUTTON = "点击计数";
 
 for (const js of [true, false]) {
   test.describe(js ? "languages, JavaScript on" : "languages, JavaScript off", () => {
@@ -12,7 +16,7 @@ for (const js of [true, false]) {
     test.describe("a Chinese browser", () => {
       test.use({ locale: "zh-CN" });
 
-      test("gets Chinese pages, and the hydrated app keeps them so", async ({ page }) => {
+      test("gets Chinese pages, and the islands speak Chinese too", async ({ page }) => {
         const problems = watchConsole(page);
         await open(page, "/register", js);
         await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
@@ -31,6 +35,13 @@ for (const js of [true, false]) {
           "密码需为 8 到 128 个字符。",
         ]);
         await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
+        if (js) {
+          // The counter island renders its text in the browser, from the page's `lang`.
+          await open(page, "/", js);
+          await page.getByRole("button", { name: ZH_COUNT_BUTTON }).click();
+          await expect(page.getByTestId("click-count")).toHaveText("1");
+          await expect(page.getByRole("button", { name: ZH_COUNT_BUTTON })).toBeVisible();
+        }
         expect(problems).toEqual([]);
       });
 

@@ -1,7 +1,7 @@
 //! Registration, log-in and log-out as server functions, every outcome told by a flash.
 //!
-//! Each answers a plain form post (JavaScript off) with `303 See Other` and a call from the
-//! hydrated app with a client-side redirect; validation failures are flashes and a redirect
+//! Each answers a form post with `303 See Other` and a call from leptos' server-function client
+//! with its redirect header; validation failures are flashes and a redirect
 //! back, never an error status, so the flashes always arrive. The rules (what a valid name is,
 //! how a password is checked, what is throttled) are `auth`'s; these functions tell the outcome.
 

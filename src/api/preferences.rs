@@ -205,9 +205,4 @@ impl CurrentPreferences {
     pub fn current_untracked(self) -> Preferences {
         self.0.get_untracked()
     }
-
-    /// Browser: asks the server again (after a save or a reset).
-    pub fn refresh(self) {
-        self.0.refresh(load_preferences());
-    }
 }

@@ -3,16 +3,15 @@
 
 use leptos::prelude::*;
 
-use super::focus::focus_on_click_owned;
 use crate::{
     flash::{Level, use_flashes},
     text::{Lang, t},
 };
 
 /// The summary, in the server render too, so that a page sent back by a plain form post says
-/// what went wrong at the top. It is an alert (announced when it appears); with JavaScript,
-/// focus moves here after a failed submit (`flash::Flashes::refresh_after`), and each link
-/// moves the focus to its field.
+/// what went wrong at the top. It is an alert (announced when it appears); the page script
+/// (`PageScripts`) moves the focus here when the page loads, and each link, an in-page link the
+/// browser follows, moves the focus to its field.
 #[component]
 pub fn ErrorSummary() -> impl IntoView {
     let flashes = use_flashes();
@@ -43,12 +42,7 @@ pub fn ErrorSummary() -> impl IntoView {
                                             let field = flash.field().unwrap_or_default().to_owned();
                                             view! {
                                                 <li>
-                                                    <a
-                                                        href=format!("#{field}")
-                                                        on:click=focus_on_click_owned(field)
-                                                    >
-                                                        {flash.message}
-                                                    </a>
+                                                    <a href=format!("#{field}")>{flash.message}</a>
                                                 </li>
                                             }
                                         })

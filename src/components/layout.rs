@@ -4,12 +4,12 @@
 
 use leptos::prelude::*;
 use leptos_meta::Html;
-use leptos_router::{components::A, hooks::use_location};
+use leptos_router::components::A;
 
-use super::{ErrorSummary, LanguageSwitch, focus_on_click};
+use super::{ErrorSummary, LanguageSwitch, PageScripts};
 use crate::{
-    api::{account::Logout, preferences::CurrentPreferences, user::current_user},
-    flash::{FlashList, provide_flashes, use_flashes},
+    api::{account::Logout, preferences::CurrentPreferences},
+    flash::{FlashList, provide_flashes},
     seeded::Seeded,
     text::{Lang, t},
 };
@@ -30,7 +30,7 @@ pub fn Layout(children: Children) -> impl IntoView {
             data-density=move || preferences.current().density.as_str()
             data-flashes=move || if preferences.current().keep_flashes { "keep" } else { "auto" }
         />
-        <a class="skip-link" href="#main" on:click=focus_on_click("main")>
+        <a class="skip-link" href="#main">
             {text.skip_to_content}
         </a>
         <header class="site-header">
@@ -52,25 +52,17 @@ pub fn Layout(children: Children) -> impl IntoView {
             <ErrorSummary />
             {children()}
         </main>
+        <PageScripts />
     }
 }
 
-/// Log in / Register for visitors; Dashboard and Log out for a logged-in user. Seeded by the
-/// server render; in the browser, asked again after each navigation, since logging in or out
-/// navigates.
+/// Log in / Register for visitors; Dashboard and Log out for a logged-in user, as the server
+/// found the session before the render.
 #[component]
 fn UserLinks() -> impl IntoView {
     let text = t(Lang::current());
     let user = Seeded::new(|facts| facts.user.clone());
-    let location = use_location();
-    // Browser only (effects never run on the server); not for the hydration itself.
-    Effect::watch(
-        move || location.pathname.get(),
-        move |_, _, _| user.refresh(current_user()),
-        false,
-    );
     let logout = ServerAction::<Logout>::new();
-    use_flashes().refresh_after(logout);
     view! {
         {move || match user.get() {
             Some(user) => {

@@ -18,9 +18,9 @@
 //! - Showing consumes: the page that renders the flashes takes them with one
 //!   `DELETE ... RETURNING`, so a reload, the back button or a second tab sees none, and two
 //!   racing pages never both show one. Requests that render no page never take them.
-//! - Server-rendered pages read them during rendering; after that, in the browser, each
-//!   client-side navigation and each completed server action fetches what has arrived
-//!   ([`take_flashes`]), so the JS and no-JS paths show the same messages.
+//! - Pages are server HTML (islands: only small parts run in the browser), so a page reads them
+//!   while it renders and shows them in its HTML, with JavaScript or without: every form posts
+//!   and is answered with a redirect to the page that shows the outcome.
 //! - Dismissing and auto-dismissing are CSS (`style/flash.css`): they work without JavaScript,
 //!   pause on hover and focus, and respect `prefers-reduced-motion`.
 

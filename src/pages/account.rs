@@ -7,7 +7,6 @@ use leptos::prelude::*;
 use crate::{
     api::account_changes::{ChangePassword, DeleteAccount},
     components::{Field, PageMeta},
-    flash::use_flashes,
     text::{Lang, t},
 };
 
@@ -18,9 +17,6 @@ pub fn AccountPage() -> impl IntoView {
     let text = t(Lang::current());
     let change = ServerAction::<ChangePassword>::new();
     let delete = ServerAction::<DeleteAccount>::new();
-    let flashes = use_flashes();
-    flashes.refresh_after(change);
-    flashes.refresh_after(delete);
     view! {
         <PageMeta title=text.account_title description=text.account_description />
         <h1>{text.account_title}</h1>

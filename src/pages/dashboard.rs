@@ -4,31 +4,20 @@
 use leptos::prelude::*;
 
 use crate::{
-    api::{
-        devices::{SignOutDevice, SignOutOtherDevices, devices},
-        user::dashboard,
-    },
+    api::devices::{SignOutDevice, SignOutOtherDevices},
     components::{PageMeta, Time},
-    flash::use_flashes,
     seeded::Seeded,
     session::devices::Device,
     text::{Lang, fill, t},
 };
 
 /// The dashboard. Anonymous visitors never see it: the server sends them to `/login` with a
-/// `warning` flash (before rendering on a page load, from the server function on a client-side
-/// navigation).
+/// `warning` flash before rendering.
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let text = t(Lang::current());
-    // Seeded by the server render; a client-side navigation here asks the server (which sends
-    // an anonymous visitor to the log-in page).
+    // Gathered by the server before the render (`web::page_facts`).
     let data = Seeded::new(|facts| facts.dashboard.clone());
-    Effect::new(move || {
-        if data.get_untracked().is_none() {
-            data.refresh(dashboard());
-        }
-    });
     view! {
         <PageMeta title=text.dashboard_title />
         <h1>{text.dashboard_title}</h1>
@@ -68,19 +57,9 @@ fn Devices() -> impl IntoView {
     let text = t(Lang::current());
     let sign_out = ServerAction::<SignOutDevice>::new();
     let sign_out_others = ServerAction::<SignOutOtherDevices>::new();
-    let flashes = use_flashes();
-    flashes.refresh_after(sign_out);
-    flashes.refresh_after(sign_out_others);
-    // Seeded by the server render; asked again after each sign-out, and on a client-side
-    // navigation here.
+    // Gathered by the server before the render (`web::page_facts`); a sign-out posts and
+    // comes back to a new render.
     let list = Seeded::new(|facts| facts.devices.clone());
-    Effect::new(move |first_run_done: Option<()>| {
-        sign_out.version().track();
-        sign_out_others.version().track();
-        if first_run_done.is_some() || list.get_untracked().is_none() {
-            list.refresh(async { devices().await.map(Some) });
-        }
-    });
     view! {
         {move || {
             let devices = list.get().unwrap_or_default();

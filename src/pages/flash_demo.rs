@@ -18,9 +18,6 @@ pub fn FlashDemoPage() -> impl IntoView {
     let text = t(Lang::current());
     let action = ServerAction::<FlashDemo>::new();
     let custom = ServerAction::<FlashCustom>::new();
-    let flashes = crate::flash::use_flashes();
-    flashes.refresh_after(action);
-    flashes.refresh_after(custom);
     view! {
         <PageMeta title=text.demo_title description=text.demo_description />
         <h1>{text.demo_title}</h1>

@@ -6,7 +6,6 @@ use leptos_router::hooks::use_query_map;
 use crate::{
     api::{account::Login, form_input::KeptInput},
     components::{Field, PageMeta},
-    flash::use_flashes,
     text::{Lang, t},
 };
 
@@ -15,7 +14,6 @@ use crate::{
 pub fn LoginPage() -> impl IntoView {
     let text = t(Lang::current());
     let action = ServerAction::<Login>::new();
-    use_flashes().refresh_after(action);
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
     let kept = KeptInput::new();

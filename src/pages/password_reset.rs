@@ -10,7 +10,6 @@ use crate::{
         password_reset::{ForgotPassword, ResetPassword},
     },
     components::{Field, PageMeta},
-    flash::use_flashes,
     text::{Lang, t},
 };
 
@@ -19,7 +18,6 @@ use crate::{
 pub fn ForgotPasswordPage() -> impl IntoView {
     let text = t(Lang::current());
     let action = ServerAction::<ForgotPassword>::new();
-    use_flashes().refresh_after(action);
     let kept = KeptInput::new();
     view! {
         <PageMeta title=text.forgot_title description=text.forgot_description />
@@ -48,7 +46,6 @@ pub fn ForgotPasswordPage() -> impl IntoView {
 pub fn ResetPasswordPage() -> impl IntoView {
     let text = t(Lang::current());
     let action = ServerAction::<ResetPassword>::new();
-    use_flashes().refresh_after(action);
     // The page's address holds the token: no request from it may carry the address along (the
     // stylesheet and the script are fetched from here; a proxy's log would keep it).
     #[cfg(feature = "ssr")]

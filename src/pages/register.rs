@@ -5,7 +5,6 @@ use leptos::prelude::*;
 use crate::{
     api::{account::Register, form_input::KeptInput},
     components::{Field, PageMeta},
-    flash::use_flashes,
     text::{Lang, t},
 };
 
@@ -14,7 +13,6 @@ use crate::{
 pub fn RegisterPage() -> impl IntoView {
     let text = t(Lang::current());
     let action = ServerAction::<Register>::new();
-    use_flashes().refresh_after(action);
     let kept = KeptInput::new();
     view! {
         <PageMeta title=text.register_title description=text.register_description />

@@ -6,31 +6,17 @@ use leptos::prelude::*;
 use crate::{
     api::preferences::{CurrentPreferences, ResetPreferences, SavePreferences},
     components::{LanguageChoice, PageMeta},
-    flash::use_flashes,
     preferences::{Density, Theme},
     text::{Lang, Text, t},
 };
 
-/// The settings page. Works without JavaScript (the forms post and come back with a flash);
-/// with it, saving restyles the page without a reload.
+/// The settings page: the forms post and come back to it, restyled, with a flash.
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let text = t(Lang::current());
     let save = ServerAction::<SavePreferences>::new();
     let reset = ServerAction::<ResetPreferences>::new();
-    let flashes = use_flashes();
-    flashes.refresh_after(save);
-    flashes.refresh_after(reset);
     let preferences = CurrentPreferences::use_context();
-    Effect::watch(
-        move || (save.version().get(), reset.version().get()),
-        move |_, _, _| {
-            if let Some(preferences) = preferences {
-                preferences.refresh();
-            }
-        },
-        false,
-    );
     let chosen_lang = preferences.and_then(|preferences| preferences.current_untracked().lang);
     view! {
         <PageMeta title=text.settings_title description=text.settings_description />

@@ -28,7 +28,7 @@ pub static EN: Text = Text {
                        Rust and Leptos web app: register, log in and watch every step.",
     home_lead: "Register, log in and watch every step told by a one-time flash message, \
                 kept in a server-side session.",
-    home_try_label: "This button runs in your browser once the page has hydrated:",
+    home_try_label: "This button runs in your browser once the page's script has started:",
     home_try_button: "Count clicks",
     home_try_count: "Clicks so far:",
     demo_title: "Flash messages, every style",

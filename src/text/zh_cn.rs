@@ -28,7 +28,7 @@ pub static ZH_CN: Text = Text {
     home_description: "Flashboard 用 Rust 和 Leptos 演示一次性闪现消息与服务器端会话：注册、登录，\
                        每一步都有提示。",
     home_lead: "注册、登录，每一步操作的结果都会以一次性闪现消息告诉你，消息保存在服务器端的会话里。",
-    home_try_label: "页面完成水合后，这个按钮在你的浏览器里运行：",
+    home_try_label: "页面脚本启动后，这个按钮在你的浏览器里运行：",
     home_try_button: "点击计数",
     home_try_count: "已点击次数：",
     demo_title: "各种样式的闪现消息",

@@ -64,8 +64,7 @@ pub async fn answer(State(health): State<DbHealth>, request: Request, next: Next
         .into_response(),
         Form::Page { write: false } => Html(page(lang, text.unavailable_load, "")).into_response(),
         Form::ServerFunction(uri) => {
-            // The server function's own error answer, which the hydrated app shows as an
-            // error flash (`flash::Flashes::refresh_after`).
+            // The server function's own error answer, for its client (a script).
             let mut answer = Response::new(Body::from(AppError::Unavailable.ser()));
             answer.headers_mut().insert(
                 header::CONTENT_TYPE,
