@@ -18,7 +18,7 @@ use crate::{
     text::{Lang, t},
 };
 
-/// The whole document: what the server sends before the app takes over in the browser. The
+/// The whole document, as the server sends it (the browser runs only its islands). The
 /// script, wasm and stylesheet names carry the build's content hashes when it has them (see
 /// `web::assets`).
 #[cfg(feature = "ssr")]

@@ -7,7 +7,7 @@
 //! the module that owns them (`auth`, `session`, `flash`).
 
 // The view types of a page nest deeply (each element is a type); the default limit of 128 is
-// too low for the dashboard's hydrate build.
+// too low for the dashboard's view.
 #![recursion_limit = "256"]
 
 pub mod api;
@@ -46,8 +46,8 @@ pub mod server;
 #[cfg(feature = "ssr")]
 pub mod web;
 
-// The server and the browser must both render type-erased components, or hydration fails on
-// the first page (README, "The WebAssembly bundle"). The flag comes from .cargo/config.toml;
+// The server and the browser must both render type-erased components, or an island's hydration
+// fails (README, "The WebAssembly bundle"). The flag comes from .cargo/config.toml;
 // a `RUSTFLAGS` variable, or `rustflags` for a target in a cargo config of your own, replaces it.
 #[cfg(not(erase_components))]
 compile_error!(

@@ -1,6 +1,6 @@
 //! The account page's changes over real HTTP: changing the password (other sessions end, this
 //! one gets a new id) and deleting the account (everything of the user goes, their events stay
-//! without a name), by plain form posts and by the hydrated app's calls.
+//! without a name), by plain form posts and by server-function calls (a script's).
 #![cfg(feature = "ssr")]
 
 mod common;
@@ -226,7 +226,7 @@ async fn guessing_the_current_password_is_throttled_like_logging_in() {
 }
 
 #[tokio::test]
-async fn the_hydrated_app_changes_the_password_with_a_client_side_redirect() {
+async fn a_server_function_call_changes_the_password_and_gets_the_redirect_header() {
     let app = spawn_app().await;
     app.signed_in("ana").await;
     let res = app

@@ -1,5 +1,5 @@
 //! Registration, log-in, log-out and the dashboard over real HTTP (the no-JS form path and the
-//! hydrated app's server-function path).
+//! server-function client's path, as a script calls them).
 #![cfg(feature = "ssr")]
 
 mod common;

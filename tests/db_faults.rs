@@ -254,7 +254,7 @@ async fn a_full_disk_answers_503_and_the_next_request_after_space_returns_succee
     fill_the_disk(app).await;
 
     assert_writes_refused(&scene).await;
-    // The hydrated app's call gets the server function's own error; the page shows its words.
+    // A server-function call gets the function's own error, with its words.
     let res = app
         .call(
             "/api/register",

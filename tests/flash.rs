@@ -104,7 +104,7 @@ async fn server_function_call_from_the_app_gets_a_client_redirect_and_takes_flas
     assert!(res.headers().contains_key("serverfnredirect"));
     assert_eq!(res.headers()["location"], "/flash-demo");
 
-    // The hydrated app fetches what arrived after it navigates.
+    // A script fetches what arrived after it follows the redirect.
     let res = app.call("/api/take_flashes", &[]).await;
     assert_eq!(res.status(), 200);
     let taken: Vec<serde_json::Value> = res.json().await.unwrap();

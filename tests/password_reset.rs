@@ -345,7 +345,7 @@ async fn a_password_changed_another_way_voids_the_link() {
 }
 
 #[tokio::test]
-async fn the_hydrated_app_resets_with_a_client_side_redirect() {
+async fn a_server_function_call_resets_and_gets_the_redirect_header() {
     let app = spawn_app().await;
     app.register("ana", "ana@example.com", "Password123").await;
     ask(&app, "ana").await;

@@ -3,8 +3,10 @@ import {
   DEMO,
   flashes,
   liveRegionOf,
+  markWindow,
   open,
   watchConsole,
+  windowStillMarked,
 } from "./helpers";
 
 /** The demo's button in each language the app speaks. */
@@ -208,8 +210,10 @@ test("the page script adds nothing to the live regions, so nothing is announced 
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   await expect(flashes(page)).toHaveCount(DEMO.length);
   expect(await page.evaluate(() => (window as unknown as { __added: string[] }).__added)).toEqual([]);
-  // The redirect variant: the page it leads to has the flashes in its HTML too.
+  // The redirect variant: the page it leads to (a new document) has the flashes in its HTML too.
+  await markWindow(page);
   await page.getByRole("button", { name: "Flash and redirect" }).click();
+  await expect.poll(() => windowStillMarked(page)).toBe(false);
   await expect(page).toHaveURL(/\/flash-demo$/);
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   await expect(flashes(page)).toHaveCount(DEMO.length);

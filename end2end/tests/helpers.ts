@@ -64,7 +64,15 @@ export function flashTexts(page: Page) {
   return page.locator(".flash-region .flash .flash-message");
 }
 
-/** Marks the window, to tell later whether the page was reloaded (the mark would be gone). */
+/** Marks the window, to tell later whether a new page was loaded (the mark would be gone). */
+export async function markWindow(page: Page) {
+  await page.evaluate(() => ((window as unknown as { __mark: number }).__mark = 1));
+}
+
+export async function windowStillMarked(page: Page): Promise<boolean> {
+  return page.evaluate(() => (window as unknown as { __mark?: number }).__mark === 1);
+}
+
 let counter = 0;
 /** A user name no other test (or earlier run against a kept server) uses. */
 export function uniqueName(prefix: string): string {

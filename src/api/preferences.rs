@@ -178,8 +178,8 @@ async fn forget(cx: &crate::web::context::RequestContext) -> Result<(), AppError
     Ok(())
 }
 
-/// The page side: the preferences the layout and `/settings` share, so that saving on
-/// `/settings` restyles the page at once. Seeded by the server render from the session.
+/// The page side: the preferences the layout and `/settings` share. Seeded by the server render
+/// from the session.
 #[derive(Clone, Copy)]
 pub struct CurrentPreferences(Seeded<Preferences>);
 

@@ -1,6 +1,6 @@
-//! What the pages read about the logged-in user: the navigation's user and the dashboard's
-//! facts (a full page load gets both seeded by `web::page_facts`; these serve the browser's
-//! later asks).
+//! What the pages show about the logged-in user, as JSON endpoints for scripted clients: the
+//! navigation's user and the dashboard's facts (the pages themselves get both seeded by
+//! `web::page_facts`).
 
 use leptos::prelude::*;
 

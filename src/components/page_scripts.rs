@@ -10,21 +10,23 @@ use leptos::prelude::*;
 /// - marks `<body>` with `data-hydrated="true"`, so that tests (and curious readers of the DOM)
 ///   can tell a page whose script runs from the server-rendered HTML alone;
 /// - moves the focus to the first problem on the page (the error summary, the first field marked
-///   invalid, else the first error flash) when a form post or a link has just led to one, so
-///   that keyboard and screen-reader users start there; not when the visitor has already
-///   focused something;
-/// - empties the flash banner of a page brought back by the back/forward cache: its flashes have
-///   been seen, and they are shown once.
+///   invalid, else the first error flash), as a page that a failed submit led to has, so that
+///   keyboard and screen-reader users start there; not when the visitor has already focused
+///   something or scrolled (the island may start a while after the page shows);
+/// - loads a page brought back by the back/forward cache again: its flashes (banner, field
+///   errors, summary) have been seen and are shown once, and the server knows what is true now
+///   (pages are `no-store`, so the browser asks for them anew).
 #[island]
 pub fn PageScripts() -> impl IntoView {
     // Effects run only in the browser; on the server this renders the island's empty element.
     Effect::new(|| {
         let document = document();
-        let untouched = document.active_element().is_none_or(|active| {
+        let unfocused = document.active_element().is_none_or(|active| {
             document
                 .body()
                 .is_some_and(|body| body.is_same_node(Some(&active)))
         });
+        let untouched = unfocused && window().scroll_y().unwrap_or_default() == 0.0;
         if untouched {
             focus_first_problem(&document);
         }
@@ -34,7 +36,7 @@ pub fn PageScripts() -> impl IntoView {
     });
     let pageshow = window_event_listener(leptos::ev::pageshow, |event| {
         if event.persisted() {
-            clear_flashes();
+            let _ = window().location().reload();
         }
     });
     on_cleanup(move || pageshow.remove());
@@ -54,13 +56,5 @@ fn focus_first_problem(document: &leptos::web_sys::Document) {
             let _ = element.focus();
             return;
         }
-    }
-}
-
-/// Removes the flash banner's messages (each live region stays, empty).
-fn clear_flashes() {
-    let document = document();
-    while let Ok(Some(flash)) = document.query_selector(".flash-region .flash") {
-        flash.remove();
     }
 }

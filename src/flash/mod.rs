@@ -90,8 +90,7 @@ impl Flash {
 
 /// Takes (returns and removes) the flashes waiting in the caller's session.
 ///
-/// Pages call it once per server render and, in the browser, after each navigation or server
-/// action. Endpoint: `POST /api/take_flashes`.
+/// Pages call it once per server render; scripted clients at `POST /api/take_flashes`.
 ///
 /// A server render leaves the flashes where they are when nobody will see the page: a `HEAD`
 /// request, a prefetch (`Sec-Purpose: prefetch`), or a render marked with [`LeaveFlashes`]

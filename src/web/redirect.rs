@@ -8,7 +8,7 @@ use leptos_axum::ResponseOptions;
 ///
 /// A plain HTML form post (JavaScript off) gets `303 See Other`, so the browser follows with a
 /// GET and a reload does not post again; leptos_axum's own `redirect` would answer `302`. A
-/// call from the hydrated app gets leptos' redirect header, and its router navigates.
+/// call from leptos' server-function client (a script) gets leptos' redirect header.
 pub fn see_other(path: &str) {
     leptos_axum::redirect(path);
     if is_form_post()
@@ -19,7 +19,7 @@ pub fn see_other(path: &str) {
 }
 
 /// Whether the current request comes from a browser navigation (a plain form post or a page
-/// load: it accepts HTML) rather than from the hydrated app's server-function client.
+/// load: it accepts HTML) rather than from leptos' server-function client (a script).
 pub fn is_form_post() -> bool {
     with_context::<Parts, _>(|parts| {
         parts

@@ -5,9 +5,8 @@
 //! Whichever part failed (a server function, the session layer's save, a page's read, in this
 //! request's task or a task it spawned), it told [`DbHealth`]; this middleware, outside all of
 //! them, sees that an unavailability failure was noticed while the request ran and answers for
-//! it. A browser's form post or page gets a small page; the hydrated app's server-function call
-//! gets the function's own error ([`AppError::Unavailable`]), so the page shows the message
-//! as a flash.
+//! it. A browser's form post or page gets a small page; a server-function call from a script
+//! gets the function's own error ([`AppError::Unavailable`]).
 
 use std::time::Duration;
 
@@ -90,7 +89,7 @@ pub async fn answer(State(health): State<DbHealth>, request: Request, next: Next
 enum Form {
     /// A browser's page or plain form post (it accepts HTML); `write` for a `POST`.
     Page { write: bool },
-    /// The hydrated app's call of the server function at this address (a `Uri` clone
+    /// A script's call of the server function at this address (a `Uri` clone
     /// shares its bytes: nothing is copied for the requests that succeed).
     ServerFunction(Uri),
     /// Anything else (say, `curl`).

@@ -233,7 +233,7 @@ impl TestApp {
             .expect("POST failed")
     }
 
-    /// `POST path` as the hydrated app's server-function client sends it.
+    /// `POST path` as leptos' server-function client (a script) sends it.
     pub async fn call(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
         self.client
             .post(self.url(path))
