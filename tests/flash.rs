@@ -70,6 +70,8 @@ async fn form_post_redirects_with_303_and_the_next_page_shows_the_flashes_once()
         html.contains("flash flash-success flash-cat-success flash-auto"),
         "{html}"
     );
+    // Once, in the HTML: the page carries no hydration data (islands), so no copy for a script.
+    assert_eq!(html.matches("Only 3 left in stock.").count(), 1, "{html}");
 
     // Reload: gone.
     assert_eq!(banner(&page(&app, "/flash-demo").await), []);

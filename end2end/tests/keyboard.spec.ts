@@ -132,3 +132,24 @@ test("after a failed submit with JavaScript, the focus is on the problem", async
   await expect(error.locator(".flash-message")).toHaveText(["Wrong username or password."]);
   await expect(error).toBeFocused();
 });
+
+test("the page script leaves the focus where the visitor already put it", async ({ page }) => {
+  // Hold the wasm back until the visitor has moved: the page script starts after it.
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/pkg/*.wasm", async (route) => {
+    await held;
+    // The first page's request may be gone with its page.
+    await route.continue().catch(() => {});
+  });
+  // A failed log-in: the page it leads to has an error in the banner.
+  await page.goto("/login");
+  await page.getByLabel("Username").fill("nobody-here");
+  await page.getByLabel("Password").fill("Wrong-password-1");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.locator(".flash-alerts .flash")).toHaveCount(1);
+  await page.getByLabel("Username").focus();
+  release();
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.getByLabel("Username")).toBeFocused();
+});
