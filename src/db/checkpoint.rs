@@ -139,8 +139,8 @@ unsafe extern "C" fn after_commit(
                     &raw mut copied,
                 )
             };
-            log.inline.fetch_add(1, Ordering::Relaxed);
             if done == libsqlite3_sys::SQLITE_OK {
+                log.inline.fetch_add(1, Ordering::Relaxed);
                 log.copied(size.into(), copied.into());
             }
         }
