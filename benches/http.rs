@@ -371,6 +371,8 @@ fn large_store(settings: &Settings, runtime: &tokio::runtime::Runtime) {
     print_row("mixed, sweeper idle", "flashbrd", &idle, None);
     print_slow(&idle);
     Kind::print_and_reset();
+    let inline = || app.state.db.inline_checkpoints().unwrap_or_default();
+    let inline_before = inline();
     let before = expired().unwrap();
     // The sweeper's own work (`SessionStore::sweep`), started as the traffic starts.
     let store = flashboard::session::SessionStore::new(
@@ -403,6 +405,11 @@ fn large_store(settings: &Settings, runtime: &tokio::runtime::Runtime) {
     print_row("mixed, while sweeping", "flashbrd", &sweeping, None);
     print_slow(&sweeping);
     Kind::print_and_reset();
+    println!(
+        "  commits that copied the log themselves (inline checkpoints): {inline_before} before \
+         the sweep, {} during it",
+        inline() - inline_before
+    );
     match runtime.block_on(async { tokio::time::timeout(Duration::ZERO, sweep).await }) {
         Ok(Ok((deleted, took))) => println!(
             "the sweep deleted {deleted} expired sessions in {:.1} s",

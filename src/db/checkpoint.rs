@@ -87,6 +87,12 @@ impl Log {
         }
     }
 
+    /// How many commits have checkpointed the log themselves so far (the background task was
+    /// behind, or gone).
+    pub(super) fn inline_checkpoints(&self) -> u64 {
+        self.inline.load(Ordering::Relaxed)
+    }
+
     /// What a commit that left the log at `frames` pages does about it.
     fn wanted(&self, frames: u32) -> Checkpoint {
         let last = self.last.load(Ordering::Relaxed);

@@ -112,6 +112,18 @@ impl Db {
         }
     }
 
+    /// On SQLite, how many commits in this process have copied the write-ahead log into the
+    /// database file themselves, a request waiting for it (see `checkpoint`): the background
+    /// task was behind or gone. The benchmark's large-store run prints it. `None` on PostgreSQL.
+    pub fn inline_checkpoints(&self) -> Option<u64> {
+        match self {
+            Self::Sqlite(pool) => Some(
+                checkpoint::Log::of(pool.connect_options().get_filename()).inline_checkpoints(),
+            ),
+            Self::Postgres(_) => None,
+        }
+    }
+
     /// Which backend this is.
     pub fn backend(&self) -> Backend {
         match self {
