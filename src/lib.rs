@@ -52,8 +52,8 @@ pub mod web;
 #[cfg(not(erase_components))]
 compile_error!(
     "Flashboard is built with `--cfg erase_components` (.cargo/config.toml), on the server and \
-     in the browser alike. Your RUSTFLAGS (or a target's `rustflags` in a cargo config) replace \
-     the project's: add `--cfg erase_components` to them."
+     in the browser alike. Your RUSTFLAGS (or RUSTDOCFLAGS for the doc tests, or a target's \
+     `rustflags` in a cargo config) replace the project's: add `--cfg erase_components` to them."
 );
 
 /// Browser entry point: readies the reactive runtime. Leptos' island script calls it, then
