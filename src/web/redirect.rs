@@ -6,7 +6,7 @@ use leptos_axum::ResponseOptions;
 
 /// Sends the caller to `path` after a state change (Post/Redirect/Get).
 ///
-/// A plain HTML form post (JavaScript off) gets `303 See Other`, so the browser follows with a
+/// A plain HTML form post (JavaScript on or off) gets `303 See Other`, so the browser follows with a
 /// GET and a reload does not post again; leptos_axum's own `redirect` would answer `302`. A
 /// call from leptos' server-function client (a script) gets leptos' redirect header.
 pub fn see_other(path: &str) {
