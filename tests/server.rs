@@ -94,6 +94,28 @@ async fn home_page_is_server_rendered_with_hydration_scripts() {
 }
 
 #[tokio::test]
+async fn the_navigation_marks_the_current_page_for_assistive_technology() {
+    let app = spawn_app().await;
+    let current = |html: &str| html.matches("aria-current=\"page\"").count();
+    let login = app.html("/login").await;
+    assert!(
+        login.contains("<a href=\"/login\" aria-current=\"page\">"),
+        "{login}"
+    );
+    assert_eq!(current(&login), 1, "only the page itself: {login}");
+    // `/` is current only on the home page itself, not on every page below it.
+    let home = app.html("/").await;
+    assert!(
+        home.contains("<a href=\"/\" aria-current=\"page\">"),
+        "{home}"
+    );
+    assert_eq!(current(&home), 1, "{home}");
+    // A page outside the navigation marks none.
+    let forgot = app.html("/password/forgot").await;
+    assert_eq!(current(&forgot), 0, "{forgot}");
+}
+
+#[tokio::test]
 async fn unknown_path_is_a_404_page() {
     let app = spawn_app().await;
     let res = app.get("/no-such-page").await;

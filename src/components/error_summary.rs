@@ -21,7 +21,8 @@ pub fn ErrorSummary() -> impl IntoView {
         all.retain(|flash| flash.field().is_some() && flash.level() == Level::Error);
         all
     };
-    view! {
+    // Nothing to wait for when the render reads no flashes (see `Flashes::waiting`).
+    flashes.waiting().then(|| view! {
         <Transition>
             {move || {
                 let problems = problems();
@@ -53,5 +54,5 @@ pub fn ErrorSummary() -> impl IntoView {
                     })
             }}
         </Transition>
-    }
+    })
 }

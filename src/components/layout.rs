@@ -4,9 +4,8 @@
 
 use leptos::prelude::*;
 use leptos_meta::Html;
-use leptos_router::components::A;
 
-use super::{ErrorSummary, LanguageSwitch, PageScripts};
+use super::{ErrorSummary, LanguageSwitch, NavLink, PageScripts};
 use crate::{
     api::{account::Logout, preferences::CurrentPreferences},
     flash::{FlashList, provide_flashes},
@@ -38,11 +37,11 @@ pub fn Layout(children: Children) -> impl IntoView {
                 {text.app_name}
             </a>
             <nav aria-label=text.nav_label>
-                <A href="/" exact=true>
+                <NavLink href="/" exact=true>
                     {text.nav_home}
-                </A>
-                <A href="/flash-demo">{text.nav_flash_demo}</A>
-                <A href="/settings">{text.nav_settings}</A>
+                </NavLink>
+                <NavLink href="/flash-demo">{text.nav_flash_demo}</NavLink>
+                <NavLink href="/settings">{text.nav_settings}</NavLink>
                 <UserLinks />
             </nav>
             <LanguageSwitch />
@@ -67,9 +66,9 @@ fn UserLinks() -> impl IntoView {
         {move || match user.get() {
             Some(user) => {
                 view! {
-                    <A href="/dashboard">{text.nav_dashboard}</A>
-                    <A href="/session">{text.nav_session}</A>
-                    <A href="/account">{text.nav_account}</A>
+                    <NavLink href="/dashboard">{text.nav_dashboard}</NavLink>
+                    <NavLink href="/session">{text.nav_session}</NavLink>
+                    <NavLink href="/account">{text.nav_account}</NavLink>
                     <span class="signed-in" data-testid="signed-in-as">
                         {text.nav_signed_in_as} " " <strong>{user.username}</strong>
                     </span>
@@ -83,8 +82,8 @@ fn UserLinks() -> impl IntoView {
             }
             None => {
                 view! {
-                    <A href="/login">{text.nav_login}</A>
-                    <A href="/register">{text.nav_register}</A>
+                    <NavLink href="/login">{text.nav_login}</NavLink>
+                    <NavLink href="/register">{text.nav_register}</NavLink>
                 }
                     .into_any()
             }

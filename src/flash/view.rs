@@ -16,6 +16,14 @@ pub struct Flashes {
 }
 
 impl Flashes {
+    /// Whether this render reads flashes at all. When it does not (most pages), the components
+    /// that show them render their empty containers without a `<Transition>`: a suspense
+    /// boundary with nothing to wait for still costs its render a reactive owner, a context and
+    /// an async pass.
+    pub fn waiting(&self) -> bool {
+        self.rendered.is_some()
+    }
+
     /// Every flash of the page, oldest first, each with its category.
     /// Reactive; read it inside `<Suspense>` or `<Transition>` so that the server waits for it.
     pub fn all(&self) -> Vec<Flash> {
@@ -92,18 +100,30 @@ pub fn FlashList() -> impl IntoView {
     view! {
         <section class="flash-region" aria-label=t(Lang::current()).flash_region_label>
             <div class="flash-alerts" role="alert" aria-atomic="false">
-                <Transition>
-                    <For each=errors key=|flash| flash.id let:flash>
-                        <FlashItem flash />
-                    </For>
-                </Transition>
+                {flashes
+                    .waiting()
+                    .then(|| {
+                        view! {
+                            <Transition>
+                                <For each=errors key=|flash| flash.id let:flash>
+                                    <FlashItem flash />
+                                </For>
+                            </Transition>
+                        }
+                    })}
             </div>
             <div class="flash-statuses" role="status" aria-atomic="false">
-                <Transition>
-                    <For each=others key=|flash| flash.id let:flash>
-                        <FlashItem flash />
-                    </For>
-                </Transition>
+                {flashes
+                    .waiting()
+                    .then(|| {
+                        view! {
+                            <Transition>
+                                <For each=others key=|flash| flash.id let:flash>
+                                    <FlashItem flash />
+                                </For>
+                            </Transition>
+                        }
+                    })}
             </div>
         </section>
     }
@@ -118,13 +138,15 @@ pub fn FieldFlashes(
     field: &'static str,
 ) -> impl IntoView {
     let flashes = use_flashes();
-    view! {
-        <Transition>
-            <For each=move || flashes.for_field(field) key=|flash| flash.id let:flash>
-                <FlashItem flash in_field=true />
-            </For>
-        </Transition>
-    }
+    flashes.waiting().then(|| {
+        view! {
+            <Transition>
+                <For each=move || flashes.for_field(field) key=|flash| flash.id let:flash>
+                    <FlashItem flash in_field=true />
+                </For>
+            </Transition>
+        }
+    })
 }
 
 /// The id of a flash's words (`aria-describedby` of its field names it).

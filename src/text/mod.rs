@@ -276,11 +276,63 @@ pub fn t(lang: Lang) -> &'static Text {
     }
 }
 
-/// `template` with each `{name}` replaced by its value.
+/// `template` with each `{name}` replaced by its value, in one pass: a value is never searched
+/// for placeholders itself (a user named `{link}` stays `{link}`), and a `{...}` with no value
+/// stays as written. Pages call it for every date they show, so it allocates once.
 pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    let mut text = template.to_owned();
-    for (name, value) in values {
-        text = text.replace(&format!("{{{name}}}"), value);
+    let mut text = String::with_capacity(
+        template.len() + values.iter().map(|(_, value)| value.len()).sum::<usize>(),
+    );
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        text.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            values
+                .iter()
+                .find(|(wanted, _)| *wanted == name)
+                .map(|(_, value)| (*value, close))
+        });
+        match value {
+            Some((value, close)) => {
+                text.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                text.push('{');
+                rest = after;
+            }
+        }
     }
+    text.push_str(rest);
     text
+}
+
+#[cfg(test)]
+mod fill_tests {
+    use super::fill;
+
+    #[test]
+    fn each_placeholder_gets_its_value_once_and_values_are_not_searched() {
+        assert_eq!(
+            fill(
+                "{day} {month} {year}",
+                &[("year", "2026"), ("day", "1"), ("month", "Dec")]
+            ),
+            "1 Dec 2026"
+        );
+        assert_eq!(
+            fill(
+                "Hello {name}, see {link}",
+                &[("name", "{link}"), ("link", "https://x")]
+            ),
+            "Hello {link}, see https://x"
+        );
+        assert_eq!(fill("{n}{n}", &[("n", "2")]), "22");
+        assert_eq!(fill("no {such} {value", &[("n", "2")]), "no {such} {value");
+        assert_eq!(fill("{{n}}", &[("n", "2")]), "{2}");
+        assert_eq!(fill("", &[]), "");
+        assert_eq!(fill("年{n}月", &[("n", "12")]), "年12月");
+    }
 }
