@@ -1,14 +1,16 @@
 //! Values a page render knows at once, without waiting: who the user is, the session's
 //! preferences, whether flashes wait. [`PageFacts`] is what the server learned about the
-//! request before rendering (gathered by `web::page_facts`); [`Seeded`] carries one such
-//! value into the page.
+//! request before rendering (gathered by `web::page_facts`); [`seeded`] reads one such value
+//! for a component.
 //!
 //! Why not a `Resource`: on the server a resource is an async task, a wake-up of the render, a
 //! `<Suspense>` pass and a serialized value, even when the answer is already in memory. Three
 //! of them in the layout cost about a quarter of the server's CPU time for a logged-in page
 //! (measured with `benches/http.rs`). A seeded value is computed while the component is created.
 //! Pages render on the server only (islands: see `components::PageScripts`), so nothing of it is
-//! sent to the browser.
+//! sent to the browser, and nothing needs to react to it either: it is a plain value, rendered
+//! once. (A signal and a `move ||` closure per value, as before, cost each view a reactive node,
+//! a boxed closure and its call; `scripts/profile-page` counts what they cost.)
 
 use leptos::prelude::*;
 
@@ -43,37 +45,8 @@ fn with_facts<T>(read: impl FnOnce(&PageFacts) -> T) -> T {
     read(&PageFacts::default())
 }
 
-/// A value the server knew before the render, as the page's components read it.
-pub struct Seeded<T: 'static> {
-    value: RwSignal<T>,
-}
-
-impl<T> Clone for Seeded<T> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<T> Copy for Seeded<T> {}
-
-impl<T> Seeded<T>
-where
-    T: Clone + Send + Sync + 'static,
-{
-    /// `from_facts` of the request's [`PageFacts`] (of the defaults when there are none).
-    pub fn new(from_facts: impl FnOnce(&PageFacts) -> T) -> Self {
-        Self {
-            value: RwSignal::new(with_facts(from_facts)),
-        }
-    }
-
-    /// The value (reactive).
-    pub fn get(&self) -> T {
-        self.value.get()
-    }
-
-    /// The value, without tracking.
-    pub fn get_untracked(&self) -> T {
-        self.value.get_untracked()
-    }
+/// A value the server knew before the render: `from_facts` of the request's [`PageFacts`] (of
+/// the defaults when there are none).
+pub fn seeded<T>(from_facts: impl FnOnce(&PageFacts) -> T) -> T {
+    with_facts(from_facts)
 }

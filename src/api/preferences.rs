@@ -8,7 +8,7 @@ use crate::error::AppError;
 use crate::preferences::{Density, PREFERENCES_KEY, Theme, saved};
 #[cfg(feature = "ssr")]
 use crate::text::{Lang, Msg};
-use crate::{preferences::Preferences, seeded::Seeded};
+use crate::{preferences::Preferences, seeded::seeded};
 
 /// This session's preferences. Reads only; writes nothing.
 #[server(endpoint = "load_preferences")]
@@ -178,15 +178,15 @@ async fn forget(cx: &crate::web::context::RequestContext) -> Result<(), AppError
     Ok(())
 }
 
-/// The page side: the preferences the layout and `/settings` share. Seeded by the server render
-/// from the session.
+/// The page side: the preferences the layout and `/settings` share, as the server render found
+/// them in the session.
 #[derive(Clone, Copy)]
-pub struct CurrentPreferences(Seeded<Preferences>);
+pub struct CurrentPreferences(Preferences);
 
 impl CurrentPreferences {
-    /// Creates them and provides them to the components below.
+    /// Reads them and provides them to the components below.
     pub fn provide() -> Self {
-        let current = Self(Seeded::new(|facts| facts.preferences));
+        let current = Self(seeded(|facts| facts.preferences));
         provide_context(current);
         current
     }
@@ -196,13 +196,8 @@ impl CurrentPreferences {
         use_context::<Self>()
     }
 
-    /// The current value (reactive).
+    /// The preferences.
     pub fn current(self) -> Preferences {
-        self.0.get()
-    }
-
-    /// The current value, without tracking.
-    pub fn current_untracked(self) -> Preferences {
-        self.0.get_untracked()
+        self.0
     }
 }

@@ -8,16 +8,16 @@ use leptos_router::hooks::use_location;
 use crate::text::{Lang, t};
 
 /// The current page's path and query, where a language change comes back to.
-fn here() -> impl Fn() -> String + Send + Sync + 'static {
+fn here() -> String {
     let location = use_location();
-    move || {
-        let search = location.search.get();
-        match search.as_str() {
-            "" => location.pathname.get(),
-            query if query.starts_with('?') => format!("{}{query}", location.pathname.get()),
-            query => format!("{}?{query}", location.pathname.get()),
-        }
-    }
+    let path = location.pathname.get_untracked();
+    location
+        .search
+        .with_untracked(|search| match search.as_str() {
+            "" => path,
+            query if query.starts_with('?') => format!("{path}{query}"),
+            query => format!("{path}?{query}"),
+        })
 }
 
 /// The header's switch: one button per other language, named in that language.

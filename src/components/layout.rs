@@ -9,7 +9,7 @@ use super::{ErrorSummary, LanguageSwitch, NavLink, PageScripts};
 use crate::{
     api::{account::Logout, preferences::CurrentPreferences},
     flash::{FlashList, provide_flashes},
-    seeded::Seeded,
+    seeded::seeded,
     text::{Lang, t},
 };
 
@@ -21,13 +21,13 @@ use crate::{
 pub fn Layout(children: Children) -> impl IntoView {
     let text = t(Lang::current());
     provide_flashes();
-    let preferences = CurrentPreferences::provide();
+    let preferences = CurrentPreferences::provide().current();
     view! {
         <Html
             {..}
-            data-theme=move || preferences.current().theme.as_str()
-            data-density=move || preferences.current().density.as_str()
-            data-flashes=move || if preferences.current().keep_flashes { "keep" } else { "auto" }
+            data-theme=preferences.theme.as_str()
+            data-density=preferences.density.as_str()
+            data-flashes=if preferences.keep_flashes { "keep" } else { "auto" }
         />
         <a class="skip-link" href="#main">
             {text.skip_to_content}
@@ -60,10 +60,10 @@ pub fn Layout(children: Children) -> impl IntoView {
 #[component]
 fn UserLinks() -> impl IntoView {
     let text = t(Lang::current());
-    let user = Seeded::new(|facts| facts.user.clone());
+    let user = seeded(|facts| facts.user.clone());
     let logout = ServerAction::<Logout>::new();
     view! {
-        {move || match user.get() {
+        {match user {
             Some(user) => {
                 view! {
                     <NavLink href="/dashboard">{text.nav_dashboard}</NavLink>

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::{
     api::devices::{SignOutDevice, SignOutOtherDevices},
     components::{PageMeta, Time},
-    seeded::Seeded,
+    seeded::seeded,
     session::devices::Device,
     text::{Lang, fill, t},
 };
@@ -17,35 +17,33 @@ use crate::{
 pub fn DashboardPage() -> impl IntoView {
     let text = t(Lang::current());
     // Gathered by the server before the render (`web::page_facts`).
-    let data = Seeded::new(|facts| facts.dashboard.clone());
+    let data = seeded(|facts| facts.dashboard.clone());
     view! {
         <PageMeta title=text.dashboard_title />
         <h1>{text.dashboard_title}</h1>
-        {move || {
-            data.get()
-                .map(|d| {
-                    view! {
-                        <p class="lead">{fill(text.dashboard_greeting, &[("name", &d.username)])}</p>
-                        <section class="card" aria-labelledby="session-heading">
-                            <h2 id="session-heading">{text.dashboard_session_heading}</h2>
-                            <dl class="facts">
-                                <dt>{text.dashboard_logged_in_at}</dt>
-                                <dd data-testid="logged-in-at">
-                                    <Time stamp=d.logged_in_at />
-                                </dd>
-                                <dt>{text.dashboard_expires_at}</dt>
-                                <dd data-testid="expires-at">
-                                    {d.expires_at.map_or_else(|| "-".into_any(), |stamp| view! { <Time stamp /> }.into_any())}
-                                </dd>
-                                <dt>{text.dashboard_remembered}</dt>
-                                <dd data-testid="remembered">
-                                    {if d.remembered { text.dashboard_yes } else { text.dashboard_no }}
-                                </dd>
-                            </dl>
-                        </section>
-                    }
-                })
-        }}
+        {data
+            .map(|d| {
+                view! {
+                    <p class="lead">{fill(text.dashboard_greeting, &[("name", &d.username)])}</p>
+                    <section class="card" aria-labelledby="session-heading">
+                        <h2 id="session-heading">{text.dashboard_session_heading}</h2>
+                        <dl class="facts">
+                            <dt>{text.dashboard_logged_in_at}</dt>
+                            <dd data-testid="logged-in-at">
+                                <Time stamp=d.logged_in_at />
+                            </dd>
+                            <dt>{text.dashboard_expires_at}</dt>
+                            <dd data-testid="expires-at">
+                                {d.expires_at.map_or_else(|| "-".into_any(), |stamp| view! { <Time stamp /> }.into_any())}
+                            </dd>
+                            <dt>{text.dashboard_remembered}</dt>
+                            <dd data-testid="remembered">
+                                {if d.remembered { text.dashboard_yes } else { text.dashboard_no }}
+                            </dd>
+                        </dl>
+                    </section>
+                }
+            })}
         <Devices />
     }
 }
@@ -59,38 +57,32 @@ fn Devices() -> impl IntoView {
     let sign_out_others = ServerAction::<SignOutOtherDevices>::new();
     // Gathered by the server before the render (`web::page_facts`); a sign-out posts and
     // comes back to a new render.
-    let list = Seeded::new(|facts| facts.devices.clone());
-    view! {
-        {move || {
-            let devices = list.get().unwrap_or_default();
-            let others = devices.iter().filter(|device| !device.current).count();
-            (!devices.is_empty())
-                .then(|| {
-                    view! {
-                        <section class="card" aria-labelledby="devices-heading">
-                            <h2 id="devices-heading">{text.devices_heading}</h2>
-                            <p class="hint">{text.devices_lead}</p>
-                    <ul class="devices" data-testid="devices">
-                        {devices
-                            .into_iter()
-                            .map(|device| view! { <DeviceItem device sign_out /> })
-                            .collect_view()}
-                    </ul>
-                    {(others > 0)
-                        .then(|| {
-                            view! {
-                                <ActionForm action=sign_out_others attr:class="sign-out-others">
-                                    <button type="submit" class="secondary">
-                                        {text.devices_sign_out_others}
-                                    </button>
-                                </ActionForm>
-                            }
-                        })}
-                        </section>
-                    }
-                })
-        }}
-    }
+    let devices = seeded(|facts| facts.devices.clone()).unwrap_or_default();
+    let others = devices.iter().filter(|device| !device.current).count();
+    (!devices.is_empty()).then(|| {
+        view! {
+            <section class="card" aria-labelledby="devices-heading">
+                <h2 id="devices-heading">{text.devices_heading}</h2>
+                <p class="hint">{text.devices_lead}</p>
+                <ul class="devices" data-testid="devices">
+                    {devices
+                        .into_iter()
+                        .map(|device| view! { <DeviceItem device sign_out /> })
+                        .collect_view()}
+                </ul>
+                {(others > 0)
+                    .then(|| {
+                        view! {
+                            <ActionForm action=sign_out_others attr:class="sign-out-others">
+                                <button type="submit" class="secondary">
+                                    {text.devices_sign_out_others}
+                                </button>
+                            </ActionForm>
+                        }
+                    })}
+            </section>
+        }
+    })
 }
 
 #[component]

@@ -17,49 +17,46 @@ pub fn SettingsPage() -> impl IntoView {
     let save = ServerAction::<SavePreferences>::new();
     let reset = ServerAction::<ResetPreferences>::new();
     let preferences = CurrentPreferences::use_context();
-    let chosen_lang = preferences.and_then(|preferences| preferences.current_untracked().lang);
+    let chosen = preferences
+        .map(CurrentPreferences::current)
+        .unwrap_or_default();
     view! {
         <PageMeta title=text.settings_title description=text.settings_description />
         <h1>{text.settings_title}</h1>
         <p class="lead">{text.settings_lead}</p>
-        <LanguageChoice chosen=chosen_lang />
+        <LanguageChoice chosen=chosen.lang />
         <h2>{text.settings_look}</h2>
-        {move || {
-            let chosen = preferences.map(CurrentPreferences::current).unwrap_or_default();
-            view! {
-                <ActionForm action=save attr:class="card stack settings">
-                    <Choices
-                        legend=text.settings_theme
-                        name="theme"
-                        options=Theme::ALL
-                            .map(|theme| (theme.as_str(), theme_label(text, theme), chosen.theme == theme))
-                            .to_vec()
+        <ActionForm action=save attr:class="card stack settings">
+            <Choices
+                legend=text.settings_theme
+                name="theme"
+                options=Theme::ALL
+                    .map(|theme| (theme.as_str(), theme_label(text, theme), chosen.theme == theme))
+                    .to_vec()
+            />
+            <Choices
+                legend=text.settings_density
+                name="density"
+                options=Density::ALL
+                    .map(|density| {
+                        (density.as_str(), density_label(text, density), chosen.density == density)
+                    })
+                    .to_vec()
+            />
+            <fieldset>
+                <legend>{text.settings_flashes}</legend>
+                <label class="check">
+                    <input
+                        type="checkbox"
+                        name="keep_flashes"
+                        value="on"
+                        checked=chosen.keep_flashes
                     />
-                    <Choices
-                        legend=text.settings_density
-                        name="density"
-                        options=Density::ALL
-                            .map(|density| {
-                                (density.as_str(), density_label(text, density), chosen.density == density)
-                            })
-                            .to_vec()
-                    />
-                    <fieldset>
-                        <legend>{text.settings_flashes}</legend>
-                        <label class="check">
-                            <input
-                                type="checkbox"
-                                name="keep_flashes"
-                                value="on"
-                                checked=chosen.keep_flashes
-                            />
-                            {text.settings_keep_flashes}
-                        </label>
-                    </fieldset>
-                    <button type="submit">{text.settings_save}</button>
-                </ActionForm>
-            }
-        }}
+                    {text.settings_keep_flashes}
+                </label>
+            </fieldset>
+            <button type="submit">{text.settings_save}</button>
+        </ActionForm>
         <ActionForm action=reset attr:class="reset">
             <button type="submit" class="secondary">
                 {text.settings_reset}

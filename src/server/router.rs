@@ -102,7 +102,7 @@ pub fn app(
         ))
         .layer(telemetry::request_log())
         .layer(from_fn(metrics::track))
-        .layer(compression::layer())
+        .layer(from_fn(compression::compress))
         .layer(from_fn(compression::vary_on_encoding))
         .layer(from_fn_with_state(
             headers::Policy::from_state(&state),
