@@ -12,8 +12,6 @@
 //! once. (A signal and a `move ||` closure per value, as before, cost each view a reactive node,
 //! a boxed closure and its call; `scripts/profile-page` counts what they cost.)
 
-use leptos::prelude::*;
-
 use crate::{
     auth::{DashboardData, User},
     preferences::Preferences,
@@ -39,7 +37,7 @@ pub struct PageFacts {
 /// renders).
 fn with_facts<T>(read: impl FnOnce(&PageFacts) -> T) -> T {
     #[cfg(feature = "ssr")]
-    if let Some(facts) = use_context::<std::sync::Arc<PageFacts>>() {
+    if let Some(facts) = leptos::prelude::use_context::<std::sync::Arc<PageFacts>>() {
         return read(&facts);
     }
     read(&PageFacts::default())
