@@ -671,6 +671,18 @@ fn scenarios(settings: &Settings, apps: &Apps) {
     compare(
         settings,
         apps,
+        "GET /dashboard, as a browser asks (compressed)",
+        logged_in,
+        async |_, index, conn| {
+            let reply = conn.get_as_browser("/dashboard").await;
+            assert_eq!(reply.status, 200);
+            let page = reply.decoded_text().expect("a compressed page");
+            assert!(page.contains(&format!("<strong>{}<", user(index))));
+        },
+    );
+    compare(
+        settings,
+        apps,
         "POST 6 flashes, GET / showing them",
         logged_in,
         async |is_control, _, conn| {

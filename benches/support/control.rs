@@ -185,6 +185,12 @@ where
         .route("/prefs", post(prefs))
         .route("/api/login", post(log_in))
         .layer(sessions)
+        // What a bare axum app compresses with (for clients that ask): tower-http's layer, at
+        // the quality Flashboard used it with before its own (`web::compression`).
+        .layer(
+            tower_http::compression::CompressionLayer::new()
+                .quality(tower_http::CompressionLevel::Precise(4)),
+        )
         .with_state(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

@@ -40,6 +40,20 @@ impl Reply {
     pub fn text(&self) -> std::borrow::Cow<'_, str> {
         String::from_utf8_lossy(&self.body)
     }
+
+    /// The body decoded as its `Content-Encoding` says (gzip or brotli), as text, for checks;
+    /// `None` when it was sent as it is.
+    pub fn decoded_text(&self) -> Option<String> {
+        use std::io::Read;
+        let mut text = String::new();
+        match self.headers.get(hyper::header::CONTENT_ENCODING)?.as_bytes() {
+            b"gzip" => flate2::read::GzDecoder::new(&self.body[..]).read_to_string(&mut text),
+            b"br" => brotli::Decompressor::new(&self.body[..], 4096).read_to_string(&mut text),
+            other => panic!("unexpected encoding {}", String::from_utf8_lossy(other)),
+        }
+        .expect("a body that decodes");
+        Some(text)
+    }
 }
 
 impl Conn {
@@ -61,6 +75,21 @@ impl Conn {
     /// `GET path`.
     pub async fn get(&mut self, path: &str) -> Reply {
         self.send("GET", path, &[], Bytes::new()).await
+    }
+
+    /// `GET path` with the `Accept` and `Accept-Encoding` a browser sends (Chromium's).
+    pub async fn get_as_browser(&mut self, path: &str) -> Reply {
+        let headers = [
+            (
+                hyper::header::ACCEPT,
+                HeaderValue::from_static("text/html,application/xhtml+xml"),
+            ),
+            (
+                hyper::header::ACCEPT_ENCODING,
+                HeaderValue::from_static("gzip, deflate, br, zstd"),
+            ),
+        ];
+        self.send("GET", path, &headers, Bytes::new()).await
     }
 
     /// `POST path` with a form body, as a browser without JavaScript sends it.
