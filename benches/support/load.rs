@@ -46,7 +46,11 @@ impl Reply {
     pub fn decoded_text(&self) -> Option<String> {
         use std::io::Read;
         let mut text = String::new();
-        match self.headers.get(hyper::header::CONTENT_ENCODING)?.as_bytes() {
+        match self
+            .headers
+            .get(hyper::header::CONTENT_ENCODING)?
+            .as_bytes()
+        {
             b"gzip" => flate2::read::GzDecoder::new(&self.body[..]).read_to_string(&mut text),
             b"br" => brotli::Decompressor::new(&self.body[..], 4096).read_to_string(&mut text),
             other => panic!("unexpected encoding {}", String::from_utf8_lossy(other)),

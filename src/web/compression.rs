@@ -3,7 +3,7 @@
 //! Pages and server-function answers differ per response (a nonce, the visitor's flashes), so
 //! they are compressed per response, when the client accepts gzip: in one piece (a page is
 //! already whole, `web::page_body`), with libdeflate at its fastest level, by a compressor each
-//! worker thread keeps and reuses. Measured on the dashboard's 4.9 KB (README, Performance):
+//! worker thread allocates once and reuses. Measured on the dashboard's 4.9 KB (README, Performance):
 //! 15 us and 2,045 bytes, where tower-http's streaming brotli at quality 4 took 89 us for 1,910
 //! bytes and its gzip 119 us for 2,011; most of their time was setting up a new encoder's tables
 //! for every response, which on this page cost more than rendering it. Brotli is not offered
@@ -24,11 +24,14 @@
 use std::cell::RefCell;
 
 use axum::{
-    body::Body,
+    body::{Body, HttpBody},
     extract::Request,
     http::{
         HeaderMap, HeaderValue, StatusCode,
-        header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, VARY},
+        header::{
+            ACCEPT_ENCODING, ACCEPT_RANGES, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_RANGE,
+            CONTENT_TYPE, VARY,
+        },
     },
     middleware::Next,
     response::{IntoResponse, Response},
@@ -39,6 +42,10 @@ use libdeflater::{CompressionLvl, Compressor};
 /// bytes, and a short answer fits one packet either way.
 const MIN_BYTES: usize = 256;
 
+/// Answers longer than this are sent as they are (none is; a page is a few kilobytes): the
+/// compression holds the answer and its compressed copy in memory at once.
+const MAX_BYTES: u64 = 1024 * 1024;
+
 /// Middleware: gzips pages and server-function answers for clients that accept it.
 pub async fn compress(request: Request, next: Next) -> Response {
     let gzip = accepts_gzip(request.headers());
@@ -47,33 +54,38 @@ pub async fn compress(request: Request, next: Next) -> Response {
         return response;
     }
     let (mut parts, body) = response.into_parts();
-    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+    // A body of a known length (a whole page, a server function's answer), so already in
+    // memory: reading it does not wait and cannot fail.
+    let bytes = match axum::body::to_bytes(body, MAX_BYTES as usize).await {
         Ok(bytes) => bytes,
         Err(err) => {
             tracing::error!(error = %err, "an answer failed while it was read for compression");
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    if bytes.len() < MIN_BYTES {
-        return Response::from_parts(parts, Body::from(bytes));
-    }
     let compressed = gzip_bytes(&bytes);
     parts
         .headers
         .insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     parts.headers.remove(CONTENT_LENGTH);
+    // The compressed bytes are another representation: ranges of the original do not apply.
+    parts.headers.remove(ACCEPT_RANGES);
     Response::from_parts(parts, Body::from(compressed))
 }
 
-/// Pages and server-function answers, not yet encoded; not static files, not empty answers.
+/// Pages and server-function answers, not yet encoded and not partial; not static files, not
+/// empty answers, not answers too short or too long to gain (see [`MIN_BYTES`], [`MAX_BYTES`]).
 fn rendered(response: &Response) -> bool {
     let headers = response.headers();
     let kind = headers
         .get(CONTENT_TYPE)
         .map(|value| value.as_bytes())
         .unwrap_or_default();
+    let size = response.body().size_hint().exact();
     response.status() != StatusCode::NO_CONTENT
         && !headers.contains_key(CONTENT_ENCODING)
+        && !headers.contains_key(CONTENT_RANGE)
+        && size.is_some_and(|size| (MIN_BYTES as u64..=MAX_BYTES).contains(&size))
         && (kind.starts_with(b"text/html") || kind.starts_with(b"application/json"))
 }
 
@@ -90,9 +102,10 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
     {
         let mut fields = coding.split(';');
         let name = fields.next().unwrap_or_default().trim();
+        // A weight that does not parse (`q`, `q=`, `q=x`) counts as zero, as a refusal.
         let weight = fields
             .filter_map(|field| {
-                let (key, value) = field.split_once('=')?;
+                let (key, value) = field.split_once('=').unwrap_or((field, ""));
                 key.trim()
                     .eq_ignore_ascii_case("q")
                     .then(|| value.trim().parse::<f32>().unwrap_or(0.0))
@@ -113,7 +126,8 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
 const LEVEL: i32 = 1;
 
 thread_local! {
-    /// Each worker thread's compressor, made once: its tables are reused, not set up again.
+    /// Each worker thread's compressor, allocated once (libdeflate still clears its hash
+    /// table for each answer).
     static COMPRESSOR: RefCell<Compressor> = RefCell::new(Compressor::new(
         CompressionLvl::new(LEVEL).expect("1 is one of libdeflate's levels"),
     ));
