@@ -43,6 +43,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The pages with no suspense boundary or resource of their own. When no flash waits for the
+/// request either, the server renders them in one synchronous pass (`server::render`), not
+/// through leptos_axum's async render. A page that gains a `<Transition>`, a `<Suspense>` or a
+/// resource must leave this list: in one pass, a suspense boundary shows its fallback (debug
+/// builds panic when that happens; release builds log it and render the async way).
+pub const RENDERED_IN_ONE_PASS: [&str; 3] = ["/", "/dashboard", "/settings"];
+
 /// The app: title, and the routes inside the shared [`Layout`].
 ///
 /// Every route renders with `SsrMode::Async`: the whole page is rendered before the first

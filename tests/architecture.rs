@@ -73,6 +73,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "server::config",
             "server::ops",
             "server::secret",
+            "server::render",
             "server::router",
         ],
     ),

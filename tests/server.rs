@@ -168,6 +168,40 @@ async fn a_page_is_sent_whole_with_its_length() {
     assert_eq!(res.text().await.unwrap().len(), length);
 }
 
+/// A page with nothing to wait for (no flash waiting, its facts gathered before the render) is
+/// rendered in one synchronous pass (`server::render`); with a flash waiting, leptos_axum's async
+/// render shows it. Both give the same document around the page: the title in the `<head>`, and
+/// after it the shared context's scripts, which the islands read when they start.
+#[tokio::test]
+async fn a_page_with_nothing_to_wait_for_is_the_same_document_as_one_that_waits() {
+    let app = spawn_app().await;
+    app.signed_in("onepass").await;
+    let page = |res: reqwest::Response| async move {
+        let csp = res.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let nonce = common::csp_nonce(&csp).expect("a nonce").to_owned();
+        res.text().await.unwrap().replace(&nonce, "N")
+    };
+    let waited = page(app.get("/dashboard").await).await;
+    let one_pass = page(app.get("/dashboard").await).await;
+    assert!(waited.contains("Welcome back, onepass!"), "{waited}");
+    assert!(!one_pass.contains("Welcome back"), "shown once: {one_pass}");
+    let head = |html: &str| html[..html.find("</head>").expect("a head")].to_owned();
+    assert_eq!(head(&one_pass), head(&waited));
+    assert!(
+        head(&one_pass).ends_with("<title>Dashboard · Flashboard</title>"),
+        "{one_pass}"
+    );
+    let scripts = "</html><script nonce=\"N\">__RESOLVED_RESOURCES=[];__SERIALIZED_ERRORS=[];\
+                   __PENDING_RESOURCES=[];__RESOURCE_RESOLVERS=[];</script>\
+                   <script nonce=\"N\">__INCOMPLETE_CHUNKS=[];</script>";
+    assert!(waited.ends_with(scripts), "{waited}");
+    assert!(one_pass.ends_with(scripts), "{one_pass}");
+    assert!(one_pass.contains("data-testid=\"devices\""), "{one_pass}");
+}
+
 /// A page of a visitor without a session, with its nonce replaced by `N`, and the nonce.
 async fn anonymous_page(app: &common::TestApp, path: &str) -> (String, String) {
     let res = app.new_client().get(app.url(path)).send().await.unwrap();

@@ -11,7 +11,7 @@ use axum::http::{Method, request::Parts};
 use leptos::prelude::{use_context, with_context};
 use tower_sessions::Session;
 
-/// Put in each request's Leptos context (`server::router::leptos_context`); set once a flash is
+/// Put in each request's Leptos context (`server::render::leptos_context`); set once a flash is
 /// pushed in the request, so that the page the same request renders shows it although the
 /// session's load found none waiting (a form post answered with a page rather than a
 /// redirect).

@@ -5,6 +5,7 @@
 mod build;
 pub mod config;
 pub mod ops;
+pub mod render;
 pub mod router;
 pub mod secret;
 

@@ -19,7 +19,10 @@ use tower::ServiceBuilder;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_sessions::Session;
 
-use super::config::ServerConfig;
+use super::{
+    config::ServerConfig,
+    render::{Pages, leptos_context},
+};
 use crate::{
     app::{App, shell},
     flash::{Flasher, LeaveFlashes, PushedHere},
@@ -50,6 +53,7 @@ pub fn app(
 
     let routes = routes();
     let context = leptos_context(&state);
+    let pages = Pages::new(&state);
     let shell_options = state.leptos_options.clone();
     // The outbox's mail, in dev mode only (it shows reset links that open accounts).
     let extra = if state.dev {
@@ -115,8 +119,12 @@ pub fn app(
         ));
     extra
         .route("/flash-demo", post(flash_demo_now))
-        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+        // Server functions only: the page routes are rendered by `render::Pages`.
+        .leptos_routes_with_context(&state, Vec::new(), context.clone(), move || {
             shell(shell_options.clone())
+        })
+        .leptos_routes_with_handler(routes, move |request: Request<Body>| {
+            pages.clone().render(request)
         })
         // The fallback answers missing files and unknown addresses with the 404 page; a stray
         // request for `/favicon.ico` must not consume the flashes meant for the next real page.
@@ -160,19 +168,6 @@ pub fn cacheable_paths() -> Vec<String> {
         .map(|route| route.path().to_owned())
         .filter(|path| !path.contains('{') && !guard::PROTECTED.contains(&path.as_str()))
         .collect()
-}
-
-/// What every Leptos render and server function finds in its context.
-pub fn leptos_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
-    let state = state.clone();
-    move || {
-        provide_context(state.clone());
-        provide_context(state.flash.clone());
-        provide_context(state.db_health.clone());
-        provide_context(crate::web::current_user::RequestMemo::default());
-        provide_context(crate::flash::PushedHere::default());
-        page_facts::provide();
-    }
 }
 
 /// `POST /flash-demo` (the plain form of `pages::FlashDemoPage`): pushes the demo flashes and

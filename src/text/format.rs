@@ -41,14 +41,26 @@ mod ssr {
         };
         let text = t(lang);
         let month = u8::from(at.month());
+        // The numbers side by side in one buffer, each placeholder a slice of it (a page shows
+        // a few dates, each once formatted with `to_string` and `format!` per number).
+        let mut numbers = String::with_capacity(24);
+        push_year(&mut numbers, at.year());
+        let year = numbers.len();
+        push_number(&mut numbers, month.into(), 1);
+        let m = numbers.len();
+        push_number(&mut numbers, at.day().into(), 1);
+        let day = numbers.len();
+        push_number(&mut numbers, at.hour().into(), 2);
+        numbers.push(':');
+        push_number(&mut numbers, at.minute().into(), 2);
         super::super::fill(
             text.date_time,
             &[
-                ("year", &at.year().to_string()),
+                ("year", &numbers[..year]),
                 ("month", text.months[usize::from(month) - 1]),
-                ("m", &month.to_string()),
-                ("day", &at.day().to_string()),
-                ("time", &format!("{:02}:{:02}", at.hour(), at.minute())),
+                ("m", &numbers[year..m]),
+                ("day", &numbers[m..day]),
+                ("time", &numbers[day..]),
             ],
         )
     }
@@ -59,15 +71,44 @@ mod ssr {
         let Ok(at) = OffsetDateTime::from_unix_timestamp(unix) else {
             return String::new();
         };
-        format!(
-            "{}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            at.year(),
-            u8::from(at.month()),
-            at.day(),
-            at.hour(),
-            at.minute(),
-            at.second()
-        )
+        let mut iso = String::with_capacity(20);
+        push_year(&mut iso, at.year());
+        for (separator, number) in [
+            ('-', u8::from(at.month())),
+            ('-', at.day()),
+            ('T', at.hour()),
+            (':', at.minute()),
+            (':', at.second()),
+        ] {
+            iso.push(separator);
+            push_number(&mut iso, number.into(), 2);
+        }
+        iso.push('Z');
+        iso
+    }
+
+    /// `n` in decimal, with leading zeros up to `width` digits.
+    fn push_number(out: &mut String, mut n: u32, width: usize) {
+        let mut digits = [b'0'; 10];
+        let mut start = digits.len();
+        loop {
+            start -= 1;
+            digits[start] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        start = start.min(digits.len().saturating_sub(width));
+        out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or_default());
+    }
+
+    /// A year as `{}` writes it: no padding, a minus before the years before 1 BC.
+    fn push_year(out: &mut String, year: i32) {
+        if year < 0 {
+            out.push('-');
+        }
+        push_number(out, year.unsigned_abs(), 1);
     }
 
     /// A length of time in `lang`, in its whole days, hours, minutes and seconds (the parts that
@@ -104,6 +145,43 @@ mod ssr {
             assert_eq!(iso_time(unix), "2026-12-01T05:05:09Z");
             assert_eq!(format_time(i64::MAX, Lang::En), "-");
             assert_eq!(iso_time(i64::MIN), "");
+        }
+
+        #[test]
+        fn numbers_are_written_as_format_writes_them() {
+            // From the earliest moment the calendar has to the latest, the years before 1000
+            // and before 1 BC among them.
+            for unix in [
+                -377_705_116_800,
+                -62_198_755_200,
+                -30_000_000_000,
+                -1,
+                0,
+                59,
+                1_796_101_509,
+                253_402_300_799,
+            ] {
+                let at = OffsetDateTime::from_unix_timestamp(unix).unwrap();
+                let expected = format!(
+                    "{}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+                    at.year(),
+                    u8::from(at.month()),
+                    at.day(),
+                    at.hour(),
+                    at.minute(),
+                    at.second()
+                );
+                assert_eq!(iso_time(unix), expected);
+                let shown = format!(
+                    "{} {} {}, {:02}:{:02} UTC",
+                    at.day(),
+                    t(Lang::En).months[usize::from(u8::from(at.month())) - 1],
+                    at.year(),
+                    at.hour(),
+                    at.minute()
+                );
+                assert_eq!(format_time(unix, Lang::En), shown);
+            }
         }
 
         #[test]

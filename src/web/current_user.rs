@@ -16,7 +16,7 @@ use crate::{
 
 /// What one request looks up once, however many times its server functions ask (a page render
 /// gets the user from `web::page_facts` instead). Put in the Leptos context per request (see
-/// `router::leptos_context`).
+/// `server::render::leptos_context`).
 #[derive(Clone, Default)]
 pub struct RequestMemo {
     /// Replaced by a fresh cell when the session's log-in changes.

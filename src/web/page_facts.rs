@@ -143,6 +143,14 @@ async fn gather_from(
     }
 }
 
+/// Whether a page render of this request would wait for nothing of the session's: its facts
+/// were gathered and no flash waited. False when unknown.
+pub fn nothing_waits(extensions: &axum::http::Extensions) -> bool {
+    extensions
+        .get::<Gathered>()
+        .is_some_and(|gathered| !gathered.flash_waiting)
+}
+
 /// What the dashboard shows of `user`'s log-in and of the session's lifetime, in `lang`.
 pub async fn dashboard_data(
     state: &AppState,
