@@ -55,6 +55,8 @@ pub const RENDERED_IN_ONE_PASS: [&str; 3] = ["/", "/dashboard", "/settings"];
 /// Every route renders with `SsrMode::Async`: the whole page is rendered before the first
 /// byte is sent. Pages read the session (flashes, the user), and this way what they read is
 /// in the HTML without JavaScript, and statuses and redirects set while rendering still apply.
+/// (A page of [`RENDERED_IN_ONE_PASS`] with nothing to wait for is rendered by
+/// `server::render` in one synchronous pass instead, with the same result.)
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();

@@ -35,13 +35,20 @@ pub(super) struct Loaded {
 /// Remembers in `record` that it was loaded (or written) as `version` with its present data.
 pub(super) fn remember(record: &mut Record, version: i64) {
     record.data.remove(STORED_KEY);
-    let loaded = Loaded {
-        version,
-        data: record.data.clone(),
-    };
-    if let Ok(value) = serde_json::to_value(loaded) {
-        record.data.insert(STORED_KEY.to_owned(), value);
-    }
+    // `Loaded` as `serde_json::to_value` writes it, with the data copied once (`to_value` of a
+    // `Loaded` holding a clone of the data copied every value twice, on every page view).
+    let data = record
+        .data
+        .iter()
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
+    let loaded = serde_json::Map::from_iter([
+        ("version".to_owned(), Value::from(version)),
+        ("data".to_owned(), Value::Object(data)),
+    ]);
+    record
+        .data
+        .insert(STORED_KEY.to_owned(), Value::Object(loaded));
 }
 
 /// What a request changed in a record: keys set to a new value, and keys removed.

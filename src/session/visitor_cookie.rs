@@ -112,6 +112,8 @@ fn open<T: DeserializeOwned + Default>(
         .get_all(COOKIE)
         .iter()
         .filter_map(|header| std::str::from_utf8(header.as_bytes()).ok())
+        // Most requests carry no visitor cookie: their headers are not parsed for it.
+        .filter(|header| header.contains(name))
         .flat_map(Cookie::split_parse)
         .filter_map(Result::ok)
         .find(|cookie| cookie.name() == name)
