@@ -37,11 +37,9 @@ pub fn Layout(children: Children) -> impl IntoView {
                 {text.app_name}
             </a>
             <nav aria-label=text.nav_label>
-                <NavLink href="/" exact=true>
-                    {text.nav_home}
-                </NavLink>
-                <NavLink href="/flash-demo">{text.nav_flash_demo}</NavLink>
-                <NavLink href="/settings">{text.nav_settings}</NavLink>
+                <NavLink href="/" exact=true label=text.nav_home />
+                <NavLink href="/flash-demo" label=text.nav_flash_demo />
+                <NavLink href="/settings" label=text.nav_settings />
                 <UserLinks />
             </nav>
             <LanguageSwitch />
@@ -66,9 +64,9 @@ fn UserLinks() -> impl IntoView {
         {match user {
             Some(user) => {
                 view! {
-                    <NavLink href="/dashboard">{text.nav_dashboard}</NavLink>
-                    <NavLink href="/session">{text.nav_session}</NavLink>
-                    <NavLink href="/account">{text.nav_account}</NavLink>
+                    <NavLink href="/dashboard" label=text.nav_dashboard />
+                    <NavLink href="/session" label=text.nav_session />
+                    <NavLink href="/account" label=text.nav_account />
                     <span class="signed-in" data-testid="signed-in-as">
                         {text.nav_signed_in_as} " " <strong>{user.username}</strong>
                     </span>
@@ -82,8 +80,8 @@ fn UserLinks() -> impl IntoView {
             }
             None => {
                 view! {
-                    <NavLink href="/login">{text.nav_login}</NavLink>
-                    <NavLink href="/register">{text.nav_register}</NavLink>
+                    <NavLink href="/login" label=text.nav_login />
+                    <NavLink href="/register" label=text.nav_register />
                 }
                     .into_any()
             }

@@ -14,14 +14,15 @@ pub fn NavLink(
     /// Current only on the page itself, not on the pages below it (for `/`).
     #[prop(optional)]
     exact: bool,
-    children: Children,
+    /// The link's words (a plain string: no boxed children to build for each link).
+    label: &'static str,
 ) -> impl IntoView {
     let current = use_location()
         .pathname
         .with_untracked(|path| is_current(href, path, exact));
     view! {
         <a href=href aria-current=current.then_some("page")>
-            {children()}
+            {label}
         </a>
     }
 }
