@@ -43,11 +43,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The pages with no suspense boundary or resource of their own. When no flash waits for the
-/// request either, the server renders them in one synchronous pass (`server::render`), not
-/// through leptos_axum's async render. A page that gains a `<Transition>`, a `<Suspense>` or a
-/// resource must leave this list: in one pass, a suspense boundary shows its fallback (debug
-/// builds panic when that happens; release builds log it and render the async way).
+/// The pages with nothing of their own to wait for: no suspense boundary, resource, `Suspend`
+/// or error boundary. When no flash waits for the request either, the server renders them in
+/// one synchronous pass (`server::render`), not through leptos_axum's async render. A page that
+/// gains one of those must leave this list: in one pass, a suspense boundary shows its fallback
+/// and a pending `Suspend` shows nothing. Boundaries and resources take an id from the render's
+/// shared context, which is looked at after the pass (debug builds panic; release builds log an
+/// error and render the page the async way); a bare `Suspend` takes none and goes unseen, so
+/// the tests compare each listed page's one-pass document with its async one.
 pub const RENDERED_IN_ONE_PASS: [&str; 3] = ["/", "/dashboard", "/settings"];
 
 /// The app: title, and the routes inside the shared [`Layout`].

@@ -19,11 +19,7 @@
 //! discarded and done again the async way, with an error logged; debug builds (the tests)
 //! panic instead.
 
-use std::{
-    future::Future,
-    pin::Pin,
-    sync::{Arc, Once},
-};
+use std::{future::Future, pin::Pin, sync::Arc};
 
 use axum::{
     body::Body,
@@ -115,8 +111,8 @@ impl Renderers {
         let response = ResponseOptions::default();
         let (meta, meta_output) = ServerMetaContext::new();
         let shared: Arc<dyn SharedContext + Send + Sync> = Arc::new(SsrSharedContext::new());
-        let owner = Owner::new_root(Some(Arc::clone(&shared)));
-        let html = owner.with(|| {
+        let owner = Cleaned(Owner::new_root(Some(Arc::clone(&shared))));
+        let html = owner.0.with(|| {
             // As leptos_axum provides them (`provide_contexts`).
             let url = format!(
                 "http://leptos.dev{}",
@@ -141,7 +137,7 @@ impl Renderers {
             html
         });
         if took_an_id(shared.as_ref()) {
-            return Err(Self::waited(&owner));
+            return Err(Self::waited(&owner.0));
         }
         Ok(OnePass {
             html,
@@ -162,9 +158,7 @@ impl Renderers {
         let message = "a page listed in app::RENDERED_IN_ONE_PASS has a suspense boundary or a \
                        resource; take it out of the list";
         debug_assert!(false, "{message}: {path}");
-        static LOGGED: Once = Once::new();
-        LOGGED.call_once(|| tracing::error!(path, "{message}"));
-        owner.clone().unset_with_forced_cleanup();
+        tracing::error!(path, "{message}");
         Box::new(Request::from_parts(parts, Body::empty()))
     }
 }
@@ -181,13 +175,24 @@ fn took_an_id(shared: &(dyn SharedContext + Send + Sync)) -> bool {
     inside != SerializedDataId::new(0) || outside != SerializedDataId::new(usize::MAX)
 }
 
+/// A render's root owner, cleaned up (its reactive nodes and context dropped) when the render is
+/// done or abandoned: the request's future may be dropped while the title is put in (a client
+/// that hung up, the overload bound's timeout).
+struct Cleaned(Owner);
+
+impl Drop for Cleaned {
+    fn drop(&mut self) {
+        self.0.clone().unset_with_forced_cleanup();
+    }
+}
+
 /// Room for a page without growing the buffer (the dashboard is about 5 KB).
 const PAGE_CAPACITY: usize = 8 * 1024;
 
 /// A page rendered in one pass, before its title is put into its `<head>`.
 struct OnePass {
     html: String,
-    owner: Owner,
+    owner: Cleaned,
     shared: Arc<dyn SharedContext + Send + Sync>,
     meta: leptos_meta::ServerMetaContextOutput,
     response: ResponseOptions,
@@ -204,7 +209,7 @@ impl OnePass {
         // The shared context's scripts after the document, as leptos_axum adds them (islands
         // read `__RESOLVED_RESOURCES` and `__INCOMPLETE_CHUNKS` when they start).
         if let Some(mut chunks) = self.shared.pending_data() {
-            let nonce = self.owner.with(use_nonce);
+            let nonce = self.owner.0.with(use_nonce);
             while let Some(chunk) = chunks.next().await {
                 html.push_str("<script");
                 if let Some(nonce) = &nonce {
@@ -217,7 +222,7 @@ impl OnePass {
                 html.push_str("</script>");
             }
         }
-        self.owner.unset_with_forced_cleanup();
+        drop(self.owner);
         let mut answer = Body::from(html).into_response();
         // As leptos_axum sets them (`extend_response`, `set_default_content_type`).
         let set = std::mem::take(&mut *self.response.0.write().unwrap_or_else(|p| p.into_inner()));
