@@ -6,7 +6,7 @@ use leptos_meta::MetaTags;
 use leptos_meta::{Title, provide_meta_context};
 use leptos_router::{
     SsrMode, StaticSegment,
-    components::{Route, Router, Routes},
+    components::{FlatRoutes, Route, Router},
 };
 
 use crate::{
@@ -70,7 +70,7 @@ pub fn App() -> impl IntoView {
         <Title text=t(Lang::current()).app_name />
         <Router>
             <Layout>
-                <Routes fallback=NotFound>
+                <FlatRoutes fallback=NotFound>
                     <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
                     <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("register") view=RegisterPage ssr=SsrMode::Async />
@@ -93,7 +93,7 @@ pub fn App() -> impl IntoView {
                         view=FlashDemoPage
                         ssr=SsrMode::Async
                     />
-                </Routes>
+                </FlatRoutes>
             </Layout>
         </Router>
     }
