@@ -67,6 +67,10 @@ async fn metrics_are_on_their_own_address_and_move_as_requests_are_served() {
     app.login("ana", "Wrong password 1").await;
     app.login("ana", "Password123").await;
     app.html("/dashboard").await; // shows the flashes: "registered", the failure, the welcome
+    // Four demos of six flashes, never viewed: the queue keeps the newest 20.
+    for _ in 0..4 {
+        assert_eq!(app.call("/api/flash_demo", &[]).await.status(), 200);
+    }
     let after = scrape(&url).await;
 
     let delta = |name: &str, labels: &[(&str, &str)]| {
@@ -90,6 +94,10 @@ async fn metrics_are_on_their_own_address_and_move_as_requests_are_served() {
     assert!(delta("flashboard_logins_total", &[("outcome", "failure")]) >= 1.0);
     assert!(delta("flashboard_flashes_pushed_total", &[]) >= 3.0);
     assert!(delta("flashboard_flashes_shown_total", &[]) >= 3.0);
+    assert!(
+        delta("flashboard_flashes_dropped_total", &[]) >= 4.0,
+        "{after}"
+    );
     // Read at the scrape.
     assert!(value(&after, "flashboard_sessions_live", &[]) >= 1.0);
     assert!(value(&after, "flashboard_db_connections_max", &[]) >= 1.0);

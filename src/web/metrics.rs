@@ -8,8 +8,9 @@
 //!   route's pattern (`/api/login`, `/dashboard`), `static` for files, `unmatched` for the
 //!   rest, so that made-up addresses cannot add series;
 //! - `flashboard_logins_total{outcome}` (`success`, `failure`), `flashboard_throttled_total{endpoint}`,
-//!   `flashboard_flashes_pushed_total`, `flashboard_flashes_shown_total`, counted where they
-//!   happen (`api::account`, `web::throttle`, `flash`).
+//!   `flashboard_flashes_pushed_total`, `flashboard_flashes_shown_total`,
+//!   `flashboard_flashes_dropped_total` (the oldest of a full queue), counted where they happen
+//!   (`api::account`, `web::throttle`, `flash`).
 //!
 //! Read at each scrape: `flashboard_password_hashes{state="running"|"waiting"}`,
 //! `flashboard_sessions_live`, `flashboard_db_connections{state="in_use"|"idle"}` and

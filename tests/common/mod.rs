@@ -391,10 +391,9 @@ impl TestApp {
     }
 }
 
-/// A page's body without leptos' hydration markers: the server render of type-erased components
-/// (`erase_components`, .cargo/config.toml) follows each piece of dynamic text with an empty
-/// comment, `<!>`, which the browser's hydration looks for and nobody sees. The tests read the
-/// markup as a visitor's browser shows it.
+/// A page's body without leptos' hydration markers: the server render follows each piece of
+/// dynamic text with an empty comment, `<!>`, which nobody sees. The tests read the markup as a
+/// visitor's browser shows it.
 pub async fn page(res: reqwest::Response) -> String {
     without_markers(&res.text().await.unwrap())
 }
