@@ -5,6 +5,8 @@
 //! Shared with the browser: [`User`] and [`DashboardData`], the types the pages show.
 
 #[cfg(feature = "ssr")]
+pub mod argon2_memory;
+#[cfg(feature = "ssr")]
 pub mod device;
 #[cfg(feature = "ssr")]
 pub mod events;

@@ -4,24 +4,34 @@
 //! Each hash needs 19 MiB. The hashes run on a fixed set of threads (one per CPU), not on
 //! tokio's blocking pool: that pool grows to 512 threads, and every thread that once hashed
 //! keeps its allocator's memory, so a log-in flood would leave the server at about 500 MB resident.
-//! On a fixed set, the memory a hash leaves behind is reused by the next one on that thread.
+//! Each thread hashes in working memory of its own (`auth::argon2_memory`), kept from one hash
+//! to the next while hashes keep coming (fresh pages cost the kernel's zeroing, about 6% of
+//! the CPU of a log-in flood), and given back to the operating system once the thread has had
+//! nothing to hash for [`KEEP_MEMORY_FOR`]; so the memory is bounded by the threads while busy
+//! and none is held at rest.
 //! A job holds its admission permit until its hash is done, so a client that hangs up (and so
 //! drops the request waiting for it) frees no place for another hash before this one ends.
 
 use std::{
     panic::{AssertUnwindSafe, catch_unwind},
     sync::{
-        Arc, Mutex,
+        Arc,
         atomic::{AtomicUsize, Ordering},
-        mpsc,
     },
+    time::Duration,
 };
 
 use argon2::{
-    Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version,
+    Algorithm, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version,
     password_hash::{SaltString, rand_core::OsRng},
 };
 use tokio::sync::Semaphore;
+
+use super::argon2_memory::{Memory, WithMemory};
+
+/// How long a hashing thread keeps its working memory after its last hash: across the gaps of
+/// a burst of log-ins, not for the quiet hours.
+pub const KEEP_MEMORY_FOR: Duration = Duration::from_secs(10);
 
 /// m = 19 MiB, t = 2, p = 1: the OWASP Password Storage Cheat Sheet minimum for Argon2id (and
 /// `argon2`'s defaults).
@@ -42,12 +52,14 @@ pub struct Passwords {
     /// when its hash is done, so the queue never holds more jobs than there are threads.
     permits: Arc<Semaphore>,
     /// The hashing threads' queue.
-    jobs: mpsc::SyncSender<Job>,
+    jobs: flume::Sender<Job>,
     /// Hashes admitted (queued or running) now, the most ever admitted at once, and how many
     /// finished in all.
     running: Arc<AtomicUsize>,
     most: Arc<AtomicUsize>,
     finished: Arc<AtomicUsize>,
+    /// Bytes of working memory the hashing threads hold now.
+    memory_held: Arc<AtomicUsize>,
     /// The hashing threads.
     threads: usize,
     /// A real hash of a random password, verified when the user does not exist, so that an
@@ -80,22 +92,39 @@ pub enum PasswordError {
     Panicked,
 }
 
-type Job = Box<dyn FnOnce() + Send>;
+/// A hash to run, in the working memory of the thread that runs it.
+type Job = Box<dyn FnOnce(&Memory) + Send>;
 
-/// Starts `threads` hashing threads that run the jobs of the returned queue until it is dropped.
-fn start_threads(threads: usize) -> Result<mpsc::SyncSender<Job>, std::io::Error> {
-    let (jobs, queue) = mpsc::sync_channel::<Job>(threads);
-    let queue = Arc::new(Mutex::new(queue));
+/// Starts `threads` hashing threads that run the jobs of the returned queue until it is
+/// dropped. Each gives its working memory back after `keep_memory` without a job, and counts
+/// the bytes it holds in `held`.
+fn start_threads(
+    threads: usize,
+    keep_memory: Duration,
+    held: Arc<AtomicUsize>,
+) -> Result<flume::Sender<Job>, std::io::Error> {
+    let (jobs, queue) = flume::bounded::<Job>(threads);
     for n in 0..threads {
-        let queue = queue.clone();
+        let (queue, held) = (queue.clone(), held.clone());
         std::thread::Builder::new()
             .name(format!("argon2-{n}"))
             .spawn(move || {
+                let memory = Memory::new(MEMORY_KIB, held);
                 loop {
-                    let next = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
-                    let Ok(job) = next else { return };
-                    job();
-                    crate::allocator::release_thread_memory();
+                    // Each thread waits on the queue by itself (a channel with many
+                    // receivers), so each can time out and give its memory back.
+                    let next = if memory.held() == 0 {
+                        queue
+                            .recv()
+                            .map_err(|_| flume::RecvTimeoutError::Disconnected)
+                    } else {
+                        queue.recv_timeout(keep_memory)
+                    };
+                    match next {
+                        Ok(job) => job(&memory),
+                        Err(flume::RecvTimeoutError::Timeout) => memory.release(),
+                        Err(flume::RecvTimeoutError::Disconnected) => return,
+                    }
                 }
             })?;
     }
@@ -112,21 +141,26 @@ pub fn parameters_of(hash: &PasswordHash<'_>) -> String {
     )
 }
 
-fn argon2() -> Argon2<'static> {
+/// Hashes `password` with the current parameters (Argon2id v19, [`MEMORY_KIB`],
+/// [`ITERATIONS`], [`PARALLELISM`]) and a new salt, in `memory`.
+fn hash_blocking(password: &[u8], memory: &Memory) -> Result<String, PasswordError> {
+    let salt = SaltString::generate(&mut OsRng);
     let params =
         Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None).expect("valid Argon2 parameters");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-}
-
-fn hash_blocking(password: &[u8]) -> Result<String, PasswordError> {
-    let salt = SaltString::generate(&mut OsRng);
-    argon2()
-        .hash_password(password, &salt)
+    WithMemory(memory)
+        .hash_password_customized(
+            password,
+            Some(Algorithm::Argon2id.ident()),
+            Some(Version::V0x13.into()),
+            params,
+            &salt,
+        )
         .map(|hash| hash.to_string())
         .map_err(PasswordError::Hash)
 }
 
-fn verify_blocking(password: &[u8], stored: &str) -> Verdict {
+/// Checks `password` against the hash `stored`, with the parameters in it, in `memory`.
+fn verify_blocking(password: &[u8], stored: &str, memory: &Memory) -> Verdict {
     let Ok(hash) = PasswordHash::new(stored) else {
         tracing::error!("stored password hash is not a PHC string");
         return Verdict::Rejected;
@@ -142,8 +176,8 @@ fn verify_blocking(password: &[u8], stored: &str) -> Verdict {
         tracing::error!("stored password hash asks for too much work; refused");
         return Verdict::Rejected;
     }
-    // Verification uses the parameters in the stored string, whatever `argon2()` says.
-    if Argon2::default().verify_password(password, &hash).is_err() {
+    // Verification uses the algorithm, version and parameters in the stored string.
+    if WithMemory(memory).verify_password(password, &hash).is_err() {
         return Verdict::Rejected;
     }
     let current = hash.algorithm == Algorithm::Argon2id.ident()
@@ -161,17 +195,33 @@ impl Passwords {
     /// A hasher with `threads` hashing threads, so at most that many hashes at once. Computes
     /// the dummy hash, so call it once at start-up.
     pub fn new(threads: usize) -> Result<Self, PasswordError> {
+        Self::keeping_memory_for(threads, KEEP_MEMORY_FOR)
+    }
+
+    /// [`Passwords::new`] with threads that keep their working memory for `keep_memory` after
+    /// their last hash.
+    pub fn keeping_memory_for(
+        threads: usize,
+        keep_memory: Duration,
+    ) -> Result<Self, PasswordError> {
         let threads = threads.max(1);
         let mut random = [0u8; 32];
         argon2::password_hash::rand_core::RngCore::fill_bytes(&mut OsRng, &mut random);
+        let memory_held = Arc::<AtomicUsize>::default();
+        // Hashed here, in memory given back right after: the threads keep theirs for hashes.
+        let scratch = Memory::new(MEMORY_KIB, Arc::default());
+        let dummy = hash_blocking(&random, &scratch)?.into();
+        scratch.release();
         Ok(Self {
             permits: Arc::new(Semaphore::new(threads)),
-            jobs: start_threads(threads).map_err(|_| PasswordError::Stopped)?,
+            jobs: start_threads(threads, keep_memory, memory_held.clone())
+                .map_err(|_| PasswordError::Stopped)?,
             running: Arc::default(),
             most: Arc::default(),
             finished: Arc::default(),
+            memory_held,
             threads,
-            dummy: hash_blocking(&random)?.into(),
+            dummy,
         })
     }
 
@@ -195,6 +245,12 @@ impl Passwords {
         self.finished.load(Ordering::SeqCst)
     }
 
+    /// Bytes of working memory the hashing threads hold now: 19 MiB for each thread that has
+    /// hashed in the last [`KEEP_MEMORY_FOR`], else none.
+    pub fn memory_held(&self) -> usize {
+        self.memory_held.load(Ordering::SeqCst)
+    }
+
     /// The parameters of the hash an unknown user name is checked against (`m=..,t=..,p=..`),
     /// for tests that check it costs what a real user's hash costs.
     pub fn dummy_parameters(&self) -> Option<String> {
@@ -206,7 +262,7 @@ impl Passwords {
     /// Runs `work` on a hashing thread, once a thread is free.
     async fn run<T: Send + 'static>(
         &self,
-        work: impl FnOnce() -> T + Send + 'static,
+        work: impl FnOnce(&Memory) -> T + Send + 'static,
     ) -> Result<T, PasswordError> {
         let permit = self
             .permits
@@ -220,8 +276,8 @@ impl Passwords {
         let admitted = self.running.fetch_add(1, Ordering::SeqCst) + 1;
         self.most.fetch_max(admitted, Ordering::SeqCst);
         let (running, finished) = (self.running.clone(), self.finished.clone());
-        let job: Job = Box::new(move || {
-            let result = catch_unwind(AssertUnwindSafe(work));
+        let job: Job = Box::new(move |memory| {
+            let result = catch_unwind(AssertUnwindSafe(|| work(memory)));
             finished.fetch_add(1, Ordering::SeqCst);
             running.fetch_sub(1, Ordering::SeqCst);
             drop(permit);
@@ -232,8 +288,8 @@ impl Passwords {
         if let Err(err) = self.jobs.try_send(job) {
             self.running.fetch_sub(1, Ordering::SeqCst);
             return Err(match err {
-                mpsc::TrySendError::Full(_) => PasswordError::QueueFull,
-                mpsc::TrySendError::Disconnected(_) => PasswordError::Stopped,
+                flume::TrySendError::Full(_) => PasswordError::QueueFull,
+                flume::TrySendError::Disconnected(_) => PasswordError::Stopped,
             });
         }
         match outcome.await {
@@ -245,7 +301,8 @@ impl Passwords {
 
     /// Hashes `password` with the current parameters.
     pub async fn hash(&self, password: String) -> Result<String, PasswordError> {
-        self.run(move || hash_blocking(password.as_bytes())).await?
+        self.run(move |memory| hash_blocking(password.as_bytes(), memory))
+            .await?
     }
 
     /// Checks `password` against `stored`, or against the dummy hash when there is no user, so
@@ -258,7 +315,7 @@ impl Passwords {
         let user_exists = stored.is_some();
         let stored = stored.unwrap_or_else(|| self.dummy.to_string());
         let verdict = self
-            .run(move || verify_blocking(password.as_bytes(), &stored))
+            .run(move |memory| verify_blocking(password.as_bytes(), &stored, memory))
             .await?;
         Ok(if user_exists {
             verdict
@@ -270,6 +327,8 @@ impl Passwords {
 
 #[cfg(test)]
 mod tests {
+    use argon2::Argon2;
+
     use super::*;
 
     #[tokio::test]
@@ -375,5 +434,32 @@ mod tests {
             tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         }
         assert_eq!(passwords.most_at_once(), 2);
+    }
+
+    #[tokio::test]
+    async fn hashing_threads_keep_their_memory_while_hashes_come_and_give_it_back_when_idle() {
+        const KEPT: usize = MEMORY_KIB as usize * 1024;
+        let busy = Passwords::keeping_memory_for(2, Duration::from_secs(3600)).unwrap();
+        assert_eq!(busy.memory_held(), 0, "nothing held before the first hash");
+        let stored = busy.hash("Correct horse".into()).await.unwrap();
+        assert_eq!(busy.memory_held(), KEPT, "one thread has hashed");
+        for _ in 0..3 {
+            busy.verify("Correct horse".into(), Some(stored.clone()))
+                .await
+                .unwrap();
+        }
+        let held = busy.memory_held();
+        assert!(held == KEPT || held == 2 * KEPT, "{held}");
+
+        let idle = Passwords::keeping_memory_for(2, Duration::ZERO).unwrap();
+        let verdict = idle.verify("Correct horse".into(), Some(stored)).await;
+        assert_eq!(verdict.unwrap(), Verdict::Accepted);
+        // The thread gives it back as soon as it finds the queue empty, after the answer.
+        let mut waited = 0;
+        while idle.memory_held() > 0 && waited < 10_000 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            waited += 1;
+        }
+        assert_eq!(idle.memory_held(), 0);
     }
 }
