@@ -23,6 +23,43 @@ use crate::{
 /// `web::assets`).
 #[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    document(options, || view! { <App /> })
+}
+
+/// The document of a page of [`RENDERED_IN_ONE_PASS`] (`path`), as [`shell`] renders it, but
+/// without leptos_router: the page chosen here, not by `<Router>` and `<FlatRoutes>`, whose
+/// location parse, memos and route owner cost a page view about 5% of its instructions
+/// (`server::render` uses it; its tests compare the two documents). `None` for other paths.
+#[cfg(feature = "ssr")]
+pub fn one_pass_shell(options: LeptosOptions, path: &str) -> Option<impl IntoView + use<>> {
+    use leptos::either::EitherOf3;
+    let page = match path {
+        "/" => EitherOf3::A(()),
+        "/dashboard" => EitherOf3::B(()),
+        "/settings" => EitherOf3::C(()),
+        _ => return None,
+    };
+    Some(document(options, move || {
+        app_around(move || {
+            view! {
+                <Layout>
+                    {match page {
+                        EitherOf3::A(()) => EitherOf3::A(view! { <HomePage /> }),
+                        EitherOf3::B(()) => EitherOf3::B(view! { <DashboardPage /> }),
+                        EitherOf3::C(()) => EitherOf3::C(view! { <SettingsPage /> }),
+                    }}
+                </Layout>
+            }
+        })
+    }))
+}
+
+/// `<html>` with its `<head>`, and `body` in its `<body>`.
+#[cfg(feature = "ssr")]
+fn document<V: IntoView + 'static>(
+    options: LeptosOptions,
+    body: impl FnOnce() -> V,
+) -> impl IntoView {
     let stylesheet = crate::web::assets::stylesheet_href(&options);
     view! {
         <!DOCTYPE html>
@@ -36,9 +73,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
-            <body>
-                <App />
-            </body>
+            <body>{body()}</body>
         </html>
     }
 }
@@ -50,7 +85,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// and a pending `Suspend` shows nothing. Boundaries and resources take an id from the render's
 /// shared context, which is looked at after the pass (debug builds panic; release builds log an
 /// error and render the page the async way); a bare `Suspend` takes none and goes unseen, so
-/// the tests compare each listed page's one-pass document with its async one.
+/// the tests compare each listed page's one-pass document with its async one. Each must also be
+/// chosen by [`one_pass_shell`].
 pub const RENDERED_IN_ONE_PASS: [&str; 3] = ["/", "/dashboard", "/settings"];
 
 /// The app: title, and the routes inside the shared [`Layout`].
@@ -62,39 +98,48 @@ pub const RENDERED_IN_ONE_PASS: [&str; 3] = ["/", "/dashboard", "/settings"];
 /// `server::render` in one synchronous pass instead, with the same result.)
 #[component]
 pub fn App() -> impl IntoView {
+    app_around(|| {
+        view! {
+            <Router>
+                <Layout>
+                    <FlatRoutes fallback=NotFound>
+                        <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
+                        <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
+                        <Route path=StaticSegment("register") view=RegisterPage ssr=SsrMode::Async />
+                        <Route path=StaticSegment("dashboard") view=DashboardPage ssr=SsrMode::Async />
+                        <Route path=StaticSegment("settings") view=SettingsPage ssr=SsrMode::Async />
+                        <Route path=StaticSegment("session") view=SessionPage ssr=SsrMode::Async />
+                        <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async />
+                        <Route
+                            path=(StaticSegment("password"), StaticSegment("forgot"))
+                            view=ForgotPasswordPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("password"), StaticSegment("reset"))
+                            view=ResetPasswordPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=StaticSegment("flash-demo")
+                            view=FlashDemoPage
+                            ssr=SsrMode::Async
+                        />
+                    </FlatRoutes>
+                </Layout>
+            </Router>
+        }
+    })
+}
+
+/// What every render of the app has around its pages: the meta context, the page's CSP and
+/// the title; `inner` is rendered inside (the router, or one page in its [`Layout`]).
+fn app_around<V: IntoView + 'static>(inner: impl FnOnce() -> V) -> impl IntoView {
     provide_meta_context();
     #[cfg(feature = "ssr")]
     crate::web::headers::set_page_csp();
-
     view! {
         <Title text=t(Lang::current()).app_name />
-        <Router>
-            <Layout>
-                <FlatRoutes fallback=NotFound>
-                    <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
-                    <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
-                    <Route path=StaticSegment("register") view=RegisterPage ssr=SsrMode::Async />
-                    <Route path=StaticSegment("dashboard") view=DashboardPage ssr=SsrMode::Async />
-                    <Route path=StaticSegment("settings") view=SettingsPage ssr=SsrMode::Async />
-                    <Route path=StaticSegment("session") view=SessionPage ssr=SsrMode::Async />
-                    <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async />
-                    <Route
-                        path=(StaticSegment("password"), StaticSegment("forgot"))
-                        view=ForgotPasswordPage
-                        ssr=SsrMode::Async
-                    />
-                    <Route
-                        path=(StaticSegment("password"), StaticSegment("reset"))
-                        view=ResetPasswordPage
-                        ssr=SsrMode::Async
-                    />
-                    <Route
-                        path=StaticSegment("flash-demo")
-                        view=FlashDemoPage
-                        ssr=SsrMode::Async
-                    />
-                </FlatRoutes>
-            </Layout>
-        </Router>
+        {inner()}
     }
 }

@@ -2,22 +2,16 @@
 //! Both are plain forms (`POST /api/set_language`, `api::preferences::set_language`), with and
 //! without JavaScript: the page comes back whole, in the new language, at the same address.
 
-use leptos::prelude::*;
-use leptos_router::hooks::use_location;
-
+use super::nav_link::request_path;
 use crate::text::{Lang, t};
+use leptos::prelude::*;
 
 /// The current page's path and query, where a language change comes back to.
 fn here() -> String {
-    let location = use_location();
-    let path = location.pathname.get_untracked();
-    location
-        .search
-        .with_untracked(|search| match search.as_str() {
-            "" => path,
-            query if query.starts_with('?') => format!("{path}{query}"),
-            query => format!("{path}?{query}"),
-        })
+    match request_path() {
+        (path, query) if query.is_empty() => path,
+        (path, query) => format!("{path}?{query}"),
+    }
 }
 
 /// The header's switch: one button per other language, named in that language.

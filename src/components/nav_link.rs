@@ -1,7 +1,34 @@
-//! The site navigation's links: plain `<a>` elements that say which one is the current page.
+//! The site navigation's links: plain `<a>` elements that say which one is the current page,
+//! and the current page's address ([`request_path`]), which they and the language switch read.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_location;
+
+/// The path and the query (without `?`, empty if none) of the page being rendered: the
+/// request's own, as the server routed it. Pages are server HTML (only islands run in the
+/// browser), and this needs no leptos_router `<Router>`, which the pages rendered in one pass
+/// do without (`server::render`).
+#[cfg(feature = "ssr")]
+pub fn request_path() -> (String, String) {
+    use_context::<axum::http::request::Parts>().map_or_else(
+        || ("/".to_owned(), String::new()),
+        |parts| {
+            (
+                parts.uri.path().to_owned(),
+                parts.uri.query().unwrap_or_default().to_owned(),
+            )
+        },
+    )
+}
+
+/// In the browser (never called there: these components are not islands), the router's.
+#[cfg(not(feature = "ssr"))]
+pub fn request_path() -> (String, String) {
+    let location = leptos_router::hooks::use_location();
+    (
+        location.pathname.get_untracked(),
+        location.search.get_untracked(),
+    )
+}
 
 /// A link to one of the site's pages, with `aria-current="page"` when the request's path is that
 /// page (`exact`), or that page or one below it. What leptos_router's `<A>` renders for an
@@ -17,9 +44,7 @@ pub fn NavLink(
     /// The link's words (a plain string: no boxed children to build for each link).
     label: &'static str,
 ) -> impl IntoView {
-    let current = use_location()
-        .pathname
-        .with_untracked(|path| is_current(href, path, exact));
+    let current = is_current(href, &request_path().0, exact);
     view! {
         <a href=href aria-current=current.then_some("page")>
             {label}
