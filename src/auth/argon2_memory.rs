@@ -11,6 +11,10 @@
 //! [`Memory`] (`Argon2::hash_password_into_with_memory`, whose first pass overwrites every
 //! block, so memory left by an earlier hash is fine); verification is `password_hash`'s own,
 //! built on it (a constant-time comparison). Tests check both against `argon2`'s.
+//!
+//! The blocks are wiped after every hash, as Argon2's reference implementation does: a hash's
+//! final memory would let whoever reads it (a core file, swap) check guesses at the password
+//! without paying for the memory-hard passes.
 
 use std::{
     cell::RefCell,
@@ -64,9 +68,13 @@ impl Memory {
     /// Runs `f` on `count` blocks: the kept ones, or, for a hash that needs more (a stored hash
     /// with stronger parameters than the current ones), blocks of its own, freed and given back
     /// to the operating system afterwards.
+    /// The blocks are wiped afterwards.
     fn with_blocks<T>(&self, count: usize, f: impl FnOnce(&mut [Block]) -> T) -> T {
         if count > self.kept {
-            let outcome = f(&mut vec![Block::default(); count]);
+            let mut own = vec![Block::default(); count];
+            let outcome = f(&mut own);
+            wipe(&mut own);
+            drop(own);
             crate::allocator::release_thread_memory();
             return outcome;
         }
@@ -76,8 +84,24 @@ impl Memory {
             self.counter
                 .fetch_add(self.kept * Block::SIZE, Ordering::SeqCst);
         }
-        f(&mut kept[..count])
+        let blocks = &mut kept[..count];
+        let outcome = f(blocks);
+        wipe(blocks);
+        outcome
     }
+}
+
+impl Drop for Memory {
+    fn drop(&mut self) {
+        self.counter.fetch_sub(self.held(), Ordering::SeqCst);
+    }
+}
+
+/// Zeroes `blocks` (one `memset`), in a way the compiler cannot leave out as a store nobody
+/// reads.
+fn wipe(blocks: &mut [Block]) {
+    blocks.fill(Block::default());
+    std::hint::black_box(blocks);
 }
 
 /// Argon2 (any variant, version and parameters, as `argon2::Argon2`) hashing in a [`Memory`].
@@ -179,6 +203,12 @@ mod tests {
                 .to_string();
             assert_eq!(ours, theirs);
             assert_eq!(memory.held(), Params::DEFAULT_M_COST as usize * Block::SIZE);
+            let kept = memory.blocks.borrow();
+            let left = kept
+                .iter()
+                .flat_map(|block| block.as_ref())
+                .any(|word| *word != 0);
+            assert!(!left, "the blocks are wiped after the hash");
         }
         memory.release();
         assert_eq!(memory.held(), 0);

@@ -30,8 +30,10 @@ use tokio::sync::Semaphore;
 use super::argon2_memory::{Memory, WithMemory};
 
 /// How long a hashing thread keeps its working memory after its last hash: across the gaps of
-/// a burst of log-ins, not for the quiet hours.
-pub const KEEP_MEMORY_FOR: Duration = Duration::from_secs(10);
+/// a burst of log-ins, not for the quiet hours. Short, because jobs go to the thread that has
+/// waited longest (the channel is fair): at a steady rate of one hash per thread per this
+/// period or more, every thread keeps its memory.
+pub const KEEP_MEMORY_FOR: Duration = Duration::from_secs(1);
 
 /// m = 19 MiB, t = 2, p = 1: the OWASP Password Storage Cheat Sheet minimum for Argon2id (and
 /// `argon2`'s defaults).
@@ -205,6 +207,8 @@ impl Passwords {
         keep_memory: Duration,
     ) -> Result<Self, PasswordError> {
         let threads = threads.max(1);
+        // Bounded: a deadline past the clock's range would panic the hashing threads.
+        let keep_memory = keep_memory.min(Duration::from_secs(86_400));
         let mut random = [0u8; 32];
         argon2::password_hash::rand_core::RngCore::fill_bytes(&mut OsRng, &mut random);
         let memory_held = Arc::<AtomicUsize>::default();

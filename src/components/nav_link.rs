@@ -9,15 +9,14 @@ use leptos::prelude::*;
 /// do without (`server::render`).
 #[cfg(feature = "ssr")]
 pub fn request_path() -> (String, String) {
-    use_context::<axum::http::request::Parts>().map_or_else(
-        || ("/".to_owned(), String::new()),
-        |parts| {
-            (
-                parts.uri.path().to_owned(),
-                parts.uri.query().unwrap_or_default().to_owned(),
-            )
-        },
-    )
+    // Read in place: `use_context` would clone the whole request head.
+    with_context::<axum::http::request::Parts, _>(|parts| {
+        (
+            parts.uri.path().to_owned(),
+            parts.uri.query().unwrap_or_default().to_owned(),
+        )
+    })
+    .unwrap_or_else(|| ("/".to_owned(), String::new()))
 }
 
 /// In the browser (never called there: these components are not islands), the router's.
