@@ -26,32 +26,26 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     document(options, || view! { <App /> })
 }
 
-/// The document of a page of [`RENDERED_IN_ONE_PASS`] (`path`), as [`shell`] renders it, but
-/// without leptos_router: the page chosen here, not by `<Router>` and `<FlatRoutes>`, whose
-/// location parse, memos and route owner cost a page view about 5% of its instructions
-/// (`server::render` uses it; its tests compare the two documents). `None` for other paths.
+/// The document of a one-pass `page`, as [`shell`] renders it for the page's path, but without
+/// leptos_router: the page chosen here, not by `<Router>` and `<FlatRoutes>`, whose location
+/// parse, memos and route owner cost a page view about 5% of its instructions
+/// (`server::render` uses it; its tests compare the two documents).
 #[cfg(feature = "ssr")]
-pub fn one_pass_shell(options: LeptosOptions, path: &str) -> Option<impl IntoView + use<>> {
+pub fn one_pass_shell(options: LeptosOptions, page: OnePassPage) -> impl IntoView {
     use leptos::either::EitherOf3;
-    let page = match path {
-        "/" => EitherOf3::A(()),
-        "/dashboard" => EitherOf3::B(()),
-        "/settings" => EitherOf3::C(()),
-        _ => return None,
-    };
-    Some(document(options, move || {
+    document(options, move || {
         app_around(move || {
             view! {
                 <Layout>
                     {match page {
-                        EitherOf3::A(()) => EitherOf3::A(view! { <HomePage /> }),
-                        EitherOf3::B(()) => EitherOf3::B(view! { <DashboardPage /> }),
-                        EitherOf3::C(()) => EitherOf3::C(view! { <SettingsPage /> }),
+                        OnePassPage::Home => EitherOf3::A(view! { <HomePage /> }),
+                        OnePassPage::Dashboard => EitherOf3::B(view! { <DashboardPage /> }),
+                        OnePassPage::Settings => EitherOf3::C(view! { <SettingsPage /> }),
                     }}
                 </Layout>
             }
         })
-    }))
+    })
 }
 
 /// `<html>` with its `<head>`, and `body` in its `<body>`.
@@ -85,16 +79,38 @@ fn document<V: IntoView + 'static>(
 /// and a pending `Suspend` shows nothing. Boundaries and resources take an id from the render's
 /// shared context, which is looked at after the pass (debug builds panic; release builds log an
 /// error and render the page the async way); a bare `Suspend` takes none and goes unseen, so
-/// the tests compare each listed page's one-pass document with its async one. Each must also be
-/// chosen by [`one_pass_shell`].
-pub const RENDERED_IN_ONE_PASS: [&str; 3] = ["/", "/dashboard", "/settings"];
+/// the tests compare each one-pass document with its async one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnePassPage {
+    Home,
+    Dashboard,
+    Settings,
+}
+
+impl OnePassPage {
+    pub const ALL: [Self; 3] = [Self::Home, Self::Dashboard, Self::Settings];
+
+    /// The page's path (its route below).
+    pub const fn path(self) -> &'static str {
+        match self {
+            Self::Home => "/",
+            Self::Dashboard => "/dashboard",
+            Self::Settings => "/settings",
+        }
+    }
+
+    /// The one-pass page at `path`, if there is one.
+    pub fn at(path: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|page| page.path() == path)
+    }
+}
 
 /// The app: title, and the routes inside the shared [`Layout`].
 ///
 /// Every route renders with `SsrMode::Async`: the whole page is rendered before the first
 /// byte is sent. Pages read the session (flashes, the user), and this way what they read is
 /// in the HTML without JavaScript, and statuses and redirects set while rendering still apply.
-/// (A page of [`RENDERED_IN_ONE_PASS`] with nothing to wait for is rendered by
+/// (A [`OnePassPage`] with nothing to wait for is rendered by
 /// `server::render` in one synchronous pass instead, with the same result.)
 #[component]
 pub fn App() -> impl IntoView {
@@ -141,5 +157,20 @@ fn app_around<V: IntoView + 'static>(inner: impl FnOnce() -> V) -> impl IntoView
     view! {
         <Title text=t(Lang::current()).app_name />
         {inner()}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OnePassPage;
+
+    #[test]
+    fn a_one_pass_page_is_found_at_its_path_and_only_there() {
+        for page in OnePassPage::ALL {
+            assert_eq!(OnePassPage::at(page.path()), Some(page));
+        }
+        for other in ["/login", "/dashboard/", "/settings?x=1", ""] {
+            assert_eq!(OnePassPage::at(other), None, "{other}");
+        }
     }
 }

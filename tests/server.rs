@@ -191,7 +191,7 @@ async fn a_page_with_nothing_to_wait_for_is_the_same_document_as_one_that_waits(
     let scripts = "</html><script nonce=\"N\">__RESOLVED_RESOURCES=[];__SERIALIZED_ERRORS=[];\
                    __PENDING_RESOURCES=[];__RESOURCE_RESOLVERS=[];</script>\
                    <script nonce=\"N\">__INCOMPLETE_CHUNKS=[];</script>";
-    for path in flashboard::app::RENDERED_IN_ONE_PASS {
+    for path in flashboard::app::OnePassPage::ALL.map(|page| page.path()) {
         // Each log-in leaves its welcome flash for the next page.
         let login = app.login("onepass", "Password123").await;
         assert_eq!(login.headers()["location"], "/dashboard");

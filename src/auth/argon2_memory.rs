@@ -65,10 +65,9 @@ impl Memory {
         self.counter.fetch_sub(held, Ordering::SeqCst);
     }
 
-    /// Runs `f` on `count` blocks: the kept ones, or, for a hash that needs more (a stored hash
-    /// with stronger parameters than the current ones), blocks of its own, freed and given back
-    /// to the operating system afterwards.
-    /// The blocks are wiped afterwards.
+    /// Runs `f` on `count` blocks, and wipes them afterwards: the kept ones, or, for a hash
+    /// that needs more (a stored hash with stronger parameters than the current ones), blocks
+    /// of its own, freed and given back to the operating system afterwards.
     fn with_blocks<T>(&self, count: usize, f: impl FnOnce(&mut [Block]) -> T) -> T {
         if count > self.kept {
             let mut own = vec![Block::default(); count];

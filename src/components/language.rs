@@ -2,9 +2,10 @@
 //! Both are plain forms (`POST /api/set_language`, `api::preferences::set_language`), with and
 //! without JavaScript: the page comes back whole, in the new language, at the same address.
 
+use leptos::prelude::*;
+
 use super::nav_link::request_path;
 use crate::text::{Lang, t};
-use leptos::prelude::*;
 
 /// The current page's path and query, where a language change comes back to.
 fn here() -> String {

@@ -8,7 +8,7 @@
 //! chunks, and the render runs inside a boxed future of its own. Most page views wait for
 //! nothing: the facts a page shows are gathered before the render (`web::page_facts`), and the
 //! flashes are read only when some wait. For the pages that have no suspense boundary or
-//! resource of their own ([`crate::app::RENDERED_IN_ONE_PASS`]), such a view is rendered with
+//! resource of their own ([`crate::app::OnePassPage`]), such a view is rendered with
 //! tachys' synchronous `to_html` into one buffer, with the same context leptos_axum provides
 //! (the request's parts, `ResponseOptions`, the meta context, the server redirect, the CSP
 //! nonce); the title is put into the `<head>` by leptos_meta as before. The page is chosen by
@@ -42,7 +42,7 @@ use leptos_meta::ServerMetaContext;
 use leptos_router::{components::provide_server_redirect, location::RequestUrl};
 
 use crate::{
-    app::{RENDERED_IN_ONE_PASS, one_pass_shell, shell},
+    app::{OnePassPage, one_pass_shell, shell},
     web::{current_user::RequestMemo, page_facts, state::AppState},
 };
 
@@ -94,12 +94,12 @@ impl Pages {
 
     /// Renders `request`'s page.
     pub async fn render(self, request: Request<Body>) -> Response {
-        if !(RENDERED_IN_ONE_PASS.contains(&request.uri().path())
-            && page_facts::nothing_waits(request.extensions()))
-        {
+        let page = OnePassPage::at(request.uri().path())
+            .filter(|_| page_facts::nothing_waits(request.extensions()));
+        let Some(page) = page else {
             return (self.0.render_async)(request).await;
-        }
-        match self.0.render_in_one_pass(request) {
+        };
+        match self.0.render_in_one_pass(request, page) {
             Ok(rendered) => rendered.into_response().await,
             Err(request) => (self.0.render_async)(*request).await,
         }
@@ -109,7 +109,11 @@ impl Pages {
 impl Renderers {
     /// The page's HTML in one synchronous pass, or the request back if the page took a
     /// suspense or resource id (see the module docs).
-    fn render_in_one_pass(&self, request: Request<Body>) -> Result<OnePass, Box<Request<Body>>> {
+    fn render_in_one_pass(
+        &self,
+        request: Request<Body>,
+        page: OnePassPage,
+    ) -> Result<OnePass, Box<Request<Body>>> {
         let response = ResponseOptions::default();
         let (meta, meta_output) = ServerMetaContext::new();
         let shared: Arc<dyn SharedContext + Send + Sync> = Arc::new(SsrSharedContext::new());
@@ -123,9 +127,6 @@ impl Renderers {
             provide_context(RequestUrl::new(&url));
             provide_context(meta);
             let (parts, _empty) = request.into_parts();
-            let path = RENDERED_IN_ONE_PASS
-                .into_iter()
-                .find(|listed| *listed == parts.uri.path());
             provide_context(parts);
             provide_context(response.clone());
             provide_server_redirect(leptos_axum::redirect);
@@ -133,21 +134,13 @@ impl Renderers {
             (self.context)();
             let mut html = String::with_capacity(PAGE_CAPACITY);
             // Built here, after the context: building a view runs its components.
-            match path.and_then(|path| one_pass_shell(self.options.clone(), path)) {
-                Some(page) => {
-                    page.to_html_with_buf(&mut html, &mut Position::FirstChild, true, false, vec![])
-                }
-                None => {
-                    debug_assert!(false, "app::one_pass_shell does not choose {path:?}");
-                    shell(self.options.clone()).to_html_with_buf(
-                        &mut html,
-                        &mut Position::FirstChild,
-                        true,
-                        false,
-                        vec![],
-                    )
-                }
-            }
+            one_pass_shell(self.options.clone(), page).to_html_with_buf(
+                &mut html,
+                &mut Position::FirstChild,
+                true,
+                false,
+                Vec::new(),
+            );
             html
         });
         if took_an_id(shared.as_ref()) {
@@ -169,8 +162,8 @@ impl Renderers {
             .with(use_context::<Parts>)
             .expect("the request's parts were provided above");
         let path = parts.uri.path();
-        let message = "a page listed in app::RENDERED_IN_ONE_PASS has a suspense boundary or a \
-                       resource; take it out of the list";
+        let message = "an app::OnePassPage has a suspense boundary or a resource; take it out \
+                       of the list";
         debug_assert!(false, "{message}: {path}");
         tracing::error!(path, "{message}");
         Box::new(Request::from_parts(parts, Body::empty()))
